@@ -1,0 +1,158 @@
+package checks
+
+import (
+	"slices"
+	"time"
+
+	"shindan/scanners"
+)
+
+// Text is a user-facing text in Japanese and English.
+type Text struct {
+	JA string `json:"ja"`
+	EN string `json:"en"`
+}
+
+// T builds a Text from its Japanese and English forms.
+func T(ja, en string) Text { return Text{JA: ja, EN: en} }
+
+// Lang returns the text in "ja" or "en" (English for anything else).
+func (t Text) Lang(lang string) string {
+	if lang == "ja" {
+		return t.JA
+	}
+	return t.EN
+}
+
+// Status is a finding's verdict (checks.md "Statuses").
+type Status string
+
+// Verdicts, from the check catalog.
+const (
+	Pass    Status = "pass"
+	Fail    Status = "fail"
+	Warn    Status = "warn"
+	InfoS   Status = "info"
+	Error   Status = "error"
+	Skipped Status = "skipped"
+)
+
+// Severity grades a fail or warn.
+type Severity string
+
+// Severities, most severe first.
+const (
+	Critical Severity = "critical"
+	High     Severity = "high"
+	Medium   Severity = "medium"
+	Low      Severity = "low"
+	None     Severity = "none"
+)
+
+// Rank orders severities: critical 4 … none 0; an unknown value ranks 0.
+func (s Severity) Rank() int {
+	switch s {
+	case Critical:
+		return 4
+	case High:
+		return 3
+	case Medium:
+		return 2
+	case Low:
+		return 1
+	}
+	return 0
+}
+
+// Info describes a check. ID and Articles are public (shared/spec/checks.md):
+// never renamed, only added.
+type Info struct {
+	ID       string   // "smtp.open-relay"
+	Articles []string // "59-1", "61-1-1", "44の2-1"
+	Needs    []string // probe IDs whose observations Evaluate reads
+	Severity Severity // default for fail/warn; the policy may override
+	Title    Text
+	// Detail and Remediation are the defaults a finding inherits when it
+	// does not set its own.
+	Detail      Text
+	Remediation Text
+}
+
+// Check turns observations into findings. Evaluate must be deterministic and
+// free of I/O, clocks and globals. A check that cannot decide returns an
+// Error finding with the reason; it never guesses Pass.
+type Check interface {
+	Info() Info
+	Evaluate(in *Input) []Finding
+}
+
+// Input is what a check sees: the observations of the probes it Needs,
+// sorted by target and time, and the policy.
+type Input struct {
+	Obs    []scanners.Observation
+	Policy *Policy
+	// Now is the scan's reference time (certificate expiry, waivers).
+	Now time.Time
+}
+
+// ByProbe returns the observations of one probe.
+func (in *Input) ByProbe(id string) []scanners.Observation {
+	var out []scanners.Observation
+	for _, o := range in.Obs {
+		if o.Probe == id {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Finding is one verdict about one subject on one target.
+type Finding struct {
+	Check    string
+	Target   scanners.Target
+	Subject  string // what inside Target (suite, header, port); part of the stable ID
+	Articles []string
+	Status   Status
+	Severity Severity
+	Title    Text
+	Detail   Text
+	// Remediation says how to fix a fail or warn.
+	Remediation Text
+	Evidence    []scanners.Evidence
+	Source      string // "builtin" or "nuclei:<template-id>"
+	At          time.Time
+}
+
+// New starts a finding of check c on target t with c's defaults; the caller
+// sets Status, Detail and Evidence.
+func New(c Info, t scanners.Target, subject string) Finding {
+	return Finding{
+		Check: c.ID, Target: t, Subject: subject,
+		Articles: slices.Clone(c.Articles), Severity: c.Severity,
+		Title: c.Title, Detail: c.Detail, Remediation: c.Remediation,
+		Source: "builtin",
+	}
+}
+
+// Decided returns f with status s; pass, info, error and skipped carry
+// severity none, since severity grades only what is wrong.
+func (f Finding) Decided(s Status) Finding {
+	f.Status = s
+	if s != Fail && s != Warn {
+		f.Severity = None
+	}
+	return f
+}
+
+// Undecided builds the error finding for an observation that could not be
+// read: the probe's status and reason become the detail, so "timeout" is
+// never mistaken for "pass".
+func Undecided(c Info, o scanners.Observation, subject string) Finding {
+	f := New(c, o.Target, subject).Decided(Error)
+	f.Detail = T(
+		"判定できませんでした（"+string(o.Status)+"）: "+o.Reason,
+		"could not decide ("+string(o.Status)+"): "+o.Reason)
+	f.Evidence = o.Evidence
+	f.At = o.At
+	return f
+}

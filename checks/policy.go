@@ -1,0 +1,500 @@
+package checks
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Policy says what "allowed" means for one organisation (product.md
+// "Policy file"). The zero value is not usable; start from DefaultPolicy.
+type Policy struct {
+	Name   string // from the file, or "default"
+	Digest string // "sha256:<hex>" of the file, for the report
+
+	GovernmentSuffixes []string      // domain.government; default go.jp
+	TLSSettingType     string        // tls-policy.yaml setting type; default recommended_security
+	CertExpiryDays     int           // tls.certificate warns below this; default 30
+	ClockSkew          time.Duration // time.skew threshold; default 60s
+	AmplificationMax   float64       // dns.amplification / service.reflector threshold; default 10
+
+	Services         []ServiceRule       // service.exposed allow-list; empty = inventory only
+	IPv4OnlySegments []netip.Prefix      // ipv6.* checks
+	AllowedRouters   []string            // ipv6.rogue-ra: link-local addresses or MACs
+	DKIMSelectors    []string            // mail.dkim, besides the common ones
+	Severity         map[string]Severity // check ID → severity override
+	Waivers          []Waiver
+	// Probe holds probe settings ("helo", "mail_from", "rcpt_to",
+	// "resolver_probe_name", ...) that later probes read.
+	Probe map[string]string
+}
+
+// ServiceRule allows services on the hosts it names.
+type ServiceRule struct {
+	Hosts []HostPattern
+	Allow []PortPattern
+	Line  int // where the rule starts in the policy file
+}
+
+// HostPattern matches a host by address prefix or by name.
+type HostPattern struct {
+	Prefix netip.Prefix // valid for address patterns
+	Name   string       // lower-case DNS name; "*.example.jp" matches subdomains
+}
+
+// PortPattern matches an endpoint by proto/port or by service name.
+type PortPattern struct {
+	Proto   string // "tcp" or "udp"; "" with Service
+	Port    uint16
+	Service string // canonical service name ("ssh"); matches any port
+}
+
+// Waiver keeps a finding in the report as waived until a date passes.
+type Waiver struct {
+	Finding string    // finding ID, or
+	Check   string    // check ID (glob) plus
+	Target  string    // target as the report prints it ("198.51.100.10:6379", host or domain)
+	Reason  string    // required
+	Until   time.Time // the last day the waiver holds (inclusive)
+	By      string
+	Line    int
+}
+
+// DefaultPolicy returns the built-in policy used without --policy.
+func DefaultPolicy() *Policy {
+	return &Policy{
+		Name: "default", GovernmentSuffixes: []string{"go.jp"},
+		TLSSettingType: "recommended_security", CertExpiryDays: 30,
+		ClockSkew: 60 * time.Second, AmplificationMax: 10,
+		Severity: map[string]Severity{}, Probe: map[string]string{},
+	}
+}
+
+// TLSSettingTypes are the setting types of tls-policy.yaml.
+var TLSSettingTypes = []string{"high_security", "recommended_security", "security_exception"}
+
+// policyFile is the YAML shape; unknown keys are rejected.
+type policyFile struct {
+	Version            int      `yaml:"version"`
+	Name               string   `yaml:"name"`
+	GovernmentSuffixes []string `yaml:"government_suffixes"`
+	TLS                *struct {
+		SettingType string `yaml:"setting_type"`
+	} `yaml:"tls"`
+	Thresholds *struct {
+		CertExpiryDays   *int     `yaml:"cert_expiry_days"`
+		ClockSkew        string   `yaml:"clock_skew"`
+		AmplificationMax *float64 `yaml:"amplification_factor"`
+	} `yaml:"thresholds"`
+	Services []struct {
+		Hosts yaml.Node `yaml:"hosts"`
+		Allow yaml.Node `yaml:"allow"`
+	} `yaml:"services"`
+	IPv4OnlySegments yaml.Node         `yaml:"ipv4_only_segments"`
+	AllowedRouters   []string          `yaml:"allowed_routers"`
+	DKIMSelectors    []string          `yaml:"dkim_selectors"`
+	Severity         yaml.Node         `yaml:"severity"`
+	Waivers          []yaml.Node       `yaml:"waivers"`
+	Probe            map[string]string `yaml:"probe"`
+}
+
+// PolicyError is a rejected policy file, with the position of the problem.
+type PolicyError struct {
+	File string
+	Line int // 0 when the problem is not tied to a line
+	Msg  string
+}
+
+func (e *PolicyError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("policy %s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("policy %s: %s", e.File, e.Msg)
+}
+
+// LoadPolicy reads and validates a policy file.
+func LoadPolicy(file string) (*Policy, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	return ParsePolicy(file, b)
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// maxPolicySize bounds what we parse: a policy is hand-written.
+const maxPolicySize = 4 << 20
+
+// ParsePolicy parses policy YAML; name is used in error messages. Every
+// error is a *PolicyError naming the line and the reason.
+func ParsePolicy(name string, b []byte) (*Policy, error) {
+	perr := func(line int, f string, a ...any) error {
+		return &PolicyError{File: name, Line: line, Msg: fmt.Sprintf(f, a...)}
+	}
+	if len(b) > maxPolicySize {
+		return nil, perr(0, "file larger than %d bytes", maxPolicySize)
+	}
+	var pf policyFile
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&pf); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, perr(0, "empty policy file")
+		}
+		return nil, yamlError(name, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, perr(extra.Line, "more than one YAML document")
+	}
+	if pf.Version != 1 {
+		return nil, perr(0, "version: must be 1 (got %d)", pf.Version)
+	}
+	p := DefaultPolicy()
+	sum := sha256.Sum256(b)
+	p.Digest = "sha256:" + hex.EncodeToString(sum[:])
+	if pf.Name != "" {
+		p.Name = pf.Name
+	}
+	if pf.GovernmentSuffixes != nil {
+		p.GovernmentSuffixes = nil
+		for _, s := range pf.GovernmentSuffixes {
+			s = strings.Trim(strings.ToLower(strings.TrimSpace(s)), ".")
+			if s == "" || strings.ContainsAny(s, " /*") {
+				return nil, perr(0, "government_suffixes: %q is not a domain suffix", s)
+			}
+			p.GovernmentSuffixes = append(p.GovernmentSuffixes, s)
+		}
+	}
+	if pf.TLS != nil && pf.TLS.SettingType != "" {
+		if !slices.Contains(TLSSettingTypes, pf.TLS.SettingType) {
+			return nil, perr(0, "tls.setting_type: %q is not one of %s", pf.TLS.SettingType, strings.Join(TLSSettingTypes, ", "))
+		}
+		p.TLSSettingType = pf.TLS.SettingType
+	}
+	if t := pf.Thresholds; t != nil {
+		if t.CertExpiryDays != nil {
+			if *t.CertExpiryDays < 0 || *t.CertExpiryDays > 3650 {
+				return nil, perr(0, "thresholds.cert_expiry_days: %d is out of range 0..3650", *t.CertExpiryDays)
+			}
+			p.CertExpiryDays = *t.CertExpiryDays
+		}
+		if t.ClockSkew != "" {
+			d, err := time.ParseDuration(t.ClockSkew)
+			if err != nil || d <= 0 {
+				return nil, perr(0, "thresholds.clock_skew: %q is not a positive duration such as 60s", t.ClockSkew)
+			}
+			p.ClockSkew = d
+		}
+		if t.AmplificationMax != nil {
+			if *t.AmplificationMax < 1 {
+				return nil, perr(0, "thresholds.amplification_factor: must be at least 1")
+			}
+			p.AmplificationMax = *t.AmplificationMax
+		}
+	}
+	for _, s := range pf.Services {
+		var r ServiceRule
+		r.Line = s.Hosts.Line
+		hosts, err := stringList(&s.Hosts, "services[].hosts")
+		if err != nil {
+			return nil, wrapNodeErr(name, err)
+		}
+		if len(hosts) == 0 {
+			return nil, perr(s.Hosts.Line, "services: a rule needs hosts")
+		}
+		for _, h := range hosts {
+			hp, err := ParseHostPattern(h.v)
+			if err != nil {
+				return nil, perr(h.line, "services[].hosts: %v", err)
+			}
+			r.Hosts = append(r.Hosts, hp)
+		}
+		allow, err := stringList(&s.Allow, "services[].allow")
+		if err != nil {
+			return nil, wrapNodeErr(name, err)
+		}
+		for _, a := range allow {
+			pp, err := ParsePortPattern(a.v)
+			if err != nil {
+				return nil, perr(a.line, "services[].allow: %v", err)
+			}
+			r.Allow = append(r.Allow, pp)
+		}
+		p.Services = append(p.Services, r)
+	}
+	segs, err := stringList(&pf.IPv4OnlySegments, "ipv4_only_segments")
+	if err != nil {
+		return nil, wrapNodeErr(name, err)
+	}
+	for _, s := range segs {
+		pfx, err := netip.ParsePrefix(s.v)
+		if err != nil || !pfx.Addr().Is4() {
+			return nil, perr(s.line, "ipv4_only_segments: %q is not an IPv4 CIDR", s.v)
+		}
+		p.IPv4OnlySegments = append(p.IPv4OnlySegments, pfx.Masked())
+	}
+	p.AllowedRouters = pf.AllowedRouters
+	p.DKIMSelectors = pf.DKIMSelectors
+	for k, v := range pf.Probe {
+		p.Probe[k] = v
+	}
+	if pf.Severity.Kind != 0 {
+		if pf.Severity.Kind != yaml.MappingNode {
+			return nil, perr(pf.Severity.Line, "severity: must map check IDs to severities")
+		}
+		for i := 0; i+1 < len(pf.Severity.Content); i += 2 {
+			k, v := pf.Severity.Content[i], pf.Severity.Content[i+1]
+			if !checkIDPattern.MatchString(k.Value) {
+				return nil, perr(k.Line, "severity: %q is not a check ID", k.Value)
+			}
+			sev := Severity(v.Value)
+			if sev.Rank() == 0 && sev != None {
+				return nil, perr(v.Line, "severity: %q is not critical, high, medium, low or none", v.Value)
+			}
+			p.Severity[k.Value] = sev
+		}
+	}
+	for i := range pf.Waivers {
+		w, err := parseWaiver(&pf.Waivers[i])
+		if err != nil {
+			return nil, wrapNodeErr(name, err)
+		}
+		p.Waivers = append(p.Waivers, w)
+	}
+	return p, nil
+}
+
+// nodeErr is a validation error tied to a YAML line.
+type nodeErr struct {
+	line int
+	msg  string
+}
+
+func (e *nodeErr) Error() string { return e.msg }
+
+func wrapNodeErr(file string, err error) error {
+	var ne *nodeErr
+	if errors.As(err, &ne) {
+		return &PolicyError{File: file, Line: ne.line, Msg: ne.msg}
+	}
+	return &PolicyError{File: file, Msg: err.Error()}
+}
+
+func yamlError(file string, err error) error {
+	var te *yaml.TypeError
+	msg := err.Error()
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &PolicyError{File: file, Line: line, Msg: m[2]}
+	}
+	return &PolicyError{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+type lineString struct {
+	v    string
+	line int
+}
+
+// stringList reads a scalar or a sequence of scalars.
+func stringList(n *yaml.Node, field string) ([]lineString, error) {
+	switch n.Kind {
+	case 0:
+		return nil, nil
+	case yaml.ScalarNode:
+		return []lineString{{strings.TrimSpace(n.Value), n.Line}}, nil
+	case yaml.SequenceNode:
+		var out []lineString
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return nil, &nodeErr{c.Line, field + ": expected a string"}
+			}
+			out = append(out, lineString{strings.TrimSpace(c.Value), c.Line})
+		}
+		return out, nil
+	}
+	return nil, &nodeErr{n.Line, field + ": expected a string or a list of strings"}
+}
+
+func parseWaiver(n *yaml.Node) (Waiver, error) {
+	w := Waiver{Line: n.Line}
+	if n.Kind != yaml.MappingNode {
+		return w, &nodeErr{n.Line, "waivers: each waiver must be a mapping"}
+	}
+	var until string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if v.Kind != yaml.ScalarNode {
+			return w, &nodeErr{v.Line, "waivers." + k.Value + ": expected a string"}
+		}
+		switch k.Value {
+		case "finding":
+			w.Finding = v.Value
+		case "check":
+			w.Check = v.Value
+		case "target":
+			w.Target = v.Value
+		case "reason":
+			w.Reason = v.Value
+		case "until":
+			until = v.Value
+		case "by":
+			w.By = v.Value
+		default:
+			return w, &nodeErr{k.Line, fmt.Sprintf("waivers: unknown field %q (finding, check, target, reason, until, by)", k.Value)}
+		}
+	}
+	switch {
+	case w.Finding == "" && (w.Check == "" || w.Target == ""):
+		return w, &nodeErr{n.Line, "waivers: a waiver names a finding ID, or a check and a target"}
+	case strings.TrimSpace(w.Reason) == "":
+		return w, &nodeErr{n.Line, "waivers: a waiver needs a reason"}
+	case until == "":
+		return w, &nodeErr{n.Line, "waivers: a waiver needs an until date (YYYY-MM-DD)"}
+	}
+	if w.Check != "" {
+		if _, err := globCheck(w.Check); err != nil {
+			return w, &nodeErr{n.Line, "waivers.check: " + err.Error()}
+		}
+	}
+	d, err := time.Parse(time.DateOnly, until)
+	if err != nil {
+		return w, &nodeErr{n.Line, fmt.Sprintf("waivers.until: %q is not a date (YYYY-MM-DD)", until)}
+	}
+	w.Until = d
+	return w, nil
+}
+
+func globCheck(g string) (bool, error) {
+	if !regexp.MustCompile(`^[a-z0-9.*?-]+$`).MatchString(g) {
+		return false, fmt.Errorf("%q is not a check ID or glob", g)
+	}
+	return true, nil
+}
+
+// ParseHostPattern parses an address, a CIDR or a DNS name ("*.x" allowed).
+func ParseHostPattern(s string) (HostPattern, error) {
+	s = strings.TrimSpace(s)
+	if a, err := netip.ParseAddr(s); err == nil {
+		return HostPattern{Prefix: netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())}, nil
+	}
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return HostPattern{}, fmt.Errorf("%q is not a CIDR", s)
+		}
+		return HostPattern{Prefix: p.Masked()}, nil
+	}
+	name := strings.TrimSuffix(strings.ToLower(s), ".")
+	if !validHostName(strings.TrimPrefix(name, "*.")) {
+		return HostPattern{}, fmt.Errorf("%q is not an address, CIDR or host name", s)
+	}
+	return HostPattern{Name: name}, nil
+}
+
+var hostLabel = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$`)
+
+func validHostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(s, ".") {
+		if !hostLabel.MatchString(l) {
+			return false
+		}
+	}
+	return true
+}
+
+// Match reports whether the pattern covers an address or one of its names.
+func (h HostPattern) Match(a netip.Addr, names []string) bool {
+	if h.Prefix.IsValid() {
+		return a.IsValid() && h.Prefix.Contains(a.Unmap())
+	}
+	for _, n := range names {
+		n = strings.TrimSuffix(strings.ToLower(n), ".")
+		if n == h.Name || (strings.HasPrefix(h.Name, "*.") && strings.HasSuffix(n, h.Name[1:])) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParsePortPattern parses "tcp/22", "udp/53", "22" (TCP) or a service name.
+func ParsePortPattern(s string) (PortPattern, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	proto, port, found := strings.Cut(s, "/")
+	if !found {
+		proto, port = "tcp", s
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err == nil {
+		if n == 0 || (proto != "tcp" && proto != "udp") {
+			return PortPattern{}, fmt.Errorf("%q: want tcp/PORT, udp/PORT or a service name", s)
+		}
+		return PortPattern{Proto: proto, Port: uint16(n)}, nil
+	}
+	if found || !regexp.MustCompile(`^[a-z][a-z0-9-]*$`).MatchString(s) {
+		return PortPattern{}, fmt.Errorf("%q: want tcp/PORT, udp/PORT or a service name", s)
+	}
+	return PortPattern{Service: s}, nil
+}
+
+// Allowed reports whether the service on proto/port of host a (with names)
+// is allowed, and whether any rule covered the host at all.
+func (p *Policy) Allowed(a netip.Addr, names []string, proto string, port uint16, service string) (allowed, covered bool) {
+	for _, r := range p.Services {
+		if !slices.ContainsFunc(r.Hosts, func(h HostPattern) bool { return h.Match(a, names) }) {
+			continue
+		}
+		covered = true
+		for _, pp := range r.Allow {
+			if (pp.Service != "" && pp.Service == service) || (pp.Proto == proto && pp.Port == port) {
+				return true, true
+			}
+		}
+	}
+	return false, covered
+}
+
+// SeverityFor returns the policy's override for a check, or def.
+func (p *Policy) SeverityFor(check string, def Severity) Severity {
+	if s, ok := p.Severity[check]; ok {
+		return s
+	}
+	return def
+}
+
+// WaiverFor returns the waiver covering a finding on the scan date, or nil.
+// A waiver whose date has passed no longer applies.
+func (p *Policy) WaiverFor(findingID, check, target string, now time.Time) *Waiver {
+	day := now.UTC().Truncate(24 * time.Hour)
+	for i := range p.Waivers {
+		w := &p.Waivers[i]
+		if day.After(w.Until) {
+			continue
+		}
+		if w.Finding != "" && w.Finding == findingID {
+			return w
+		}
+		if w.Check != "" && globMatch(w.Check, check) && w.Target == target {
+			return w
+		}
+	}
+	return nil
+}

@@ -1,0 +1,268 @@
+// Package reports holds the report document. The JSON form
+// (shared/spec/report.schema.json) is canonical; every other format renders
+// from a *Report, so nothing appears in them that is not here.
+package reports
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// SchemaVersion is the report.schema.json version this package writes.
+const SchemaVersion = "1"
+
+// Report mirrors report.schema.json.
+type Report struct {
+	SchemaVersion string            `json:"schema_version"`
+	Tool          Tool              `json:"tool"`
+	Scan          Scan              `json:"scan"`
+	Assets        []Asset           `json:"assets,omitempty"`
+	Findings      []Finding         `json:"findings"`
+	Summary       map[string]Counts `json:"summary,omitempty"`
+}
+
+// Tool names the scanner that wrote the report.
+type Tool struct {
+	Name            string `json:"name"`
+	Version         string `json:"version"`
+	NucleiTemplates string `json:"nuclei_templates,omitempty"`
+}
+
+// Scan is the scan's metadata.
+type Scan struct {
+	ID                string    `json:"id"`
+	StartedAt         time.Time `json:"started_at"`
+	FinishedAt        time.Time `json:"finished_at"`
+	Profile           string    `json:"profile,omitempty"`
+	Vantage           string    `json:"vantage,omitempty"`
+	Targets           []string  `json:"targets"`
+	Excluded          []string  `json:"excluded,omitempty"`
+	Checks            []string  `json:"checks,omitempty"`
+	Policy            string    `json:"policy,omitempty"`
+	Stats             *Stats    `json:"stats,omitempty"`
+	Complete          bool      `json:"complete"`
+	InterruptedReason string    `json:"interrupted_reason,omitempty"`
+}
+
+// Stats are the scan's counters.
+type Stats struct {
+	HostsAlive int   `json:"hosts_alive"`
+	PortsOpen  int   `json:"ports_open"`
+	ProbesSent int64 `json:"probes_sent"`
+	DurationMS int64 `json:"duration_ms"`
+}
+
+// Asset is one host seen, with its open services.
+type Asset struct {
+	Host     string    `json:"host"`
+	Names    []string  `json:"names,omitempty"`
+	Services []Service `json:"services,omitempty"`
+}
+
+// Service is one open port of an asset.
+type Service struct {
+	Port    int    `json:"port"`
+	Proto   string `json:"proto"`
+	Service string `json:"service,omitempty"`
+	Product string `json:"product,omitempty"`
+	Version string `json:"version,omitempty"`
+	CPE     string `json:"cpe,omitempty"`
+	TLS     bool   `json:"tls,omitempty"`
+	Banner  string `json:"banner,omitempty"`
+}
+
+// Text is bilingual text, Japanese first.
+type Text struct {
+	JA string `json:"ja"`
+	EN string `json:"en"`
+}
+
+// Lang picks the Japanese or English form.
+func (t *Text) Lang(lang string) string {
+	if t == nil {
+		return ""
+	}
+	if lang == "ja" {
+		return t.JA
+	}
+	return t.EN
+}
+
+// Evidence is what was sent and seen.
+type Evidence struct {
+	Kind    string `json:"kind,omitempty"`
+	Summary string `json:"summary,omitempty"`
+	Data    string `json:"data,omitempty"`
+}
+
+// Waiver marks a finding covered by a policy waiver.
+type Waiver struct {
+	Reason string `json:"reason,omitempty"`
+	Until  string `json:"until,omitempty"` // YYYY-MM-DD
+	By     string `json:"by,omitempty"`
+}
+
+// Finding is one verdict.
+type Finding struct {
+	ID          string     `json:"id"`
+	Check       string     `json:"check"`
+	Articles    []string   `json:"articles"`
+	Target      string     `json:"target"`
+	Host        string     `json:"host,omitempty"`
+	Port        int        `json:"port,omitempty"`
+	Proto       string     `json:"proto,omitempty"`
+	Status      string     `json:"status"`
+	Severity    string     `json:"severity,omitempty"`
+	Title       *Text      `json:"title,omitempty"`
+	Detail      *Text      `json:"detail,omitempty"`
+	Remediation *Text      `json:"remediation,omitempty"`
+	Evidence    []Evidence `json:"evidence,omitempty"`
+	Source      string     `json:"source,omitempty"`
+	ObservedAt  *time.Time `json:"observed_at,omitempty"`
+	Waiver      *Waiver    `json:"waiver,omitempty"`
+}
+
+// Counts is one article's tally.
+type Counts struct {
+	Pass    int    `json:"pass"`
+	Fail    int    `json:"fail"`
+	Warn    int    `json:"warn"`
+	Info    int    `json:"info"`
+	Error   int    `json:"error"`
+	Skipped int    `json:"skipped"`
+	Worst   string `json:"worst,omitempty"`
+}
+
+// Statuses in report order: worst first.
+var Statuses = []string{"fail", "warn", "error", "info", "pass", "skipped"}
+
+// SeverityRank orders severities; unknown ranks 0.
+func SeverityRank(s string) int {
+	return map[string]int{"critical": 4, "high": 3, "medium": 2, "low": 1}[s]
+}
+
+func statusRank(s string) int {
+	if i := slices.Index(Statuses, s); i >= 0 {
+		return i
+	}
+	return len(Statuses)
+}
+
+// Normalize sorts assets and findings into the canonical order (findings:
+// worst status, then severity, check, target, ID) and recomputes the
+// per-article summary, so every writer sees the same document.
+func (r *Report) Normalize() {
+	slices.SortFunc(r.Assets, func(a, b Asset) int { return compareHosts(a.Host, b.Host) })
+	for i := range r.Assets {
+		slices.SortFunc(r.Assets[i].Services, func(a, b Service) int {
+			return cmp.Or(cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
+		})
+	}
+	slices.SortFunc(r.Findings, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(statusRank(a.Status), statusRank(b.Status)),
+			-cmp.Compare(SeverityRank(a.Severity), SeverityRank(b.Severity)),
+			cmp.Compare(a.Check, b.Check),
+			compareHosts(a.Host, b.Host),
+			cmp.Compare(a.Port, b.Port),
+			cmp.Compare(a.Target, b.Target),
+			cmp.Compare(a.ID, b.ID))
+	})
+	r.Summary = Summarize(r.Findings)
+}
+
+// Summarize counts findings per article reference and keeps the worst
+// severity among fails and warns. Waived findings count as measured.
+func Summarize(fs []Finding) map[string]Counts {
+	out := map[string]Counts{}
+	for _, f := range fs {
+		for _, a := range f.Articles {
+			c := out[a]
+			switch f.Status {
+			case "pass":
+				c.Pass++
+			case "fail":
+				c.Fail++
+			case "warn":
+				c.Warn++
+			case "info":
+				c.Info++
+			case "error":
+				c.Error++
+			case "skipped":
+				c.Skipped++
+			}
+			if (f.Status == "fail" || f.Status == "warn") && SeverityRank(f.Severity) > SeverityRank(c.Worst) {
+				c.Worst = f.Severity
+			}
+			out[a] = c
+		}
+	}
+	return out
+}
+
+// compareHosts orders hosts numerically when both parse as addresses.
+func compareHosts(a, b string) int {
+	return strings.Compare(hostKey(a), hostKey(b))
+}
+
+func hostKey(h string) string {
+	var parts [4]int
+	if n, _ := fmt.Sscanf(h, "%d.%d.%d.%d", &parts[0], &parts[1], &parts[2], &parts[3]); n == 4 {
+		return fmt.Sprintf("4:%03d.%03d.%03d.%03d", parts[0], parts[1], parts[2], parts[3])
+	}
+	if strings.Contains(h, ":") {
+		return "6:" + h
+	}
+	return "n:" + h
+}
+
+// Writer renders a Report. Write must not mutate r and must be
+// deterministic: the same report gives the same bytes.
+type Writer interface {
+	Write(w io.Writer, r *Report) error
+}
+
+// Decode reads a JSON report and checks what a renderer relies on. Errors
+// name the reason and, for syntax errors, the line.
+func Decode(b []byte) (*Report, error) {
+	var r Report
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return nil, fmt.Errorf("report: line %d: %v", lineOf(b, se.Offset), err)
+		case errors.As(err, &te):
+			return nil, fmt.Errorf("report: line %d: field %s: %v", lineOf(b, te.Offset), te.Field, err)
+		}
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if r.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("report: schema_version %q is not %q", r.SchemaVersion, SchemaVersion)
+	}
+	if r.Tool.Name == "" || r.Scan.ID == "" || r.Findings == nil {
+		return nil, fmt.Errorf("report: tool.name, scan.id and findings are required")
+	}
+	for i, f := range r.Findings {
+		if f.ID == "" || f.Check == "" || f.Target == "" || statusRank(f.Status) == len(Statuses) || len(f.Articles) == 0 {
+			return nil, fmt.Errorf("report: findings[%d]: id, check, articles, target and a valid status are required", i)
+		}
+	}
+	return &r, nil
+}
+
+func lineOf(b []byte, off int64) int {
+	if off > int64(len(b)) {
+		off = int64(len(b))
+	}
+	return 1 + strings.Count(string(b[:off]), "\n")
+}
