@@ -1,0 +1,266 @@
+package smtpscan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"shindan/scanners"
+)
+
+func init() { scanners.Register(Probe{}) }
+
+var _ scanners.Probe = Probe{}
+
+// ProbeID is the ID checks name in Info.Needs.
+const ProbeID = "smtp.session"
+
+// Defaults for the relay test. They live under reserved names (RFC 2606,
+// RFC 6761) so that even a real open relay has nowhere to deliver.
+const (
+	DefaultHELO     = "shindan.invalid"
+	DefaultMailFrom = "shindan-probe@example.net"
+	DefaultRcptTo   = "relay-test@example.invalid"
+	// DefaultIPLiteral is a documentation address (TEST-NET-1) used as the
+	// outside host in the IP-literal form; nothing ever connects to it.
+	DefaultIPLiteral = "192.0.2.1"
+)
+
+// Probe is smtp.session. Settings it reads: Settings.HELOName (else
+// Options["helo"]), Options["mail_from"], Options["rcpt_to"],
+// Options["mail_domain"] (the target's own domain for the own-domain
+// sender form; else derived from Target.Name or the greeting) and
+// Options["smtp_relay"] = "off" to skip the relay test.
+type Probe struct{}
+
+// Info implements scanners.Probe.
+func (Probe) Info() scanners.ProbeInfo {
+	return scanners.ProbeInfo{ID: ProbeID, Level: scanners.LevelEndpoint,
+		Services: []string{"smtp", "submission", "smtps"}}
+}
+
+// stageErr is a failure with the status an observation should carry.
+type stageErr struct {
+	status scanners.Status
+	msg    string
+}
+
+func (e *stageErr) Error() string { return e.msg }
+
+func statusOf(err error) scanners.Status {
+	var se *stageErr
+	if errors.As(err, &se) {
+		return se.status
+	}
+	return scanners.StatusOf(err)
+}
+
+// Run implements scanners.Probe. Cancelling ctx closes the connection, so
+// a blocked read returns at once and the observation says Interrupted.
+func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]scanners.Observation, error) {
+	r := &runner{env: env, t: t, tr: &transcript{}}
+	r.opts()
+	sess := &scanners.SMTPSession{Port: t.Port, HELOName: r.helo}
+	at := env.Clock()
+	err := r.run(ctx, sess)
+	o := scanners.Observation{Probe: ProbeID, Target: t, At: at, Status: scanners.OK, Data: sess,
+		Evidence: []scanners.Evidence{{Kind: "transcript",
+			Summary: fmt.Sprintf("SMTP session with %s from %s", t, sess.Source), Data: r.tr.String()}}}
+	if err != nil {
+		o.Status, o.Reason = statusOf(err), err.Error()
+		if ctx.Err() != nil {
+			o.Status = scanners.Interrupted
+		}
+	}
+	return []scanners.Observation{o}, nil
+}
+
+type runner struct {
+	env                *scanners.Env
+	t                  scanners.Target
+	tr                 *transcript
+	helo, from, rcpt   string
+	own                string
+	noRelay            bool
+	tlsWorks, implicit bool
+}
+
+func (r *runner) opts() {
+	s := r.env.Settings
+	r.helo = firstNonEmpty(s.HELOName, s.Options["helo"], DefaultHELO)
+	r.from = firstNonEmpty(s.Options["mail_from"], DefaultMailFrom)
+	r.rcpt = firstNonEmpty(s.Options["rcpt_to"], DefaultRcptTo)
+	r.own = s.Options["mail_domain"]
+	r.noRelay = s.Options["smtp_relay"] == "off"
+	r.implicit = r.t.Port == 465
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (r *runner) serverName() string {
+	if r.t.Name != "" && net.ParseIP(r.t.Name) == nil {
+		return r.t.Name
+	}
+	return ""
+}
+
+// open dials and brings a session to the point of sending MAIL: greeting,
+// EHLO, and STARTTLS when offered and known to work. With sess non-nil it
+// records what it sees (the first connection); later connections only
+// repeat the same steps.
+func (r *runner) open(ctx context.Context, sess *scanners.SMTPSession) (*conn, error) {
+	nc, err := r.env.DialContext(ctx, "tcp", r.t.HostPort())
+	if err != nil {
+		r.tr.add("!! ", "connect: "+err.Error())
+		return nil, fmt.Errorf("smtpscan: connect %s: %w", r.t.HostPort(), err)
+	}
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	c := newConn(nc, r.env.Timeout(), r.tr)
+	c.stop = stop
+	r.tr.add("-- ", "connected "+nc.LocalAddr().String()+" -> "+nc.RemoteAddr().String())
+	if sess != nil {
+		sess.Source = nc.LocalAddr().String()
+	}
+	fail := func(err error) (*conn, error) {
+		c.close()
+		return nil, err
+	}
+	if r.implicit {
+		if sess != nil {
+			sess.StartTLS.Offered, sess.StartTLS.Implicit = true, true
+		}
+		tc, err := c.startTLS(ctx, r.serverName())
+		if err != nil {
+			if sess != nil {
+				sess.StartTLS.Error = err.Error()
+			}
+			return fail(&stageErr{scanners.HandshakeFailed, err.Error()})
+		}
+		if sess != nil {
+			tlsSummary(tc, &sess.StartTLS)
+		}
+	}
+	g, err := c.reply()
+	if err != nil {
+		return fail(err)
+	}
+	if sess != nil {
+		sess.Greeting = g
+	}
+	if err := codeErr("greeting", g, 220); err != nil {
+		return fail(err)
+	}
+	caps, auth, err := r.ehlo(c)
+	if err != nil {
+		return fail(err)
+	}
+	if sess != nil {
+		sess.EHLOOK = true
+		if r.implicit {
+			sess.CapsTLS, sess.AuthTLS, sess.TLSAfter = caps, auth, true
+		} else {
+			sess.Caps, sess.Auth = caps, auth
+		}
+	}
+	if r.implicit || !HasCap(caps, "STARTTLS") || (sess == nil && !r.tlsWorks) {
+		return c, nil
+	}
+	if sess != nil {
+		sess.StartTLS.Offered = true
+	}
+	rep, err := c.cmd("STARTTLS")
+	if err != nil {
+		return fail(err)
+	}
+	if sess != nil {
+		sess.StartTLS.Reply = rep.Code
+	}
+	if rep.Code != 220 {
+		if sess != nil {
+			sess.StartTLS.Error = fmt.Sprintf("STARTTLS answered %d %s", rep.Code, strings.Join(rep.Lines, " "))
+		}
+		return c, nil
+	}
+	tc, err := c.startTLS(ctx, r.serverName())
+	if err != nil {
+		if sess != nil {
+			sess.StartTLS.Error = err.Error()
+		}
+		// The connection is unusable after a failed handshake: go on in
+		// cleartext on a new one, so the relay test still runs.
+		c.close()
+		return r.open(ctx, nil)
+	}
+	r.tlsWorks = true
+	caps, auth, err = r.ehlo(c)
+	if err != nil {
+		return fail(err)
+	}
+	if sess != nil {
+		tlsSummary(tc, &sess.StartTLS)
+		sess.CapsTLS, sess.AuthTLS, sess.TLSAfter = caps, auth, true
+	}
+	return c, nil
+}
+
+// ehlo sends EHLO, falling back to HELO when EHLO is refused.
+func (r *runner) ehlo(c *conn) (caps, auth []string, err error) {
+	rep, err := c.cmd("EHLO " + r.helo)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rep.Code == 250 {
+		caps, auth = Caps(rep)
+		return caps, auth, nil
+	}
+	if rep.Code >= 400 && rep.Code < 500 {
+		return nil, nil, codeErr("EHLO", rep, 250)
+	}
+	rep, err = c.cmd("HELO " + r.helo)
+	if err != nil {
+		return nil, nil, err
+	}
+	return nil, nil, codeErr("HELO", rep, 250)
+}
+
+// codeErr classifies a reply that is not the expected code: 4xx means the
+// server deferred us (rate limit, greylisting), anything else a refusal.
+func codeErr(stage string, rep scanners.SMTPReply, want int) error {
+	if rep.Code == want {
+		return nil
+	}
+	msg := fmt.Sprintf("smtpscan: %s answered %d %s", stage, rep.Code, strings.Join(rep.Lines, " "))
+	if rep.Code >= 400 && rep.Code < 500 {
+		return &stageErr{scanners.RateLimited, msg}
+	}
+	return &stageErr{scanners.HandshakeFailed, msg}
+}
+
+func (r *runner) run(ctx context.Context, sess *scanners.SMTPSession) error {
+	c, err := r.open(ctx, sess)
+	if err != nil {
+		return err
+	}
+	if sess.StartTLS.Offered && !sess.StartTLS.HandshakeOK && !r.implicit {
+		r.tr.add("-- ", "continuing in cleartext after the failed STARTTLS")
+	}
+	if r.noRelay {
+		sess.RelayNote = "relay test disabled by policy (smtp_relay: off)"
+	} else {
+		c = r.relay(ctx, c, sess)
+	}
+	if c != nil {
+		_, _ = c.cmd("QUIT") // best effort: the verdicts are already recorded
+		c.close()
+	}
+	return nil
+}
