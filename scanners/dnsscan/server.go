@@ -1,0 +1,339 @@
+package dnsscan
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"shindan/scanners"
+)
+
+func init() {
+	scanners.Register(serverProbe{})
+	scanners.Register(udpProbe{})
+}
+
+// DefaultProbeName is the recursion probe name when the policy sets none
+// (probe option "resolver_probe_name"). example.com is reserved by RFC 2606
+// and resolves on the public internet; the lab serves its own copy.
+const DefaultProbeName = "www.example.com."
+
+// Settings.Options keys this package reads (the engine fills them from the
+// policy's probe map).
+const (
+	OptProbeName   = "resolver_probe_name"   // name for the recursion test
+	OptProbeExpect = "resolver_probe_expect" // comma-separated addresses it must resolve to
+	OptZones       = "dns_zones"             // comma-separated zones to try AXFR on every server
+)
+
+// rrlBurst is how many identical queries the rate-limit test sends.
+const rrlBurst = 20
+
+// serverProbe is dns.server: one DNS endpoint (TCP/53 found by discovery).
+type serverProbe struct{}
+
+var _ scanners.Probe = serverProbe{}
+
+func (serverProbe) Info() scanners.ProbeInfo {
+	return scanners.ProbeInfo{ID: "dns.server", Level: scanners.LevelEndpoint, Services: []string{"dns"}}
+}
+
+// Run tests t (an address with its DNS port) for recursion over UDP and
+// TCP, identity disclosure, zone transfers of the zones it serves, and
+// amplification. Cancelling ctx stops it between and inside exchanges.
+func (serverProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]scanners.Observation, error) {
+	port := t.Port
+	if port == 0 {
+		port = 53
+	}
+	return runServer(ctx, env, t, netip.AddrPortFrom(t.Addr, port).String(), "dns.server", false), nil
+}
+
+// udpProbe is dns.udp: a host-level probe for DNS servers that listen on
+// UDP/53 only (discovery's connect scan cannot see them). It runs after
+// dns.server and does nothing for a host dns.server already covered; else
+// it sends one SOA query for "." to udp/53 and, when any DNS reply comes
+// back, runs the full server battery.
+type udpProbe struct{}
+
+var _ scanners.Probe = udpProbe{}
+
+func (udpProbe) Info() scanners.ProbeInfo {
+	return scanners.ProbeInfo{ID: "dns.udp", Level: scanners.LevelHost, After: []string{"dns.server"}}
+}
+
+func (udpProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]scanners.Observation, error) {
+	if !t.Addr.IsValid() {
+		return nil, nil
+	}
+	if env.Prior != nil && len(env.Prior("dns.server", t)) > 0 {
+		return nil, nil
+	}
+	server := netip.AddrPortFrom(t.Addr, 53).String()
+	c := &client{env: env}
+	if _, err := c.exchange(ctx, server, "udp", newQuery(".", dns.TypeSOA, false)); err != nil {
+		// Silence or garbage on udp/53: no DNS server to judge.
+		return nil, nil
+	}
+	return runServer(ctx, env, t.Endpoint(scanners.UDP, 53), server, "dns.udp", true), nil
+}
+
+func runServer(ctx context.Context, env *scanners.Env, t scanners.Target, server, probeID string, udpOnly bool) []scanners.Observation {
+	c := &client{env: env}
+	opts := env.Settings.Options
+	probeName := dns.Fqdn(strings.TrimSpace(opts[OptProbeName]))
+	if probeName == "." {
+		probeName = DefaultProbeName
+	}
+	var expect []netip.Addr
+	for _, s := range strings.Split(opts[OptProbeExpect], ",") {
+		if a, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil {
+			expect = append(expect, a)
+		}
+	}
+	at := env.Clock()
+	p := &scanners.DNSServer{Server: server, UDPOnly: udpOnly, ProbeName: probeName}
+	var ev []scanners.Evidence
+	answered := false
+	for _, tr := range []string{"udp", "tcp"} {
+		r := c.recursion(ctx, server, tr, probeName, expect)
+		if r.Class != scanners.ResolverNoAnswer {
+			answered = true
+		}
+		p.Recursion = append(p.Recursion, r)
+		ev = append(ev, scanners.Evidence{Kind: "dns", Summary: "recursion " + tr + " " + probeName + ": " + r.Class, Data: r.Text})
+	}
+	if ctx.Err() != nil {
+		return []scanners.Observation{scanners.Failed(probeID, t, at, ctx.Err())}
+	}
+	p.Identity = c.identity(ctx, server)
+	if !answered && !anyIdentity(p.Identity) {
+		reason := "no dns reply over udp or tcp"
+		if e := p.Recursion[0].Error; e != "" {
+			reason += ": " + e
+		}
+		o := scanners.Observation{Probe: probeID, Target: t, At: at, Status: scanners.Timeout, Reason: "dnsscan: " + reason, Evidence: ev}
+		if len(p.Recursion) > 0 && strings.Contains(p.Recursion[0].Error, "refused") {
+			o.Status = scanners.Refused
+		}
+		return []scanners.Observation{o}
+	}
+	zones := c.servedZones(ctx, server, t.Name, opts[OptZones])
+	for _, z := range zones {
+		p.Transfers = append(p.Transfers, c.transfer(ctx, server, z, dns.TypeAXFR), c.transfer(ctx, server, z, dns.TypeIXFR))
+	}
+	c.amplification(ctx, server, zones, p)
+	if ctx.Err() != nil {
+		return []scanners.Observation{scanners.Failed(probeID, t, at, ctx.Err())}
+	}
+	return []scanners.Observation{{Probe: probeID, Target: t, At: at, Status: scanners.OK, Data: p, Evidence: ev}}
+}
+
+func anyIdentity(ids []scanners.DNSIdentity) bool {
+	for _, i := range ids {
+		if i.Rcode != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// recursion runs the RD=1 test over one transport; a reply that looks open
+// is confirmed with a fresh random name under the probe name's parent, so a
+// cache-only server is not called open.
+func (c *client) recursion(ctx context.Context, server, network, qname string, expect []netip.Addr) scanners.DNSRecursion {
+	res := scanners.DNSRecursion{Transport: network, QName: qname}
+	var r *reply
+	var err error
+	for try := 0; try <= c.env.Retries+1; try++ {
+		r, err = c.exchange(ctx, server, network, newQuery(qname, dns.TypeA, true))
+		if err == nil || network == "tcp" || scanners.StatusOf(err) != scanners.Timeout || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
+		res.Class, res.Error = scanners.ResolverNoAnswer, err.Error()
+		return res
+	}
+	m := r.msg
+	res.Rcode, res.RA, res.AA, res.AD = rcode(m), m.RecursionAvailable, m.Authoritative, m.AuthenticatedData
+	res.Answer = rrLines(m.Answer, maxAnswerRRs)
+	res.Text = msgText(m)
+	res.Class = classifyRecursion(m, qname, expect)
+	if res.Class != scanners.ResolverOpen {
+		return res
+	}
+	fresh := randomLabel() + "." + parentName(qname)
+	fr, err := c.exchange(ctx, server, network, newQuery(fresh, dns.TypeA, true))
+	if err != nil {
+		res.Fresh = "no reply: " + err.Error()
+		return res
+	}
+	res.Fresh = rcode(fr.msg)
+	res.Text += "\n\n" + msgText(fr.msg)
+	if fr.msg.Rcode == dns.RcodeRefused {
+		res.Class = scanners.ResolverCacheOnly
+	}
+	return res
+}
+
+// identity asks the CHAOS TXT names and NSID.
+func (c *client) identity(ctx context.Context, server string) []scanners.DNSIdentity {
+	var out []scanners.DNSIdentity
+	for _, name := range []string{"version.bind.", "hostname.bind.", "id.server."} {
+		m := newQuery(name, dns.TypeTXT, false)
+		m.Question[0].Qclass = dns.ClassCHAOS
+		id := scanners.DNSIdentity{Query: strings.TrimSuffix(name, ".")}
+		r, _, err := c.query(ctx, server, "udp", m)
+		if err != nil {
+			id.Error = err.Error()
+		} else {
+			id.Rcode = rcode(r.msg)
+			if r.msg.Rcode == dns.RcodeSuccess {
+				id.Value = chaosText(r.msg)
+			}
+		}
+		out = append(out, id)
+	}
+	m := newQuery(".", dns.TypeSOA, false)
+	m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
+	id := scanners.DNSIdentity{Query: "nsid"}
+	if r, _, err := c.query(ctx, server, "udp", m); err != nil {
+		id.Error = err.Error()
+	} else {
+		id.Rcode, id.Value = rcode(r.msg), nsidText(r.msg)
+	}
+	return append(out, id)
+}
+
+// servedZones returns the zones among the candidates for which server
+// answers SOA authoritatively: the target's name and its parents, and the
+// configured dns_zones.
+func (c *client) servedZones(ctx context.Context, server, name, extra string) []string {
+	var cands []string
+	add := func(z string) {
+		z = strings.ToLower(dns.Fqdn(strings.TrimSpace(z)))
+		if z == "." {
+			return
+		}
+		for _, x := range cands {
+			if x == z {
+				return
+			}
+		}
+		cands = append(cands, z)
+	}
+	for _, z := range strings.Split(extra, ",") {
+		add(z)
+	}
+	if name != "" {
+		for z := dns.Fqdn(name); z != "."; z = parentName(z) {
+			add(z)
+		}
+	}
+	var out []string
+	for _, z := range cands {
+		r, _, err := c.query(ctx, server, "udp", newQuery(z, dns.TypeSOA, false))
+		if err == nil && r.msg.Authoritative && soaOf(r.msg, z) != nil {
+			out = append(out, z)
+		}
+	}
+	return out
+}
+
+// amplification measures response/request size over UDP for ANY and DNSKEY
+// of the served zones (or "." when it serves none), tests DNS cookies, and
+// sends a short burst to see response rate limiting.
+func (c *client) amplification(ctx context.Context, server string, zones []string, p *scanners.DNSServer) {
+	type q struct {
+		name  string
+		qtype uint16
+		rd    bool
+	}
+	var qs []q
+	for _, z := range zones {
+		qs = append(qs, q{z, dns.TypeANY, false}, q{z, dns.TypeDNSKEY, false})
+	}
+	qs = append(qs, q{".", dns.TypeANY, true}, q{".", dns.TypeDNSKEY, true})
+	best := -1
+	for _, x := range qs {
+		m := newQuery(x.name, x.qtype, x.rd)
+		a := scanners.DNSAmplify{Query: x.name + " " + dns.TypeToString[x.qtype]}
+		r, err := c.exchange(ctx, server, "udp", m)
+		if err != nil {
+			a.Error = err.Error()
+		} else {
+			a.ReqSize, a.RespSize, a.TC, a.Rcode = r.req, r.size, r.msg.Truncated, rcode(r.msg)
+			a.Factor = float64(r.size) / float64(r.req)
+			if best < 0 || a.Factor > p.Amplify[best].Factor {
+				best = len(p.Amplify)
+			}
+		}
+		p.Amplify = append(p.Amplify, a)
+	}
+	// Cookies.
+	m := newQuery(".", dns.TypeNS, false)
+	m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: strings.Repeat("5a", 8)})
+	if r, err := c.exchange(ctx, server, "udp", m); err == nil {
+		p.Cookies = scanners.DNSCookieResult{Tested: true, Server: hasServerCookie(r.msg)}
+	}
+	if best < 0 || p.Amplify[best].Factor <= 1 {
+		return
+	}
+	x := qs[best]
+	p.RRL = c.burst(ctx, server, newQuery(x.name, x.qtype, x.rd), p.Amplify[best].TC)
+}
+
+// burst sends rrlBurst copies of m over one UDP socket and counts replies
+// within the I/O timeout. baseTC says the single reply was already
+// truncated, so TC in the burst is not RRL's "slip".
+func (c *client) burst(ctx context.Context, server string, m *dns.Msg, baseTC bool) scanners.DNSRRLResult {
+	var res scanners.DNSRRLResult
+	conn, err := c.env.DialContext(ctx, "udp", server)
+	if err != nil {
+		return res
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	ids := map[uint16]bool{}
+	for range rrlBurst {
+		if c.env.Wait(ctx, 1) != nil {
+			break
+		}
+		m.Id = dns.Id()
+		wire, err := m.Pack()
+		if err != nil {
+			break
+		}
+		if _, err := conn.Write(wire); err != nil {
+			break
+		}
+		ids[m.Id] = true
+		res.Sent++
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(min(c.env.Timeout(), 2*time.Second))); err != nil {
+		return res
+	}
+	buf := make([]byte, maxUDPReply)
+	for res.Answered < res.Sent {
+		n, err := conn.Read(buf)
+		if err != nil {
+			break
+		}
+		r := new(dns.Msg)
+		if n < 12 || r.Unpack(buf[:n]) != nil || !ids[r.Id] {
+			continue
+		}
+		delete(ids, r.Id)
+		res.Answered++
+		if r.Truncated {
+			res.Truncated++
+		}
+	}
+	res.Limited = res.Sent > 0 && (res.Answered < res.Sent || (!baseTC && res.Truncated > 0))
+	return res
+}
