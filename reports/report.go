@@ -244,7 +244,31 @@ func Decode(b []byte) (*Report, error) {
 		case errors.As(err, &te):
 			return nil, fmt.Errorf("report: line %d: field %s: %v", lineOf(b, te.Offset), te.Field, err)
 		}
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("report: empty input")
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("report: line %d: truncated: %v", lineOf(b, int64(len(b))), err)
+		}
+		// Unknown fields and bad timestamps carry no offset of their own,
+		// and the decoder has already buffered the whole value: find the
+		// offending key or string by streaming the tokens again.
+		var pe *time.ParseError
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			if off, found := locateToken(b, strings.Trim(name, `"`), true); found {
+				return nil, fmt.Errorf("report: line %d: %w", lineOf(b, off), err)
+			}
+		} else if errors.As(err, &pe) {
+			if off, found := locateToken(b, pe.Value, false); found {
+				return nil, fmt.Errorf("report: line %d: %w", lineOf(b, off), err)
+			}
+		}
 		return nil, fmt.Errorf("report: %w", err)
+	}
+	// A second value after the report means a concatenated or corrupted
+	// file; reading only the first would silently drop the rest.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("report: line %d: data after the report object", lineOf(b, dec.InputOffset()))
 	}
 	if r.SchemaVersion != SchemaVersion {
 		return nil, fmt.Errorf("report: schema_version %q is not %q", r.SchemaVersion, SchemaVersion)
@@ -258,6 +282,49 @@ func Decode(b []byte) (*Report, error) {
 		}
 	}
 	return &r, nil
+}
+
+// locateToken returns the offset just after the first object key (key) or
+// string value (!key) equal to s.
+func locateToken(b []byte, s string, key bool) (int64, bool) {
+	type frame struct{ object, wantKey bool }
+	var stack []frame
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].wantKey = true
+		}
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, false
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, frame{object: true, wantKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				valueDone()
+			}
+			continue
+		case string:
+			n := len(stack)
+			isKey := n > 0 && stack[n-1].object && stack[n-1].wantKey
+			if isKey == key && v == s {
+				return dec.InputOffset(), true
+			}
+			if isKey {
+				stack[n-1].wantKey = false
+				continue
+			}
+		}
+		valueDone()
+	}
 }
 
 func lineOf(b []byte, off int64) int {
