@@ -1,0 +1,185 @@
+package portscan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"shindan/scanners"
+)
+
+// Connect is a TCP connect scanner: the kernel completes the handshake, so it
+// needs no privilege. It implements scanners.Sweeper.
+type Connect struct {
+	Ports []uint16
+	// PerHost caps connections in flight to one host; 0 means 256.
+	PerHost int
+	// Hosts is how many hosts are scanned at once; 0 means 8.
+	Hosts int
+	// Timeout bounds one connection attempt; 0 means 1.5s, long enough
+	// for the kernel's first SYN retransmission.
+	Timeout time.Duration
+	// Retries re-tries ports that timed out (lost SYN vs. filtered).
+	Retries int
+	// NoPing scans every host fully even when the first attempts show it
+	// unreachable (nmap -Pn).
+	NoPing bool
+}
+
+// ID names the sweeper.
+func (c *Connect) ID() string { return "port.tcp-connect" }
+
+// ProbeID is the probe name on every discovery observation, whichever
+// method found the port, so checks need not care how ports were found.
+const ProbeID = "port.tcp"
+
+// Sweep scans every target host (Target.Addr set, Port ignored) and emits
+// one observation per open port plus one host summary (Port 0) per host.
+// It returns ctx.Err() when cancelled, after in-flight attempts end.
+func (c *Connect) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners.Target], emit func(scanners.Observation)) error {
+	hosts := c.Hosts
+	if hosts <= 0 {
+		hosts = 8
+	}
+	sem := make(chan struct{}, hosts)
+	var wg sync.WaitGroup
+	for t := range ts {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			c.scanHost(ctx, env, t, emit)
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+type tally struct {
+	open, closed, filtered, unreachable atomic.Int64
+}
+
+func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Target, emit func(scanners.Observation)) {
+	per := c.PerHost
+	if per <= 0 {
+		per = 256
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = 1500 * time.Millisecond
+	}
+	hctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	start := env.Clock()
+	var (
+		next   atomic.Int64
+		n      tally
+		down   atomic.Bool
+		retryM sync.Mutex
+		retry  []uint16
+		wg     sync.WaitGroup
+	)
+	attempt := func(port uint16) (state string, err error) {
+		dctx, dcancel := context.WithTimeout(hctx, timeout)
+		defer dcancel()
+		conn, err := env.DialContext(dctx, "tcp", t.Endpoint(scanners.TCP, port).HostPort())
+		if err == nil {
+			conn.Close()
+			return "open", nil
+		}
+		switch {
+		case errors.Is(err, syscall.ECONNREFUSED):
+			return "closed", nil
+		case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+			return "unreachable", nil
+		case hctx.Err() != nil:
+			return "", hctx.Err()
+		case scanners.StatusOf(err) == scanners.Timeout:
+			return "filtered", nil
+		case errors.Is(err, scanners.ErrOutOfScope):
+			return "", err
+		}
+		return "filtered", nil
+	}
+	record := func(port uint16, state string, final bool) {
+		switch state {
+		case "open":
+			n.open.Add(1)
+			emit(scanners.Observation{
+				Probe: ProbeID, Target: t.Endpoint(scanners.TCP, port), At: env.Clock(), Status: scanners.OK,
+				Data: &scanners.PortState{Proto: scanners.TCP, Port: port, State: "open", Reason: "syn-ack", Method: "connect"},
+			})
+		case "closed":
+			n.closed.Add(1)
+		case "unreachable":
+			n.unreachable.Add(1)
+			if !c.NoPing && n.open.Load() == 0 && n.closed.Load() == 0 {
+				down.Store(true)
+				cancel()
+			}
+		case "filtered":
+			if !final {
+				retryM.Lock()
+				retry = append(retry, port)
+				retryM.Unlock()
+				return
+			}
+			n.filtered.Add(1)
+		}
+	}
+	run := func(ports []uint16, final bool) {
+		next.Store(0)
+		workers := min(per, len(ports))
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := next.Add(1) - 1
+					if i >= int64(len(ports)) || hctx.Err() != nil {
+						return
+					}
+					state, err := attempt(ports[i])
+					if err != nil {
+						return
+					}
+					record(ports[i], state, final)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	run(c.Ports, c.Retries == 0)
+	for r := 1; r <= c.Retries && len(retry) > 0 && hctx.Err() == nil; r++ {
+		ports := retry
+		retry = nil
+		run(ports, r == c.Retries)
+	}
+	n.filtered.Add(int64(len(retry)))
+
+	summary := scanners.Observation{Probe: ProbeID, Target: t.Endpoint(scanners.TCP, 0), At: start, Status: scanners.OK}
+	state := "up"
+	switch {
+	case down.Load():
+		state = "down"
+		summary.Status, summary.Reason = scanners.Filtered, "host unreachable (no route or no ARP/ND answer)"
+	case ctx.Err() != nil:
+		summary.Status, summary.Reason = scanners.Interrupted, "scan interrupted before every port was tried"
+	case n.open.Load() == 0 && n.closed.Load() == 0:
+		state = "no-response"
+	}
+	summary.Data = &scanners.PortState{Proto: scanners.TCP, State: state, Method: "connect",
+		Reason: fmt.Sprintf("open %d, closed %d, filtered %d, %d ports in %s", n.open.Load(), n.closed.Load(),
+			n.filtered.Load(), len(c.Ports), env.Clock().Sub(start).Round(time.Millisecond))}
+	emit(summary)
+}

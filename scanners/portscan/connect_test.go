@@ -1,0 +1,70 @@
+package portscan
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"shindan/scanners"
+)
+
+func TestConnectLoopback(t *testing.T) {
+	var open []uint16
+	for range 3 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		open = append(open, uint16(ln.Addr().(*net.TCPAddr).Port))
+	}
+	// A closed neighbour: listen, note the port, close.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := uint16(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+
+	c := &Connect{Ports: append([]uint16{closed}, open...), Timeout: time.Second}
+	var mu sync.Mutex
+	var got []uint16
+	var summary *scanners.PortState
+	emit := func(o scanners.Observation) {
+		mu.Lock()
+		defer mu.Unlock()
+		ps := o.Data.(*scanners.PortState)
+		if o.Target.Port == 0 {
+			summary = ps
+			return
+		}
+		if o.Probe != ProbeID || ps.State != "open" {
+			t.Errorf("unexpected observation %+v", o)
+		}
+		got = append(got, o.Target.Port)
+	}
+	host := scanners.Target{Addr: netip.MustParseAddr("127.0.0.1")}
+	if err := c.Sweep(context.Background(), &scanners.Env{}, slices.Values([]scanners.Target{host}), emit); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	slices.Sort(open)
+	if !slices.Equal(got, open) {
+		t.Fatalf("open ports %v, want %v", got, open)
+	}
+	if summary == nil || summary.State != "up" {
+		t.Fatalf("host summary %+v, want up", summary)
+	}
+}
+
+func TestConnectCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c := &Connect{Ports: []uint16{1, 2, 3}}
+	host := scanners.Target{Addr: netip.MustParseAddr("127.0.0.1")}
+	err := c.Sweep(ctx, &scanners.Env{}, slices.Values([]scanners.Target{host}), func(scanners.Observation) {})
+	if err == nil {
+		t.Fatal("cancelled sweep returned nil")
+	}
+}

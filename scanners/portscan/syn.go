@@ -1,0 +1,423 @@
+package portscan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"iter"
+	"math/rand/v2"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"shindan/scanners"
+	"shindan/scanners/rawio"
+)
+
+// SYN is a stateless raw-socket SYN scanner (IPv4 and IPv6). It sends one
+// SYN per target port with a keyed cookie in the sequence number, matches
+// SYN-ACK, RST and ICMP unreachable replies by that cookie (so unrelated
+// packets never become results), retransmits unanswered probes, and lets
+// the kernel reset every half-open connection. It implements
+// scanners.Sweeper and needs CAP_NET_RAW: Sweep returns
+// rawio.ErrNeedRawSocket otherwise, and the engine falls back to Connect.
+type SYN struct {
+	Ports []uint16
+	// Iface, when set, binds the raw sockets to one interface.
+	Iface string
+	// Retries is how often unanswered probes are sent again; 0 means 1,
+	// a negative value none.
+	Retries int
+	// Wait is how long to listen for late replies after each round; 0
+	// means 500ms.
+	Wait time.Duration
+	// EmitClosed also emits closed and filtered ports (ipv6.parity detail);
+	// by default only open ports and one summary per host are emitted.
+	EmitClosed bool
+}
+
+// ID names the sweeper.
+func (s *SYN) ID() string { return "port.tcp-syn" }
+
+func init() { scanners.RegisterSweeper(&SYN{}) }
+
+// Probe states, in one byte per target port.
+const (
+	stUnknown uint8 = iota
+	stOpen
+	stClosed
+	stFiltered
+)
+
+type synTarget struct {
+	t      scanners.Target
+	src    netip.Addr
+	err    error // no route or out of scope: nothing is sent
+	states []uint8
+	open   int
+}
+
+type synScan struct {
+	s       *SYN
+	env     *scanners.Env
+	emit    func(scanners.Observation)
+	seed    maphash.Seed
+	sport   uint16
+	portIdx []int32 // port → index in s.Ports, -1 when not scanned
+	targets []*synTarget
+	byAddr  map[netip.Addr]int
+	mu      sync.Mutex
+	pending atomic.Int64 // probes not answered yet
+	sent    atomic.Int64
+}
+
+func (sc *synScan) cookie(dst netip.Addr, port uint16) uint32 {
+	var h maphash.Hash
+	h.SetSeed(sc.seed)
+	b := dst.As16()
+	h.Write(b[:])
+	h.WriteByte(byte(port >> 8))
+	h.WriteByte(byte(port))
+	return uint32(h.Sum64())
+}
+
+// Sweep scans every target (Target.Addr set) on s.Ports and emits an open
+// observation per open port (probe "port.tcp") and one summary per host
+// (Port 0), like Connect. It returns rawio.ErrNeedRawSocket when raw
+// sockets are not permitted, before sending anything.
+func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners.Target], emit func(scanners.Observation)) error {
+	sc := &synScan{s: s, env: env, emit: emit, seed: maphash.MakeSeed(),
+		sport: uint16(40000 + rand.IntN(20000)), portIdx: make([]int32, 65536), byAddr: map[netip.Addr]int{}}
+	for i := range sc.portIdx {
+		sc.portIdx[i] = -1
+	}
+	for i, p := range s.Ports {
+		if sc.portIdx[p] < 0 {
+			sc.portIdx[p] = int32(i)
+		}
+	}
+	var need4, need6 bool
+	for t := range ts {
+		if !t.Addr.IsValid() {
+			continue
+		}
+		t.Addr = t.Addr.Unmap()
+		if _, dup := sc.byAddr[t.Addr]; dup {
+			continue
+		}
+		st := &synTarget{t: t, states: make([]uint8, len(s.Ports))}
+		if env.Allow != nil && !env.Allow(t.Addr) {
+			st.err = fmt.Errorf("portscan: %s: %w", t.Addr, scanners.ErrOutOfScope)
+		} else if st.src, st.err = rawio.SourceFor(t.Addr); st.err == nil {
+			need4 = need4 || t.Addr.Is4()
+			need6 = need6 || t.Addr.Is6()
+		}
+		sc.byAddr[t.Addr] = len(sc.targets)
+		sc.targets = append(sc.targets, st)
+	}
+	if len(s.Ports) == 0 || len(sc.targets) == 0 {
+		return ctx.Err()
+	}
+	start := env.Clock()
+
+	// Open every socket before sending anything, so a missing privilege
+	// is reported before the first packet.
+	type sock struct {
+		c    *rawio.IPConn
+		kind int // 0 tcp4, 1 tcp6, 2 icmp4, 3 icmp6
+	}
+	var socks []sock
+	closeAll := func() {
+		for _, k := range socks {
+			k.c.Close()
+		}
+	}
+	open := func(six bool, proto string, kind int) error {
+		c, err := rawio.ListenIPOn(six, proto, s.Iface)
+		if err != nil {
+			return err
+		}
+		socks = append(socks, sock{c, kind})
+		return nil
+	}
+	var tcp4, tcp6 *rawio.IPConn
+	if need4 {
+		if err := open(false, "tcp", 0); err != nil {
+			closeAll()
+			return err
+		}
+		tcp4 = socks[len(socks)-1].c
+		if err := open(false, "icmp", 2); err != nil {
+			closeAll()
+			return err
+		}
+	}
+	if need6 {
+		if err := open(true, "tcp", 1); err != nil {
+			closeAll()
+			return err
+		}
+		tcp6 = socks[len(socks)-1].c
+		if err := open(true, "ipv6-icmp", 3); err != nil {
+			closeAll()
+			return err
+		}
+	}
+	defer closeAll()
+
+	rctx, stopRecv := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, k := range socks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sc.receive(rctx, k.c, k.kind)
+		}()
+	}
+	defer func() { stopRecv(); wg.Wait() }()
+
+	wait := s.Wait
+	if wait <= 0 {
+		wait = 500 * time.Millisecond
+	}
+	retries := s.Retries
+	if retries == 0 {
+		retries = 1
+	}
+	var sendErr error
+	for round := 0; round <= max(retries, 0); round++ {
+		if round == 0 {
+			n := int64(0)
+			for _, st := range sc.targets {
+				if st.err == nil {
+					n += int64(len(s.Ports))
+				}
+			}
+			sc.pending.Store(n)
+		}
+		if sc.pending.Load() == 0 {
+			break
+		}
+		if sendErr = sc.sendRound(ctx, tcp4, tcp6, round == 0); sendErr != nil {
+			break
+		}
+		sc.settle(ctx, wait)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	stopRecv()
+	wg.Wait()
+
+	elapsed := env.Clock().Sub(start)
+	for _, st := range sc.targets {
+		sc.summarize(ctx, st, start, elapsed)
+	}
+	if sendErr != nil && ctx.Err() == nil {
+		return sendErr
+	}
+	return ctx.Err()
+}
+
+// settle waits up to d for late replies, returning early once every probe
+// is answered.
+func (sc *synScan) settle(ctx context.Context, d time.Duration) {
+	deadline := time.Now().Add(d)
+	for sc.pending.Load() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// sendRound sends a SYN for every unanswered target port, ports in the
+// outer loop so consecutive packets go to different hosts.
+func (sc *synScan) sendRound(ctx context.Context, tcp4, tcp6 *rawio.IPConn, first bool) error {
+	buf := gopacket.NewSerializeBuffer()
+	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
+	ip4 := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP}
+	ip6 := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolTCP}
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(sc.sport), SYN: true, Window: 1024,
+		Options: []layers.TCPOption{{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0x05, 0xb4}}}}
+	for pi, port := range sc.s.Ports {
+		if sc.portIdx[port] != int32(pi) {
+			continue // duplicate in the list
+		}
+		for _, st := range sc.targets {
+			if st.err != nil {
+				continue
+			}
+			if !first {
+				sc.mu.Lock()
+				done := st.states[pi] != stUnknown
+				sc.mu.Unlock()
+				if done {
+					continue
+				}
+			}
+			tcp.DstPort = layers.TCPPort(port)
+			tcp.Seq = sc.cookie(st.t.Addr, port)
+			conn := tcp4
+			if st.t.Addr.Is4() {
+				ip4.SrcIP, ip4.DstIP = st.src.AsSlice(), st.t.Addr.AsSlice()
+				_ = tcp.SetNetworkLayerForChecksum(ip4)
+			} else {
+				conn = tcp6
+				ip6.SrcIP, ip6.DstIP = st.src.AsSlice(), st.t.Addr.AsSlice()
+				_ = tcp.SetNetworkLayerForChecksum(ip6)
+			}
+			if err := gopacket.SerializeLayers(buf, opts, tcp); err != nil {
+				return fmt.Errorf("portscan: build SYN: %w", err)
+			}
+			err := conn.Send(ctx, sc.env, st.t.Addr, buf.Bytes())
+			switch {
+			case err == nil:
+				sc.sent.Add(1)
+			case ctx.Err() != nil:
+				return ctx.Err()
+			case errors.Is(err, scanners.ErrOutOfScope):
+				st.err = err
+			default:
+				// EHOSTUNREACH and friends after a failed neighbour
+				// lookup: the host is unreachable, stop probing it.
+				sc.mu.Lock()
+				if st.err == nil {
+					st.err = err
+					sc.pending.Add(-int64(countUnknown(st.states)))
+				}
+				sc.mu.Unlock()
+			}
+		}
+	}
+	return nil
+}
+
+func countUnknown(s []uint8) int {
+	n := 0
+	for _, v := range s {
+		if v == stUnknown {
+			n++
+		}
+	}
+	return n
+}
+
+// receive reads replies from one raw socket until ctx ends.
+func (sc *synScan) receive(ctx context.Context, c *rawio.IPConn, kind int) {
+	d := newSynDecoder()
+	b := make([]byte, rawio.MaxPacket)
+	for ctx.Err() == nil {
+		n, src, err := c.Recv(b, time.Now().Add(50*time.Millisecond))
+		if err != nil {
+			if rawio.IsTimeout(err) {
+				continue
+			}
+			return
+		}
+		var r synReply
+		var ok bool
+		switch kind {
+		case 0, 1:
+			r, ok = d.tcpReply(b[:n], src)
+		case 2:
+			r, ok = d.icmp4Reply(b[:n])
+		case 3:
+			r, ok = d.icmp6Reply(b[:n])
+		}
+		if ok {
+			sc.record(r)
+		}
+	}
+}
+
+// record applies a reply whose cookie matches; anything else is noise.
+func (sc *synScan) record(r synReply) {
+	if r.sport != sc.sport {
+		return
+	}
+	ti, ok := sc.byAddr[r.peer.Unmap()]
+	if !ok {
+		return
+	}
+	pi := sc.portIdx[r.dport]
+	if pi < 0 || r.seq != sc.cookie(r.peer.Unmap(), r.dport) {
+		return
+	}
+	st := sc.targets[ti]
+	var v uint8
+	switch r.state {
+	case "open":
+		v = stOpen
+	case "closed":
+		v = stClosed
+	default:
+		v = stFiltered
+	}
+	sc.mu.Lock()
+	prev := st.states[pi]
+	if prev == stUnknown {
+		sc.pending.Add(-1)
+	}
+	// A SYN-ACK outranks an earlier RST or ICMP (retransmission after a
+	// transient filter); the first SYN-ACK is the one reported.
+	report := v == stOpen && prev != stOpen || sc.s.EmitClosed && prev == stUnknown && v != stOpen
+	if prev == stUnknown || v == stOpen {
+		st.states[pi] = v
+	}
+	if v == stOpen && prev != stOpen {
+		st.open++
+	}
+	sc.mu.Unlock()
+	if report {
+		sc.emit(scanners.Observation{
+			Probe: ProbeID, Target: st.t.Endpoint(scanners.TCP, r.dport), At: sc.env.Clock(), Status: scanners.OK,
+			Data: &scanners.PortState{Proto: scanners.TCP, Port: r.dport, State: r.state, Reason: r.why, Method: "syn"},
+		})
+	}
+}
+
+func (sc *synScan) summarize(ctx context.Context, st *synTarget, start time.Time, elapsed time.Duration) {
+	var open, closed, filtered, silent int
+	for i, v := range st.states {
+		if sc.portIdx[sc.s.Ports[i]] != int32(i) {
+			continue
+		}
+		switch v {
+		case stOpen:
+			open++
+		case stClosed:
+			closed++
+		case stFiltered:
+			filtered++
+		default:
+			silent++
+		}
+	}
+	if sc.s.EmitClosed && st.err == nil && ctx.Err() == nil {
+		for i, v := range st.states {
+			if v == stUnknown && sc.portIdx[sc.s.Ports[i]] == int32(i) {
+				p := sc.s.Ports[i]
+				sc.emit(scanners.Observation{Probe: ProbeID, Target: st.t.Endpoint(scanners.TCP, p), At: sc.env.Clock(),
+					Status: scanners.OK, Data: &scanners.PortState{Proto: scanners.TCP, Port: p, State: "filtered", Reason: "timeout", Method: "syn"}})
+			}
+		}
+	}
+	o := scanners.Observation{Probe: ProbeID, Target: st.t.Endpoint(scanners.TCP, 0), At: start, Status: scanners.OK}
+	state := "up"
+	switch {
+	case st.err != nil:
+		o = scanners.Failed(ProbeID, st.t.Endpoint(scanners.TCP, 0), start, st.err)
+		state = "down"
+	case ctx.Err() != nil:
+		o.Status, o.Reason = scanners.Interrupted, "scan interrupted before every port was tried"
+	case open == 0 && closed == 0:
+		state = "no-response"
+	}
+	o.Data = &scanners.PortState{Proto: scanners.TCP, State: state, Method: "syn",
+		Reason: fmt.Sprintf("open %d, closed %d, filtered %d (icmp %d), %d ports in %s", open, closed, filtered+silent, filtered,
+			len(sc.s.Ports), elapsed.Round(time.Millisecond))}
+	sc.emit(o)
+}
