@@ -1,0 +1,99 @@
+// Package scope is the scope guard: every connection a probe opens and
+// every raw packet it sends passes through one Guard, which refuses
+// addresses outside the targets (exclusions win) and spends the scan-wide
+// rate budget.
+package scope
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"shindan/scanners"
+)
+
+// Guard is safe for concurrent use.
+type Guard struct {
+	// Allow decides whether an address is in scope. It must not be nil.
+	Allow func(netip.Addr) bool
+	// Limiter is the scan-wide budget of connections and packets per
+	// second; nil is unlimited.
+	Limiter *rate.Limiter
+	// Dialer makes the connections; nil means a zero net.Dialer.
+	Dialer *net.Dialer
+
+	sent    atomic.Int64
+	refused sync.Map // netip.Addr → struct{}: out-of-scope addresses asked for
+}
+
+// New returns a guard for allow with rate limit pps (0 = unlimited).
+func New(allow func(netip.Addr) bool, pps int) *Guard {
+	g := &Guard{Allow: allow}
+	if pps > 0 {
+		// The burst lets the limiter hand tokens to many workers without
+		// serialising them, while a second's total still holds pps.
+		g.Limiter = rate.NewLimiter(rate.Limit(pps), max(1, pps/50))
+	}
+	return g
+}
+
+// Permit reports whether a may be sent to, recording refused addresses.
+func (g *Guard) Permit(a netip.Addr) bool {
+	a = a.Unmap().WithZone("")
+	if g.Allow(a) {
+		return true
+	}
+	g.refused.Store(a, struct{}{})
+	return false
+}
+
+// Wait spends n tokens of the scan-wide budget.
+func (g *Guard) Wait(ctx context.Context, n int) error {
+	g.sent.Add(int64(n))
+	if g.Limiter == nil {
+		return ctx.Err()
+	}
+	return g.Limiter.WaitN(ctx, n)
+}
+
+// Dial connects to addr ("ip:port"; names are refused: resolve them first,
+// so a name cannot smuggle an out-of-scope address past the guard). It
+// checks scope, then waits for the rate budget, then dials.
+func (g *Guard) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("scope: %q is not ip:port: %w", addr, scanners.ErrOutOfScope)
+	}
+	if !g.Permit(ap.Addr()) {
+		return nil, fmt.Errorf("scope: %s: %w", ap.Addr(), scanners.ErrOutOfScope)
+	}
+	if err := g.Wait(ctx, 1); err != nil {
+		return nil, err
+	}
+	d := g.Dialer
+	if d == nil {
+		d = &net.Dialer{}
+	}
+	return d.DialContext(ctx, network, addr)
+}
+
+// Sent is the number of connections and packets budgeted so far.
+func (g *Guard) Sent() int64 { return g.sent.Load() }
+
+// Refused lists the out-of-scope addresses probes asked for.
+func (g *Guard) Refused() []netip.Addr {
+	var out []netip.Addr
+	g.refused.Range(func(k, _ any) bool { out = append(out, k.(netip.Addr)); return true })
+	return out
+}
+
+// Env returns a scanners.Env wired to this guard.
+func (g *Guard) Env(ioTimeout time.Duration) *scanners.Env {
+	return &scanners.Env{Dial: g.Dial, Allow: g.Permit, Limiter: g.Limiter, IOTimeout: ioTimeout}
+}

@@ -1,0 +1,65 @@
+package scope
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"shindan/scanners"
+)
+
+func TestGuardRefusesOutOfScope(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan struct{}, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			accepted <- struct{}{}
+			c.Close()
+		}
+	}()
+	g := New(func(a netip.Addr) bool { return a == netip.MustParseAddr("127.0.0.2") }, 0)
+	_, err = g.Dial(context.Background(), "tcp", ln.Addr().String())
+	if !errors.Is(err, scanners.ErrOutOfScope) {
+		t.Fatalf("dial to out-of-scope 127.0.0.1: err = %v, want ErrOutOfScope", err)
+	}
+	if _, err := g.Dial(context.Background(), "tcp", "localhost:80"); !errors.Is(err, scanners.ErrOutOfScope) {
+		t.Fatalf("names must be refused, got %v", err)
+	}
+	select {
+	case <-accepted:
+		t.Fatal("the out-of-scope listener received a connection")
+	case <-time.After(50 * time.Millisecond):
+	}
+	if r := g.Refused(); len(r) != 1 || r[0].String() != "127.0.0.1" {
+		t.Fatalf("Refused = %v", r)
+	}
+	if g.Sent() != 0 {
+		t.Fatalf("refused dials must not spend budget, Sent = %d", g.Sent())
+	}
+}
+
+func TestGuardRate(t *testing.T) {
+	g := New(func(netip.Addr) bool { return true }, 200)
+	start := time.Now()
+	for range 100 {
+		if err := g.Wait(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 100 tokens at 200/s with a burst of 4 take at least ~0.48 s.
+	if el := time.Since(start); el < 400*time.Millisecond {
+		t.Fatalf("100 tokens at 200/s took %v: the limiter does not hold", el)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := g.Wait(ctx, 1); err == nil {
+		t.Fatal("Wait must honour cancellation")
+	}
+}
