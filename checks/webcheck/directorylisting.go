@@ -1,0 +1,60 @@
+package webcheck
+
+import (
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(directoryListing{}) }
+
+var _ checks.Check = directoryListing{}
+
+// directoryListing implements http.directory-listing (Art. 61-1-1): GET of
+// "/" and discovered folders; fails when a generated listing is served,
+// recognised by its structure (RecognizeListing).
+type directoryListing struct{}
+
+func (directoryListing) Info() checks.Info {
+	return checks.Info{
+		ID: "http.directory-listing", Articles: []string{"61-1-1"}, Needs: []string{siteProbe},
+		Severity: checks.Medium,
+		Title:    checks.T("ディレクトリ一覧の表示", "Directory listing"),
+		Detail: checks.T("ルートおよび発見したフォルダでディレクトリ一覧は表示されませんでした。",
+			"no generated directory listing was served for / or the discovered folders"),
+		Remediation: checks.T("ディレクトリ一覧機能（Apache の Options -Indexes、nginx の autoindex off 等）を無効にしてください。",
+			"disable automatic directory listings (Apache Options -Indexes, nginx autoindex off, IIS directoryBrowse off)"),
+	}
+}
+
+func (c directoryListing) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+		var out []checks.Finding
+		pages := append([]scanners.HTTPExchange{s.Root}, s.Folders...)
+		asked := 0
+		for i := range pages {
+			x := &pages[i]
+			if x.Status == 0 {
+				continue
+			}
+			asked++
+			if x.Status != 200 || x.Soft404 {
+				continue
+			}
+			if srv, ok := RecognizeListing(x.Body); ok {
+				out = append(out, finding(info, o, x.Path, checks.Fail,
+					checks.T("ディレクトリ一覧が表示されます（"+srv+" 形式）: "+s.URL+x.Path,
+						"a "+srv+" directory listing is served at "+s.URL+x.Path),
+					ev(x, "directory listing at "+x.Path)))
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+		if asked == 0 {
+			return []checks.Finding{finding(info, o, "", checks.Error,
+				checks.T("どのページも取得できませんでした。", "no page could be fetched"))}
+		}
+		return []checks.Finding{finding(info, o, "", checks.Pass, checks.Text{}, ev(&s.Root, "GET /"))}
+	})
+}

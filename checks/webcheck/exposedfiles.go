@@ -1,0 +1,68 @@
+package webcheck
+
+import (
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(exposedFiles{}) }
+
+var _ checks.Check = exposedFiles{}
+
+// exposedFiles implements http.exposed-files (Art. 61-1-3): the curated
+// path list of http.site; fails when a file is served with content that
+// matches its kind (VerifyKind), never on a soft-404 answer.
+type exposedFiles struct{}
+
+func (exposedFiles) Info() checks.Info {
+	return checks.Info{
+		ID: "http.exposed-files", Articles: []string{"61-1-3"}, Needs: []string{siteProbe},
+		Severity: checks.High,
+		Title:    checks.T("意図しないファイルの公開", "Unintended files published"),
+		Detail: checks.T("既知の危険なファイル（VCS、設定、バックアップ、状態ページ、管理画面等）は公開されていませんでした。",
+			"none of the curated files (VCS data, env files, backups, status pages, phpinfo, default pages, admin consoles) is served"),
+		Remediation: checks.T("公開ディレクトリから該当ファイルを削除するか、アクセスを拒否してください。",
+			"remove the files from the document root or deny access to them"),
+	}
+}
+
+func (c exposedFiles) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+		var out []checks.Finding
+		check := func(x *scanners.HTTPExchange, kind string) {
+			why, ok := VerifyKind(kind, x)
+			if !ok {
+				return
+			}
+			f := finding(info, o, x.Path, checks.Fail,
+				checks.T(s.URL+x.Path+" が公開されています（"+why+"）", s.URL+x.Path+" is served: "+why),
+				ev(x, kind+" at "+x.Path))
+			if kind == "default-page" {
+				f.Severity = checks.Low
+			}
+			f.Severity = sevFor(in, info.ID, f.Severity)
+			out = append(out, f)
+		}
+		check(&s.Root, "default-page")
+		answered := 0
+		for i := range s.Files {
+			if s.Files[i].Status != 0 {
+				answered++
+			}
+			check(&s.Files[i], s.Files[i].Kind)
+		}
+		switch {
+		case len(out) > 0:
+			return out
+		case !s.Baseline.Stable:
+			return []checks.Finding{finding(info, o, "", checks.Error,
+				checks.T("存在しないパスへの応答が一定せず、ファイルの有無を判定できません: "+s.Baseline.Reason,
+					"the site answers random missing paths inconsistently, so file existence cannot be judged: "+s.Baseline.Reason))}
+		case answered < len(s.Files):
+			return []checks.Finding{finding(info, o, "", checks.Error,
+				checks.T("一部のパスに応答がありませんでした。", "some paths of the list got no answer"))}
+		}
+		return []checks.Finding{finding(info, o, "", checks.Pass, checks.Text{})}
+	})
+}

@@ -1,0 +1,72 @@
+package webcheck
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(government{}) }
+
+var _ checks.Check = government{}
+
+// government implements domain.government (Art. 82-2, 82-4): the names of
+// public web hosts in scope; fails when a published name is outside the
+// policy's government suffixes (default go.jp).
+type government struct{}
+
+func (government) Info() checks.Info {
+	return checks.Info{
+		ID: "domain.government", Articles: []string{"82-2", "82-4"}, Needs: []string{siteProbe},
+		Severity: checks.Medium,
+		Title:    checks.T("政府ドメインの使用", "Government domain name"),
+		Remediation: checks.T("公開するホスト名には政府機関のドメイン（go.jp 等）を使用してください。",
+			"publish the service under the government domain (go.jp or the configured suffixes)"),
+	}
+}
+
+func (c government) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	suffixes := []string{"go.jp"}
+	if in.Policy != nil && len(in.Policy.GovernmentSuffixes) > 0 {
+		suffixes = in.Policy.GovernmentSuffixes
+	}
+	var names []string
+	targets := map[string]scanners.Target{}
+	for _, o := range in.ByProbe(siteProbe) {
+		n := strings.TrimSuffix(strings.ToLower(o.Target.Name), ".")
+		if n == "" {
+			continue
+		}
+		if _, err := netip.ParseAddr(n); err == nil {
+			continue
+		}
+		if _, dup := targets[n]; !dup {
+			names = append(names, n)
+			targets[n] = scanners.Target{Name: n}
+		}
+	}
+	slices.Sort(names)
+	var out []checks.Finding
+	for _, n := range names {
+		ok := slices.ContainsFunc(suffixes, func(s string) bool { return n == s || strings.HasSuffix(n, "."+s) })
+		t := targets[n]
+		f := checks.New(info, t, n)
+		if ok {
+			f = f.Decided(checks.Pass)
+			f.Detail = checks.T(n+" は政府ドメイン（"+strings.Join(suffixes, ", ")+"）の下にあります。",
+				n+" is under the government suffixes ("+strings.Join(suffixes, ", ")+")")
+		} else {
+			f = f.Decided(checks.Fail)
+			f.Severity = sevFor(in, info.ID, f.Severity)
+			f.Detail = checks.T(n+" は政府ドメイン（"+strings.Join(suffixes, ", ")+"）の外にあります。",
+				n+" is outside the government suffixes ("+strings.Join(suffixes, ", ")+")")
+		}
+		f.Evidence = []scanners.Evidence{{Kind: "note", Summary: "published web host name " + n}}
+		out = append(out, f)
+	}
+	return out
+}

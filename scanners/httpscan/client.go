@@ -1,0 +1,179 @@
+// Package httpscan is the HTTP client layer of shindan and the http.site
+// probe. Every connection goes through Env.DialContext (scope guard and
+// rate limit); redirects are never followed off the endpoint; bodies are
+// capped; TLS is not verified here because grading TLS is tlsscan's job.
+package httpscan
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+
+	"shindan/scanners"
+)
+
+// Limits on what one response may cost.
+const (
+	// BodyCap is how much of a body is read at most; the rest is dropped
+	// and the connection closed.
+	BodyCap = 256 << 10
+	// ExcerptCap is how much of a body is kept in an observation.
+	ExcerptCap = 16 << 10
+	// maxHeaders bounds the header values kept per exchange.
+	maxHeaders = 64
+	// maxHeaderBytes bounds the response header block the transport reads.
+	maxHeaderBytes = 64 << 10
+)
+
+// Client talks HTTP to one endpoint (address, port, scheme, virtual host).
+// It is safe for sequential use by one probe run.
+type Client struct {
+	base *url.URL // scheme://addr:port
+	host string   // Host header
+	ua   string
+	hc   *http.Client
+	tr   *http.Transport
+	env  *scanners.Env
+}
+
+// NewClient builds a client for scheme ("http" or "https") on target t.
+// The Host header and TLS SNI are t.Name when set, else the address.
+func NewClient(env *scanners.Env, t scanners.Target, scheme string) *Client {
+	host := t.Name
+	if host == "" {
+		host = t.Addr.String()
+	}
+	hostHdr := host
+	if !(scheme == "http" && t.Port == 80) && !(scheme == "https" && t.Port == 443) {
+		hostHdr = net.JoinHostPort(host, strconv.Itoa(int(t.Port)))
+	} else if t.Name == "" && t.Addr.Is6() {
+		hostHdr = "[" + host + "]"
+	}
+	to := env.Timeout()
+	tr := &http.Transport{
+		Proxy:       nil, // never an environment proxy: traffic goes to the target only
+		DialContext: env.DialContext,
+		TLSClientConfig: &tls.Config{
+			InsecureSkipVerify: true, // grading certificates is tlsscan's job
+			ServerName:         t.Name,
+			MinVersion:         tls.VersionTLS10,
+		},
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    to,
+		ResponseHeaderTimeout:  to,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: maxHeaderBytes,
+		MaxConnsPerHost:        2,
+		MaxIdleConnsPerHost:    2,
+		IdleConnTimeout:        10 * time.Second,
+		DisableCompression:     true, // the caps apply to what is on the wire
+	}
+	ua := env.Settings.UserAgent
+	if ua == "" {
+		ua = "shindan/1 (network posture scanner)"
+	}
+	return &Client{
+		base: &url.URL{Scheme: scheme, Host: t.HostPort()},
+		host: hostHdr, ua: ua, env: env, tr: tr,
+		hc: &http.Client{
+			Transport: tr,
+			// Redirects are decided by the probe (same endpoint only).
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			Timeout:       3 * to,
+		},
+	}
+}
+
+// Close releases idle connections.
+func (c *Client) Close() { c.tr.CloseIdleConnections() }
+
+// BaseURL is scheme://addr:port.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// Host is the Host header the client sends.
+func (c *Client) Host() string { return c.host }
+
+// Do sends one request for path (which may contain a query and is sent as
+// is) and returns the bounded exchange; a transport failure is recorded in
+// the exchange's Error and returned as err.
+func (c *Client) Do(ctx context.Context, method, path string, hdr http.Header, body []byte) (scanners.HTTPExchange, error) {
+	x := scanners.HTTPExchange{Method: method, Path: path}
+	if err := c.env.Wait(ctx, 1); err != nil {
+		x.Error = err.Error()
+		return x, err
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+"/", rd)
+	if err != nil {
+		x.Error = err.Error()
+		return x, fmt.Errorf("httpscan: %w", err)
+	}
+	req.URL.Opaque = path // sent verbatim: probes need paths url.Parse would reject
+	req.Host = c.host
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set("Accept", "*/*")
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	x.Request = method + " " + path + " HTTP/1.1"
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		x.Error = err.Error()
+		return x, err
+	}
+	defer resp.Body.Close()
+	x.Proto = resp.Proto
+	x.Request = method + " " + path + " " + resp.Proto
+	x.Status = resp.StatusCode
+	x.StatusLine = resp.Proto + " " + resp.Status
+	x.Headers = keepHeaders(resp.Header)
+	b, rerr := io.ReadAll(io.LimitReader(resp.Body, BodyCap+1))
+	if len(b) > BodyCap {
+		b, x.Truncated = b[:BodyCap], true
+	}
+	x.BodyLen = len(b)
+	if len(b) > ExcerptCap {
+		b, x.Truncated = b[:ExcerptCap], true
+	}
+	x.Body = b
+	if rerr != nil && x.BodyLen == 0 {
+		x.Error = "body: " + rerr.Error()
+	}
+	return x, nil
+}
+
+// keepHeaders copies at most maxHeaders values, each bounded.
+func keepHeaders(h http.Header) map[string][]string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := map[string][]string{}
+	n := 0
+	for _, k := range keys {
+		for _, v := range h[k] {
+			if n == maxHeaders {
+				return out
+			}
+			if len(v) > 1024 {
+				v = v[:1024]
+			}
+			out[k] = append(out[k], v)
+			n++
+		}
+	}
+	return out
+}
+
