@@ -1,0 +1,279 @@
+// Package svcscan identifies what answers on an open TCP port (probe
+// svc.ident) and tries read-only, credential-free access to databases and
+// caches (probe svc.dbauth). Identification listens for a server-first
+// banner, then sends protocol probes chosen by the port number, each on a
+// fresh connection, and stops at the first positive match; the port number
+// alone never names a service except for the silent r-services.
+package svcscan
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"shindan/scanners"
+)
+
+func init() {
+	scanners.Register(IdentProbe{})
+	scanners.Register(DBAuthProbe{})
+}
+
+// IdentID is the probe ID of service identification.
+const IdentID = "svc.ident"
+
+// IdentProbe is the svc.ident probe. It is stateless and safe for
+// concurrent use.
+type IdentProbe struct{}
+
+var _ scanners.Probe = IdentProbe{}
+
+// Info describes svc.ident to the planner: once per open TCP endpoint.
+func (IdentProbe) Info() scanners.ProbeInfo {
+	return scanners.ProbeInfo{ID: IdentID, Level: scanners.LevelEndpoint}
+}
+
+// config holds the time bounds of one identification.
+type config struct {
+	timeout    time.Duration // full wait for a reply the port hint predicts
+	short      time.Duration // wait for a reply to a probe the port does not suggest
+	bannerWait time.Duration // wait for a server-first banner
+	budget     time.Duration // everything for one endpoint, hard
+	helo       string
+	userAgent  string
+}
+
+// configFrom derives the bounds from Env: IOTimeout (default 5s) is the
+// per-reply deadline; the banner wait is 30% of it, at most 1.5s; the whole
+// endpoint costs at most twice IOTimeout. Settings.Options may override
+// "svc.banner_wait" and "svc.budget" (Go durations).
+func configFrom(env *scanners.Env) config {
+	to := env.Timeout()
+	c := config{timeout: to, short: max(to/4, 250*time.Millisecond), bannerWait: min(to*3/10, 1500*time.Millisecond), budget: 2 * to}
+	if d, err := time.ParseDuration(env.Settings.Options["svc.banner_wait"]); err == nil && d > 0 {
+		c.bannerWait = d
+	}
+	if d, err := time.ParseDuration(env.Settings.Options["svc.budget"]); err == nil && d > 0 {
+		c.budget = d
+	}
+	c.short = min(c.short, c.timeout)
+	c.helo = env.Settings.HELOName
+	if c.helo == "" {
+		c.helo = "shindan.invalid"
+	}
+	c.userAgent = env.Settings.UserAgent
+	if c.userAgent == "" {
+		c.userAgent = "shindan"
+	}
+	return c
+}
+
+// run is the state of one identification.
+type run struct {
+	env      *scanners.Env
+	t        scanners.Target
+	cfg      config
+	tr       *transcript
+	dials    int
+	lastErr  error
+	unknown  []byte // first bytes seen that matched nothing
+	talked   bool   // some connection was established
+	received bool   // some byte arrived
+}
+
+// result is a positive identification.
+type result struct {
+	id     Ident
+	method string
+	banner []byte
+	tls    bool
+	date   time.Time
+	local  time.Time
+}
+
+// Run identifies the service on t (Addr, Port, Proto tcp). It returns one
+// observation; its status is non-OK only when no byte could be exchanged
+// with the port at all. Cancelling ctx closes the open connection at once.
+func (IdentProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]scanners.Observation, error) {
+	if t.Proto != "" && t.Proto != scanners.TCP {
+		return nil, fmt.Errorf("svcscan: svc.ident needs a tcp endpoint, got %s", t.Proto)
+	}
+	if !t.Addr.IsValid() || t.Port == 0 {
+		return nil, fmt.Errorf("svcscan: svc.ident needs an address and a port, got %q", t.String())
+	}
+	t.Proto = scanners.TCP
+	at := env.Clock()
+	cfg := configFrom(env)
+	ctx, cancel := context.WithTimeout(ctx, cfg.budget)
+	defer cancel()
+	r := &run{env: env, t: t, cfg: cfg, tr: &transcript{}}
+	res, ok := r.identify(ctx)
+	o := scanners.Observation{Probe: IdentID, Target: t, At: at, Status: scanners.OK}
+	svc := &scanners.Service{Proto: scanners.TCP, Port: t.Port}
+	switch {
+	case ok:
+		r.fill(svc, res)
+	case len(r.unknown) > 0:
+		svc.Banner, svc.Method = Printable(r.unknown, maxBanner), "banner"
+	case r.talked && rServicePort(t.Port) != "":
+		// rexec/rlogin/rsh wait silently for a login handshake we do not send.
+		svc.Name, svc.Method = rServicePort(t.Port), "port"
+	default:
+		o.Status, o.Reason = r.failure()
+	}
+	if o.Status == scanners.OK {
+		o.Data = svc
+	}
+	summary := "unidentified"
+	if svc.Name != "" {
+		summary = strings.TrimSpace(fmt.Sprintf("%s %s %s (%s)", svc.Name, svc.Product, svc.Version, svc.Method))
+	}
+	o.Evidence = []scanners.Evidence{{Kind: "transcript", Summary: "svc.ident " + t.String() + ": " + summary, Data: r.tr.String()}}
+	return []scanners.Observation{o}, nil
+}
+
+// failure explains why nothing could be learned.
+func (r *run) failure() (scanners.Status, string) {
+	switch {
+	case !r.talked && r.lastErr != nil:
+		return scanners.StatusOf(r.lastErr), "svcscan: could not connect: " + r.lastErr.Error()
+	case !r.received:
+		return scanners.Timeout, fmt.Sprintf("svcscan: connected %d times but the service sent nothing to any probe within %s", r.dials, r.cfg.budget)
+	}
+	return scanners.ProtocolError, "svcscan: no usable reply"
+}
+
+func (r *run) fill(svc *scanners.Service, res result) {
+	svc.Name, svc.Product, svc.Version = res.id.Name, res.id.Product, res.id.Version
+	svc.CPE = CPE(res.id.Product, res.id.Version)
+	svc.StartTLS, svc.TLS, svc.Method = res.id.StartTLS, res.tls, res.method
+	svc.Banner = Printable(res.banner, maxBanner)
+	if len(res.id.Attrs) > 0 {
+		svc.Attrs = res.id.Attrs
+	}
+	if !res.date.IsZero() {
+		svc.Date = res.date.UTC().Format(time.RFC3339)
+		svc.Local = res.local.UTC().Format(time.RFC3339Nano)
+	}
+}
+
+func rServicePort(p uint16) string {
+	switch p {
+	case 512:
+		return "exec"
+	case 513:
+		return "login"
+	case 514:
+		return "shell"
+	}
+	return ""
+}
+
+// dial opens a connection through the scope guard, retrying timeouts
+// Env.Retries times on the first connection only.
+func (r *run) dial(ctx context.Context) (*session, error) {
+	tries := 1
+	if !r.talked {
+		tries += max(r.env.Retries, 0)
+	}
+	var err error
+	for i := 0; i < tries; i++ {
+		c, derr := r.env.DialContext(ctx, "tcp", r.t.HostPort())
+		if err = derr; err == nil {
+			r.talked = true
+			r.dials++
+			return newSession(ctx, c, r.tr, r.cfg.timeout), nil
+		}
+		r.lastErr = err
+		if scanners.StatusOf(err) != scanners.Timeout || ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, err
+}
+
+// identify listens for a banner, then walks the protocol probes.
+func (r *run) identify(ctx context.Context) (result, bool) {
+	s, err := r.dial(ctx)
+	if err != nil {
+		return result{}, false
+	}
+	b, err := s.recv(r.cfg.bannerWait, bannerDone)
+	local := r.env.Clock()
+	if len(b) > 0 {
+		r.received = true
+		res, ok := r.fromBanner(s, b, local)
+		s.close()
+		if !ok {
+			r.unknown = b
+		}
+		return res, ok
+	}
+	s.close()
+	if err != nil && !isTimeout(err) {
+		r.lastErr = err
+	}
+	for _, p := range probeOrder(r.t.Port) {
+		if ctx.Err() != nil {
+			break
+		}
+		s, err := r.dial(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		wait := r.cfg.short
+		if slices.Contains(hints[r.t.Port], p.name) {
+			wait = r.cfg.timeout
+		}
+		r.tr.note("probe " + p.name)
+		res, ok := p.fn(r, s, wait)
+		if s.got > 0 {
+			r.received = true
+		}
+		s.close()
+		if ok {
+			if res.method == "" {
+				res.method = "probe:" + p.name
+			}
+			return res, true
+		}
+	}
+	return result{}, false
+}
+
+// bannerDone ends the banner wait: a full line, a Telnet negotiation, or a
+// whole MySQL packet.
+func bannerDone(b []byte) bool {
+	if lineDone(b) || (b[0] == iac && len(b) >= 3) {
+		return true
+	}
+	return len(b) > 4 && b[3] == 0 && mysqlDone(b)
+}
+
+// hostName is the name for SNI and Host, or the address literal.
+func (r *run) hostName() string {
+	if r.t.Name != "" {
+		if _, err := netip.ParseAddr(r.t.Name); err != nil {
+			return r.t.Name
+		}
+	}
+	if r.t.Addr.Is6() {
+		return "[" + r.t.Addr.String() + "]"
+	}
+	return r.t.Addr.String()
+}
+
+func (r *run) hostHeader() string {
+	h := r.hostName()
+	if r.t.Port != 80 && r.t.Port != 443 {
+		h += ":" + strconv.Itoa(int(r.t.Port))
+	}
+	return h
+}
