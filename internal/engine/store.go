@@ -1,0 +1,100 @@
+package engine
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"sync"
+
+	"shindan/scanners"
+)
+
+// store holds every observation of the scan. It is safe for concurrent use.
+type store struct {
+	mu  sync.Mutex
+	obs []scanners.Observation
+}
+
+func (s *store) add(o scanners.Observation) {
+	s.mu.Lock()
+	s.obs = append(s.obs, o)
+	s.mu.Unlock()
+}
+
+func (s *store) snapshot() []scanners.Observation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.obs)
+}
+
+// prior implements Env.Prior: earlier observations of a probe for the same
+// host (and the same port when t names one).
+func (s *store) prior(probeID string, t scanners.Target) []scanners.Observation {
+	var out []scanners.Observation
+	for _, o := range s.snapshot() {
+		if o.Probe != probeID || o.Target.Addr != t.Addr || (!t.Addr.IsValid() && o.Target.Name != t.Name) {
+			continue
+		}
+		if t.Port != 0 && (o.Target.Port != t.Port || (t.Proto != "" && o.Target.Proto != t.Proto)) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// openEndpoints lists the TCP ports discovery found open.
+func (s *store) openEndpoints() []scanners.Target {
+	var out []scanners.Target
+	for _, o := range s.snapshot() {
+		ps, ok := o.Data.(*scanners.PortState)
+		if ok && o.Probe == portscanTCP && o.Target.Port != 0 && ps.State == "open" {
+			out = append(out, o.Target)
+		}
+	}
+	slices.SortFunc(out, compareTargets)
+	return slices.CompactFunc(out, func(a, b scanners.Target) bool { return compareTargets(a, b) == 0 })
+}
+
+type endpointService struct {
+	t   scanners.Target
+	svc *scanners.Service
+}
+
+// services lists identified endpoints.
+func (s *store) services() []endpointService {
+	var out []endpointService
+	for _, o := range s.snapshot() {
+		if sv, ok := o.Data.(*scanners.Service); ok && o.Probe == identProbe && o.Status == scanners.OK {
+			out = append(out, endpointService{o.Target, sv})
+		}
+	}
+	slices.SortFunc(out, func(a, b endpointService) int { return compareTargets(a.t, b.t) })
+	return out
+}
+
+// liveHosts lists hosts that answered discovery (any open or closed port).
+func (s *store) liveHosts() []scanners.Target {
+	seen := map[netip.Addr]scanners.Target{}
+	for _, o := range s.snapshot() {
+		ps, ok := o.Data.(*scanners.PortState)
+		if !ok || (o.Probe != portscanTCP && o.Probe != portscanUDP) {
+			continue
+		}
+		if ps.State == "open" || ps.State == "up" {
+			t := o.Target
+			t.Port, t.Proto = 0, ""
+			seen[t.Addr] = t
+		}
+	}
+	out := make([]scanners.Target, 0, len(seen))
+	for _, t := range seen {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, compareTargets)
+	return out
+}
+
+func compareTargets(a, b scanners.Target) int {
+	return cmp.Or(a.Addr.Compare(b.Addr), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
+}
