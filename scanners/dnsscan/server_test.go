@@ -1,0 +1,239 @@
+package dnsscan
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"shindan/scanners"
+)
+
+// fakeServer serves h on 127.0.0.1 over UDP and TCP on one port.
+func fakeServer(t *testing.T, h dns.HandlerFunc) netip.AddrPort {
+	t.Helper()
+	var pc net.PacketConn
+	var ln net.Listener
+	for try := 0; ; try++ {
+		var err error
+		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err = net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			break
+		}
+		pc.Close()
+		if try == 10 {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, s := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}} {
+		wg.Add(1)
+		started := make(chan struct{})
+		s.NotifyStartedFunc = func() { close(started) }
+		go func() { defer wg.Done(); s.ActivateAndServe() }()
+		<-started
+		t.Cleanup(func() { s.Shutdown() })
+	}
+	return netip.MustParseAddrPort(pc.LocalAddr().String())
+}
+
+func rr(t *testing.T, s string) dns.RR {
+	t.Helper()
+	r, err := dns.NewRR(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// resolverHandler plays a resolver: it answers the probe name, and fresh
+// names per mode ("open": NXDOMAIN, "cache": REFUSED).
+func resolverHandler(t *testing.T, mode string) dns.HandlerFunc {
+	return func(w dns.ResponseWriter, q *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		m.RecursionAvailable = true
+		name := strings.ToLower(q.Question[0].Name)
+		switch {
+		case q.Question[0].Qclass == dns.ClassCHAOS:
+			m.Rcode = dns.RcodeRefused
+		case mode == "refused":
+			m.Rcode = dns.RcodeRefused
+		case mode == "servfail":
+			m.Rcode = dns.RcodeServerFailure
+		case mode == "auth" && name == "www.example.com.":
+			m.Authoritative, m.RecursionAvailable = true, false
+			m.Answer = []dns.RR{rr(t, "www.example.com. 60 IN A 198.51.100.79")}
+		case name == "www.example.com." && q.Question[0].Qtype == dns.TypeA:
+			m.Answer = []dns.RR{rr(t, "www.example.com. 60 IN CNAME web.example.com."), rr(t, "web.example.com. 60 IN A 198.51.100.79")}
+		case mode == "cache":
+			m.Rcode = dns.RcodeRefused
+		default:
+			m.Rcode = dns.RcodeNameError
+		}
+		w.WriteMsg(m)
+	}
+}
+
+func testEnv() *scanners.Env {
+	return &scanners.Env{IOTimeout: 500 * time.Millisecond}
+}
+
+func TestRecursionClasses(t *testing.T) {
+	for _, tc := range []struct {
+		name, mode, want string
+		expect           string
+	}{
+		{name: "open", mode: "open", want: scanners.ResolverOpen},
+		{name: "open with expected address", mode: "open", want: scanners.ResolverOpen, expect: "198.51.100.79"},
+		{name: "wrong address", mode: "open", want: scanners.ResolverUnexpected, expect: "198.51.100.78"},
+		{name: "cache only", mode: "cache", want: scanners.ResolverCacheOnly},
+		{name: "refused", mode: "refused", want: scanners.ResolverRefused},
+		{name: "servfail", mode: "servfail", want: scanners.ResolverServfail},
+		{name: "authoritative for the probe name", mode: "auth", want: scanners.ResolverAuthoritative},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ap := fakeServer(t, resolverHandler(t, tc.mode))
+			env := testEnv()
+			env.Settings.Options = map[string]string{OptProbeExpect: tc.expect}
+			obs, err := serverProbe{}.Run(context.Background(), env, scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP})
+			if err != nil || len(obs) != 1 {
+				t.Fatalf("Run = %v, %v", obs, err)
+			}
+			if obs[0].Status != scanners.OK {
+				t.Fatalf("status %s: %s", obs[0].Status, obs[0].Reason)
+			}
+			p := obs[0].Data.(*scanners.DNSServer)
+			if len(p.Recursion) != 2 {
+				t.Fatalf("recursion tests: %d", len(p.Recursion))
+			}
+			for _, r := range p.Recursion {
+				if r.Class != tc.want {
+					t.Errorf("%s: class %q, want %q (rcode %s ra %v, fresh %q)", r.Transport, r.Class, tc.want, r.Rcode, r.RA, r.Fresh)
+				}
+				if r.Text == "" {
+					t.Errorf("%s: no evidence text", r.Transport)
+				}
+			}
+		})
+	}
+}
+
+// zoneHandler is an authoritative server for leaky.test. that allows AXFR
+// and tells its version.
+func zoneHandler(t *testing.T, allowXFR bool) dns.HandlerFunc {
+	soa := rr(t, "leaky.test. 300 IN SOA ns1.leaky.test. hostmaster.leaky.test. 2026010101 3600 600 86400 300")
+	zone := []dns.RR{soa, rr(t, "leaky.test. 300 IN NS ns1.leaky.test."), rr(t, "ns1.leaky.test. 300 IN A 127.0.0.1"),
+		rr(t, "intranet.leaky.test. 300 IN A 10.1.2.3"), soa}
+	return func(w dns.ResponseWriter, q *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		qq := q.Question[0]
+		switch {
+		case qq.Qclass == dns.ClassCHAOS && qq.Name == "version.bind.":
+			m.Answer = []dns.RR{&dns.TXT{Hdr: dns.RR_Header{Name: qq.Name, Rrtype: dns.TypeTXT, Class: dns.ClassCHAOS}, Txt: []string{"9.18.49-1~deb12u3-Debian"}}}
+		case qq.Qtype == dns.TypeAXFR || qq.Qtype == dns.TypeIXFR:
+			if !allowXFR {
+				m.Rcode = dns.RcodeRefused
+				break
+			}
+			m.Answer = zone
+		case strings.EqualFold(qq.Name, "leaky.test.") && qq.Qtype == dns.TypeSOA:
+			m.Authoritative = true
+			m.Answer = []dns.RR{soa}
+		case dns.IsSubDomain("leaky.test.", qq.Name):
+			m.Authoritative = true
+			m.Ns = []dns.RR{soa}
+		default:
+			m.Rcode = dns.RcodeRefused
+		}
+		w.WriteMsg(m)
+	}
+}
+
+func TestTransferAndVersion(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		allowed bool
+	}{{"axfr open", true}, {"axfr refused", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ap := fakeServer(t, zoneHandler(t, tc.allowed))
+			obs, err := serverProbe{}.Run(context.Background(), testEnv(), scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Name: "ns1.leaky.test"})
+			if err != nil || len(obs) != 1 || obs[0].Status != scanners.OK {
+				t.Fatalf("Run = %+v, %v", obs, err)
+			}
+			p := obs[0].Data.(*scanners.DNSServer)
+			if len(p.Transfers) != 2 {
+				t.Fatalf("transfers: %+v", p.Transfers)
+			}
+			for _, x := range p.Transfers {
+				if x.Allowed != tc.allowed {
+					t.Errorf("%s allowed = %v (%+v)", x.Type, x.Allowed, x)
+				}
+				if tc.allowed && (x.Records != 5 || len(x.Addrs) != 2 || x.Addrs[1].Addr != "10.1.2.3") {
+					t.Errorf("%s: records %d addrs %+v", x.Type, x.Records, x.Addrs)
+				}
+			}
+			if p.Identity[0].Query != "version.bind" || !strings.Contains(p.Identity[0].Value, "9.18") {
+				t.Errorf("identity %+v", p.Identity)
+			}
+			if len(p.Amplify) == 0 {
+				t.Errorf("no amplification measurement")
+			}
+		})
+	}
+}
+
+// TestHostileServers: garbage, silence and truncation loops cost bounded time.
+func TestHostileServers(t *testing.T) {
+	garbage := func(w dns.ResponseWriter, q *dns.Msg) {
+		w.Write([]byte("\x00\x01garbage that is not dns at all"))
+	}
+	truncLoop := func(w dns.ResponseWriter, q *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		m.Truncated = true
+		w.WriteMsg(m)
+	}
+	silent := func(w dns.ResponseWriter, q *dns.Msg) {}
+	for _, tc := range []struct {
+		name string
+		h    dns.HandlerFunc
+		ok   bool
+	}{{"garbage", garbage, false}, {"truncation loop", truncLoop, true}, {"silent", silent, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ap := fakeServer(t, tc.h)
+			start := time.Now()
+			obs, err := serverProbe{}.Run(context.Background(), testEnv(), scanners.Target{Addr: ap.Addr(), Port: ap.Port()})
+			if err != nil || len(obs) != 1 {
+				t.Fatalf("Run = %v, %v", obs, err)
+			}
+			if (obs[0].Status == scanners.OK) != tc.ok {
+				t.Errorf("status %s (%s), want ok=%v", obs[0].Status, obs[0].Reason, tc.ok)
+			}
+			if d := time.Since(start); d > 20*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
+
+func TestUDPProbeSkipsCoveredHost(t *testing.T) {
+	ap := fakeServer(t, resolverHandler(t, "refused"))
+	env := testEnv()
+	env.Prior = func(id string, tg scanners.Target) []scanners.Observation {
+		return []scanners.Observation{{Probe: "dns.server"}}
+	}
+	if obs, _ := (udpProbe{}).Run(context.Background(), env, scanners.Target{Addr: ap.Addr()}); len(obs) != 0 {
+		t.Errorf("dns.udp ran on a host dns.server covered: %+v", obs)
+	}
+}
