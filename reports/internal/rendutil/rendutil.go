@@ -85,7 +85,7 @@ func cloneText(t *reports.Text) *reports.Text {
 // articleKey splits "44の2-1" into [44, 2, 1] and "61-1-1" into
 // [61, 0, 1, 1]; ok is false for anything outside the schema's pattern.
 func articleKey(a string) (key []int, ok bool) {
-	head, rest, _ := strings.Cut(a, "-")
+	head, rest, hasRest := strings.Cut(a, "-")
 	num, sub, hasSub := strings.Cut(head, "の")
 	n, err := strconv.Atoi(num)
 	if err != nil || n < 0 || num == "" || num[0] == '+' {
@@ -101,7 +101,7 @@ func articleKey(a string) (key []int, ok bool) {
 	} else {
 		key = append(key, 0)
 	}
-	if rest != "" {
+	if hasRest {
 		for p := range strings.SplitSeq(rest, "-") {
 			v, err := strconv.Atoi(p)
 			if err != nil || v < 0 || p == "" || p[0] == '+' {

@@ -1,0 +1,98 @@
+package csvreport
+
+import (
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"shindan/reports"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func loadFull(t *testing.T) *reports.Report {
+	t.Helper()
+	b, err := os.ReadFile("../testdata/full.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := reports.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func render(t *testing.T, lang string, r *reports.Report) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := (Writer{Lang: lang}).Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestGolden(t *testing.T) {
+	for _, lang := range []string{"ja", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			got := render(t, lang, loadFull(t))
+			golden := filepath.Join("testdata", "full."+lang+".csv.golden")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("output differs from %s; rerun with -update and review the diff", golden)
+			}
+		})
+	}
+}
+
+func TestRows(t *testing.T) {
+	r := loadFull(t)
+	out := render(t, "ja", r)
+	if !bytes.HasPrefix(out, []byte("\xef\xbb\xbfid,check,")) {
+		t.Fatalf("missing BOM or header: %q", out[:20])
+	}
+	recs, err := csv.NewReader(bytes.NewReader(out[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1+len(r.Findings) {
+		t.Fatalf("%d rows for %d findings", len(recs), len(r.Findings))
+	}
+	byID := map[string][]string{}
+	for _, rec := range recs[1:] {
+		if len(rec) != len(Header) {
+			t.Fatalf("row has %d columns: %q", len(rec), rec)
+		}
+		byID[rec[0]] = rec
+	}
+	relay := byID["f-fail-crit"]
+	if relay[2] != "59-1 38" || relay[5] != "25" || relay[7] != "fail" || relay[8] != "critical" || relay[9] != "メールの不正中継" {
+		t.Errorf("relay row %q", relay)
+	}
+	if w := byID["f-warn-med"]; w[13] != "2025-12-31" {
+		t.Errorf("waiver column %q", w[13])
+	}
+	if p := byID["f-physical"]; p[2] != "44の2-1 33-3" || p[12] != "nuclei:CVE-2099-0001" {
+		t.Errorf("article or source column %q", p)
+	}
+	// The fixture's remediation starts with "=": it must not reach Excel
+	// as a formula.
+	if en := render(t, "en", r); !strings.Contains(string(en), `,'=cmd|' /C calc'!A0`) {
+		t.Error("formula-looking cell not defused")
+	}
+	if r.Findings[0].ID != "f-pass-1" || r.Summary != nil {
+		t.Error("Write changed the caller's report")
+	}
+}

@@ -1,0 +1,58 @@
+// Package render looks up report writers by format name, for the CLI's
+// --format and the report command. It lives outside package reports
+// because it imports every renderer.
+package render
+
+import (
+	"fmt"
+	"slices"
+
+	"shindan/reports"
+	"shindan/reports/csvreport"
+	"shindan/reports/htmlreport"
+	"shindan/reports/jsonreport"
+	"shindan/reports/mdreport"
+	"shindan/reports/sarifreport"
+)
+
+// Formats are the implemented format names, in the order the CLI lists
+// them.
+var Formats = []string{"json", "html", "md", "csv", "sarif"}
+
+// Langs are the report languages.
+var Langs = []string{"ja", "en"}
+
+var fileNames = map[string]string{
+	"json":  "report.json",
+	"html":  "report.html",
+	"md":    "report.md",
+	"csv":   "report.csv",
+	"sarif": "report.sarif",
+}
+
+// Writer returns the writer for format in lang ("ja" or "en"). The JSON
+// report is language-neutral: it carries both texts.
+func Writer(format, lang string) (reports.Writer, error) {
+	if !slices.Contains(Langs, lang) {
+		return nil, fmt.Errorf("render: language %q is not one of ja, en", lang)
+	}
+	switch format {
+	case "json":
+		return jsonreport.Writer{}, nil
+	case "html":
+		return htmlreport.Writer{Lang: lang}, nil
+	case "md":
+		return mdreport.Writer{Lang: lang}, nil
+	case "csv":
+		return csvreport.Writer{Lang: lang}, nil
+	case "sarif":
+		return sarifreport.Writer{Lang: lang}, nil
+	}
+	return nil, fmt.Errorf("render: unknown or unimplemented format %q (have %v)", format, Formats)
+}
+
+// FileName is the default file name of a format inside an output folder
+// ("report.html"); empty for an unknown format.
+func FileName(format string) string {
+	return fileNames[format]
+}

@@ -1,0 +1,60 @@
+package render
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"shindan/reports"
+)
+
+func TestEveryFormatRenders(t *testing.T) {
+	b, err := os.ReadFile("../testdata/full.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := reports.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, f := range Formats {
+		name := FileName(f)
+		if name == "" || names[name] || !strings.HasPrefix(name, "report.") {
+			t.Errorf("%s: file name %q", f, name)
+		}
+		names[name] = true
+		for _, lang := range Langs {
+			w, err := Writer(f, lang)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", f, lang, err)
+			}
+			var buf bytes.Buffer
+			if err := w.Write(&buf, r); err != nil {
+				t.Fatalf("%s/%s: %v", f, lang, err)
+			}
+			if buf.Len() == 0 {
+				t.Errorf("%s/%s: empty output", f, lang)
+			}
+			// Language-specific formats really switch language.
+			if f != "json" {
+				has := strings.Contains(buf.String(), "メールの不正中継")
+				if has != (lang == "ja") {
+					t.Errorf("%s/%s: Japanese title present=%v", f, lang, has)
+				}
+			}
+		}
+	}
+	if FileName("xlsx") != "" {
+		t.Error("unknown format has a file name")
+	}
+}
+
+func TestWriterErrors(t *testing.T) {
+	for _, c := range [][2]string{{"xlsx", "ja"}, {"pdf", "en"}, {"", "en"}, {"html", "fr"}, {"json", ""}} {
+		if w, err := Writer(c[0], c[1]); err == nil || w != nil {
+			t.Errorf("Writer(%q, %q) = %v, %v; want an error", c[0], c[1], w, err)
+		}
+	}
+}
