@@ -32,7 +32,7 @@ func (cleartextLogin) Info() checks.Info {
 
 var (
 	rePasswordInput = regexp.MustCompile(`(?i)<input[^>]*\btype\s*=\s*["']?password\b`)
-	reFormAction    = regexp.MustCompile(`(?is)<form[^>]*\baction\s*=\s*["']?(http://[^"'\s>]+)[^>]*>.{0,4000}?<input[^>]*\btype\s*=\s*["']?password\b`)
+	reFormAction    = regexp.MustCompile(`(?is)<form[^>]*\baction\s*=\s*["']?(http://[^"'\s>]+)[^>]*>(?:[^<]|<[^/]|</[^f])*?<input[^>]*\btype\s*=\s*["']?password\b`)
 )
 
 func (c cleartextLogin) Evaluate(in *checks.Input) []checks.Finding {

@@ -176,4 +176,3 @@ func keepHeaders(h http.Header) map[string][]string {
 	}
 	return out
 }
-

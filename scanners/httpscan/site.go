@@ -263,4 +263,3 @@ func (c *Client) httpsOn443(ctx context.Context, env *scanners.Env, t scanners.T
 		}
 	}
 }
-

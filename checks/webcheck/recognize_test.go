@@ -1,0 +1,130 @@
+package webcheck
+
+import (
+	"testing"
+
+	"shindan/scanners"
+)
+
+func TestRecognizeListing(t *testing.T) {
+	cases := []struct {
+		name, body, want string
+	}{
+		{"nginx", nginxListing, "nginx"},
+		{"nginx-root", "<html>\r\n<head><title>Index of /</title></head>\r\n<body>\r\n<h1>Index of /</h1><hr><pre><a href=\"x/\">x/</a>                                                 26-Nov-2026 10:00                   -\r\n</pre><hr></body>\r\n</html>", "nginx"},
+		{"apache", `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN"><html><head><title>Index of /files</title></head><body><h1>Index of /files</h1><table><tr><th valign="top"><img src="/icons/blank.gif" alt="[ICO]"></th><th><a href="?C=N;O=D">Name</a></th><th><a href="?C=M;O=A">Last modified</a></th></tr><tr><td><a href="/">Parent Directory</a></td></tr></table></body></html>`, "apache"},
+		{"iis", `<html><head><title>www.example.jp - /</title></head><body><H1>www.example.jp - /</H1><hr><pre> 1/1/2024  1:00 AM        &lt;dir&gt; <A HREF="/aspnet_client/">aspnet_client</A><br></pre><hr></body></html>`, "iis"},
+		{"lighttpd", `<html><head><title>Index of /</title></head><body><h2>Index of /</h2><div class="list"><table summary="Directory Listing" cellpadding="0">`, "lighttpd"},
+		{"tomcat", `<html><head><title>Directory Listing For [/]</title></head><body><h1>Directory Listing For [/]</h1><table width="100%">`, "tomcat"},
+		{"jetty", `<html><head><title>Directory: /files/</title></head><body><h1 class="title">Directory: /files/</h1><table class="listing">`, "jetty"},
+		{"python", "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<title>Directory listing for /</title>\n</head>\n<body>\n<h1>Directory listing for /</h1>\n<hr>\n<ul>\n<li><a href=\"a.txt\">a.txt</a></li>\n</ul>\n<hr>\n</body>\n</html>\n", "python"},
+		{"generic", `<html><head><title>Index of /pub</title></head><body><table><tr><th>Name</th><th>Last modified</th><th>Size</th></tr><tr><td><a href="a.iso">a.iso</a></td></tr><tr><td><a href="b.iso">b.iso</a></td></tr></table></body></html>`, "generic"},
+		{"prose", `<html><head><title>Index of /docs: how to disable listings</title></head><body><h1>Index of / pages explained</h1><p>Apache shows Parent Directory links.</p></body></html>`, ""},
+		{"blog", `<html><head><title>My blog</title></head><body>Index of posts <a href="a/">a</a></body></html>`, ""},
+		{"empty", ``, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := RecognizeListing([]byte(tc.body))
+			if got != tc.want || ok != (tc.want != "") {
+				t.Errorf("got %q %v, want %q", got, ok, tc.want)
+			}
+		})
+	}
+}
+
+func TestRobotsExcludesAll(t *testing.T) {
+	cases := map[string]bool{
+		"User-agent: *\nDisallow: /\n":                           true,
+		"User-agent: *\nDisallow: /private/\n":                   false,
+		"User-agent: badbot\nDisallow: /\n":                      false,
+		"User-agent: badbot\nUser-agent: *\nDisallow: /\n":       true,
+		"User-agent: *\nDisallow: /\nAllow: /\n":                 false,
+		"User-agent: *\nDisallow:\n\nUser-agent: x\nDisallow: /": false,
+		"# nothing\n": false,
+	}
+	for in, want := range cases {
+		if got := RobotsExcludesAll([]byte(in)); got != want {
+			t.Errorf("%q: got %v", in, got)
+		}
+	}
+}
+
+func TestVerifyKind(t *testing.T) {
+	cases := []struct {
+		kind, path, body string
+		want             bool
+	}{
+		{"git-head", "/.git/HEAD", "ref: refs/heads/main\n", true},
+		{"git-head", "/.git/HEAD", "<html>not found</html>", false},
+		{"dotenv", "/.env", "APP_KEY=x\nDB_PASSWORD=y\n", true},
+		{"dotenv", "/.env", "<!doctype html><p>A=B</p>", false},
+		{"backup", "/index.php.bak", "<?php echo 1;", true},
+		{"backup", "/index.php.bak", "<html>", false},
+		{"server-status", "/server-status", "<h1>Apache Server Status for x</h1>", true},
+		{"phpinfo", "/phpinfo.php", "<title>PHP 8.2.7 - phpinfo()</title>", true},
+		{"archive", "/backup.zip", "PK\x03\x04rest", true},
+	}
+	for _, tc := range cases {
+		e := x(tc.path, 200, tc.body)
+		if _, got := VerifyKind(tc.kind, &e); got != tc.want {
+			t.Errorf("%s %q: got %v", tc.kind, tc.body, got)
+		}
+		e.Soft404 = true
+		if _, got := VerifyKind(tc.kind, &e); got {
+			t.Errorf("%s: soft-404 matched", tc.kind)
+		}
+	}
+	e := x("/manager/html", 401, "", "WWW-Authenticate", `Basic realm="Tomcat Manager Application"`)
+	if _, ok := VerifyKind("admin-console", &e); !ok {
+		t.Error("tomcat manager prompt not recognised")
+	}
+}
+
+func TestParseHeaders(t *testing.T) {
+	if h, ok := ParseHSTS("max-age=31536000; includeSubDomains"); !ok || h.MaxAge != 31536000 || !h.IncludeSubDomains {
+		t.Errorf("hsts %+v %v", h, ok)
+	}
+	for _, bad := range []string{"", "includeSubDomains", "max-age=1; max-age=2", "max-age=x"} {
+		if _, ok := ParseHSTS(bad); ok {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if c := ParseCSP("default-src 'self'; frame-ancestors 'none'; FRAME-ANCESTORS *"); len(c["frame-ancestors"]) != 1 || c["frame-ancestors"][0] != "'none'" {
+		t.Errorf("csp %v", c)
+	}
+}
+
+func FuzzRecognizeListing(f *testing.F) {
+	f.Add([]byte(nginxListing))
+	f.Add([]byte(`<title>Index of /</title><h1>Index of /</h1><a href="?C=N;O=D">`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		srv, ok := RecognizeListing(b)
+		if ok != (srv != "") {
+			t.Fatalf("inconsistent: %q %v", srv, ok)
+		}
+	})
+}
+
+func FuzzParseHSTS(f *testing.F) {
+	f.Add("max-age=31536000; includeSubDomains; preload")
+	f.Fuzz(func(t *testing.T, s string) {
+		if h, ok := ParseHSTS(s); ok && h.MaxAge < 0 {
+			t.Fatalf("negative max-age %d", h.MaxAge)
+		}
+		ParseCSP(s)
+	})
+}
+
+func FuzzRobots(f *testing.F) {
+	f.Add([]byte("User-agent: *\nDisallow: /\n"))
+	f.Fuzz(func(t *testing.T, b []byte) { RobotsExcludesAll(b) })
+}
+
+func FuzzVerifyKind(f *testing.F) {
+	f.Add("git-head", []byte("ref: refs/heads/main"))
+	f.Fuzz(func(t *testing.T, k string, b []byte) {
+		e := scanners.HTTPExchange{Path: "/x.php.bak", Status: 200, Body: b}
+		VerifyKind(k, &e)
+	})
+}
