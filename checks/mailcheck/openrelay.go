@@ -1,0 +1,90 @@
+package mailcheck
+
+import (
+	"fmt"
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(openRelay{}) }
+
+var _ checks.Check = openRelay{}
+
+// openRelay implements smtp.open-relay (Art. 59-1, 38). Fails when any
+// outside→outside RCPT is accepted without authentication (here: accepted
+// up to the 354 reply to DATA); RCPT accepted but DATA refused is warn; a
+// 4xx (greylisting, rate limit) or unanswered attempt is error with the
+// reason, never pass.
+type openRelay struct{}
+
+func (openRelay) Info() checks.Info {
+	return checks.Info{
+		ID: "smtp.open-relay", Articles: []string{"59-1", "38"}, Needs: []string{sessionProbe},
+		Severity: checks.Critical,
+		Title:    checks.T("メールの不正中継（オープンリレー）", "SMTP open relay"),
+		Remediation: checks.T(
+			"外部から外部宛てのメールは認証済みの利用者にのみ中継するよう設定してください（Postfix: smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination、mynetworks は自組織の範囲に限定）。",
+			"Relay outside-to-outside mail only for authenticated users (Postfix: smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination; keep mynetworks to your own ranges)."),
+	}
+}
+
+func (c openRelay) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, so := range sessions(in) {
+		o, s := so.o, so.s
+		if o.Status != scanners.OK || s == nil {
+			out = append(out, undecided(info, o, ""))
+			continue
+		}
+		var acc, rcpt, und, ref []string
+		for _, a := range s.Relay {
+			d := fmt.Sprintf("%s (MAIL FROM:<%s> RCPT TO:<%s>: %s)", a.Form, a.MailFrom, a.RcptTo, a.Reason)
+			switch a.Verdict {
+			case scanners.RelayAccepted:
+				acc = append(acc, d)
+			case scanners.RelayRcptOnly:
+				rcpt = append(rcpt, d)
+			case scanners.RelayRefused:
+				ref = append(ref, a.Form)
+			default:
+				und = append(und, d)
+			}
+		}
+		from := "scanner " + s.Source
+		switch {
+		case len(acc) > 0:
+			out = append(out, finding(info, o, "", checks.Fail,
+				"外部から外部宛てのメールを認証なしで DATA（354）まで受け付けました（"+from+"）: "+strings.Join(acc, "; ")+"。本文は送信していません。",
+				"an outside-to-outside message was accepted without authentication up to DATA (354) ("+from+"): "+strings.Join(acc, "; ")+". No message body was sent."))
+		case len(rcpt) > 0:
+			f := finding(info, o, "", checks.Warn,
+				"外部宛ての RCPT は受け付けましたが DATA で拒否されました（"+from+"）: "+strings.Join(rcpt, "; ")+"。中継はされませんが、受け付け段階での拒否が望まれます。",
+				"outside RCPT accepted but refused at DATA ("+from+"): "+strings.Join(rcpt, "; ")+". Not relayed, but the recipient should be refused at RCPT.")
+			f.Severity = checks.Medium
+			out = append(out, f)
+		case len(und) > 0:
+			f := finding(info, o, "", checks.Error,
+				"一部の形式を判定できませんでした（一時エラー・グレイリスト等）: "+strings.Join(und, "; "),
+				"some address forms could not be decided (temporary failure, greylisting, ...): "+strings.Join(und, "; "))
+			out = append(out, f)
+		case len(ref) > 0:
+			out = append(out, finding(info, o, "", checks.Pass,
+				"外部から外部宛ての中継はすべての形式で RCPT 段階で拒否されました（"+from+"）: "+strings.Join(ref, ", "),
+				"outside-to-outside relaying was refused at RCPT in every form ("+from+"): "+strings.Join(ref, ", ")))
+		default:
+			reason := s.RelayNote
+			if reason == "" {
+				reason = "no relay attempt was made"
+			}
+			f := finding(info, o, "", checks.Error, "中継試験を実施できませんでした: "+reason, "relay test not performed: "+reason)
+			if strings.Contains(reason, "disabled") {
+				f = f.Decided(checks.Skipped)
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
