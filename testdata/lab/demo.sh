@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The demo scan: the external profile against every host of the running lab,
+# from the scanner namespace, writing out/demo/report.json and report.html.
+# Called by 'make demo' after 'lab up'.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+inst=${SDN_LAB:-a}
+run=${LAB_RUN:-/tmp/sdn-lab-$inst}
+hosts=$run/hosts.json
+[ -f "$hosts" ] || { echo "demo: $hosts missing: is the lab up? (testdata/lab/lab up)" >&2; exit 2; }
+mkdir -p out/demo
+# One target per lab host address (IPv4 and IPv6), read from the lab's own
+# hosts.json so the demo never names an address the lab did not assign.
+grep '"segment"' "$hosts" | grep -oE '"ipv[46]": "[^"]+"' | cut -d'"' -f4 > out/demo/targets.txt
+extra=()
+[ -f testdata/lab/demo-policy.yaml ] && extra+=(--policy testdata/lab/demo-policy.yaml)
+for ca in "$run"/*/ca.pem; do [ -f "$ca" ] && { extra+=(--ca-file "$ca"); break; }; done
+rc=0
+ip netns exec "sdn-$inst-scan" ./bin/shindan scan --profile external --lang ja \
+	--format json,html,md -o out/demo --fail-on none "${extra[@]}" -f out/demo/targets.txt "$@" || rc=$?
+echo
+echo "demo report: $(pwd)/out/demo/report.json"
+echo "             $(pwd)/out/demo/report.html"
+exit $rc
