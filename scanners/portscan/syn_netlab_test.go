@@ -1,0 +1,76 @@
+//go:build netlab
+
+package portscan
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"shindan/internal/netlab"
+	"shindan/scanners"
+)
+
+// TestSYNLabDualstack: all 65535 ports of the dualstack host on both
+// families. nftables drops tcp/8080 on IPv4 only, so IPv4 shows 80 and
+// IPv6 shows 80 and 8080, and 8080/IPv4 is filtered (silence), not closed.
+func TestSYNLabDualstack(t *testing.T) {
+	lab := netlab.Require(t)
+	h, ok := lab.Lookup("dualstack")
+	if !ok {
+		t.Skip("dualstack host not up")
+	}
+	ports := make([]uint16, 0, 65535)
+	for p := 1; p <= 65535; p++ {
+		ports = append(ports, uint16(p))
+	}
+	var c collector
+	s := &SYN{Ports: ports, EmitClosed: false, Wait: 300 * time.Millisecond}
+	t0 := time.Now()
+	err := s.Sweep(context.Background(), &scanners.Env{}, slices.Values([]scanners.Target{{Addr: h.IPv4}, {Addr: h.IPv6}}), c.emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("2 × 65535 ports in %s", time.Since(t0))
+	if got := c.open(h.IPv4); !slices.Equal(got, []uint16{80}) {
+		t.Errorf("IPv4 open %v, want [80]", got)
+	}
+	if got := c.open(h.IPv6); !slices.Equal(got, []uint16{80, 8080}) {
+		t.Errorf("IPv6 open %v, want [80 8080]", got)
+	}
+	for _, o := range c.obs {
+		if o.Target.Port == 0 {
+			t.Logf("summary %s: %+v", o.Target.Addr, o.Data)
+		}
+	}
+}
+
+// TestSYNLabFiltered: the IPv4-only drop rule shows as filtered after the
+// retransmission, the open port as open, a closed one as closed.
+func TestSYNLabFiltered(t *testing.T) {
+	lab := netlab.Require(t)
+	h, ok := lab.Lookup("dualstack")
+	if !ok {
+		t.Skip("dualstack host not up")
+	}
+	var c collector
+	s := &SYN{Ports: []uint16{80, 81, 8080}, EmitClosed: true, Wait: 200 * time.Millisecond}
+	if err := s.Sweep(context.Background(), &scanners.Env{}, slices.Values([]scanners.Target{{Addr: h.IPv4}}), c.emit); err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint16]string{80: "open", 81: "closed", 8080: "filtered"}
+	for _, o := range c.obs {
+		ps := o.Data.(*scanners.PortState)
+		if o.Target.Port == 0 {
+			continue
+		}
+		if want[o.Target.Port] != ps.State {
+			t.Errorf("port %d: %s (%s), want %s", o.Target.Port, ps.State, ps.Reason, want[o.Target.Port])
+		}
+		delete(want, o.Target.Port)
+	}
+	if len(want) != 0 {
+		t.Errorf("ports not reported: %v", want)
+	}
+}
