@@ -1,0 +1,10 @@
+// Package all links every check package into the binary; each registers
+// its checks in init. Add one blank import per check area.
+package all
+
+import (
+	_ "shindan/checks/dnscheck"  // dns.*
+	_ "shindan/checks/mailcheck" // smtp.*, mail.*
+	_ "shindan/checks/svccheck"  // service.*, time.skew
+	_ "shindan/checks/webcheck"  // http.*, domain.government
+)

@@ -1,0 +1,84 @@
+package dnscheck
+
+import (
+	"fmt"
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(amplification{}) }
+
+var _ checks.Check = amplification{}
+
+// amplification implements dns.amplification (Art. 38): ANY and DNSKEY
+// queries over UDP without a cookie. Warn when the largest response/query
+// size factor exceeds the policy's amplification_factor (default 10) and a
+// burst of identical queries showed no response rate limiting. The
+// measurement is made without cookies, so a server that enforces cookies
+// already shows a small factor; cookie support alone does not stop
+// reflection of spoofed queries and is reported, not credited.
+type amplification struct{}
+
+func (amplification) Info() checks.Info {
+	return checks.Info{
+		ID: "dns.amplification", Articles: []string{"38"}, Needs: []string{probeServer, probeUDP},
+		Severity: checks.Medium,
+		Title:    checks.T("DNS 増幅攻撃への悪用", "DNS amplification"),
+		Remediation: checks.T(
+			"応答レート制限（BIND: rate-limit { responses-per-second 5; }; Unbound: ip-ratelimit）を設定し、ANY への最小応答（minimal-any yes;）を有効にしてください。",
+			"Enable response rate limiting (BIND: rate-limit { responses-per-second 5; }; Unbound: ip-ratelimit) and minimal ANY responses (minimal-any yes;)."),
+	}
+}
+
+func (c amplification) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	max := 10.0
+	if in.Policy != nil && in.Policy.AmplificationMax > 0 {
+		max = in.Policy.AmplificationMax
+	}
+	var out []checks.Finding
+	for _, so := range servers(in) {
+		o, s := so.o, so.s
+		if o.Status != scanners.OK || s == nil {
+			out = append(out, checks.Undecided(info, o, ""))
+			continue
+		}
+		var best *scanners.DNSAmplify
+		var lines []string
+		for i, a := range s.Amplify {
+			if a.Error != "" {
+				lines = append(lines, a.Query+": "+a.Error)
+				continue
+			}
+			lines = append(lines, fmt.Sprintf("%s: %d -> %d bytes, factor %.1f, rcode %s, tc=%s", a.Query, a.ReqSize, a.RespSize, a.Factor, a.Rcode, b01(a.TC)))
+			if best == nil || a.Factor > best.Factor {
+				best = &s.Amplify[i]
+			}
+		}
+		lines = append(lines, fmt.Sprintf("rate-limit burst: sent %d, answered %d, truncated %d", s.RRL.Sent, s.RRL.Answered, s.RRL.Truncated),
+			"server cookie: "+b01(s.Cookies.Server))
+		ev := []scanners.Evidence{dnsEvidence("UDP response sizes", strings.Join(lines, "\n"))}
+		var f checks.Finding
+		switch {
+		case best == nil:
+			f = finding(info, o, "", checks.Error, "UDP の応答がなく増幅率を測定できませんでした", "no UDP reply: the amplification factor could not be measured")
+		case best.Factor > max && !s.RRL.Limited:
+			f = finding(info, o, "", checks.Warn,
+				fmt.Sprintf("%s の応答は問い合わせの %.1f 倍（閾値 %.0f）で、レート制限は観測されませんでした", best.Query, best.Factor, max),
+				fmt.Sprintf("%s is answered with %.1f times the query size (threshold %.0f) and no rate limiting was seen", best.Query, best.Factor, max))
+		case best.Factor > max:
+			f = finding(info, o, "", checks.Pass,
+				fmt.Sprintf("%s の増幅率は %.1f ですが、応答レート制限が働いています（%d 件中 %d 件応答、%d 件 TC）", best.Query, best.Factor, s.RRL.Sent, s.RRL.Answered, s.RRL.Truncated),
+				fmt.Sprintf("%s amplifies %.1f times, but response rate limiting is active (%d of %d answered, %d truncated)", best.Query, best.Factor, s.RRL.Answered, s.RRL.Sent, s.RRL.Truncated))
+		default:
+			f = finding(info, o, "", checks.Pass,
+				fmt.Sprintf("最大の増幅率は %.1f（%s）で閾値 %.0f 以下です", best.Factor, best.Query, max),
+				fmt.Sprintf("the largest amplification factor is %.1f (%s), within the threshold %.0f", best.Factor, best.Query, max))
+		}
+		f.Evidence = ev
+		out = append(out, f)
+	}
+	return out
+}

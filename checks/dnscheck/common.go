@@ -1,0 +1,73 @@
+package dnscheck
+
+import (
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+// Probe IDs of scanners/dnsscan.
+const (
+	probeServer = "dns.server"
+	probeUDP    = "dns.udp"
+	probeDomain = "dns.domain"
+)
+
+type serverObs struct {
+	o scanners.Observation
+	s *scanners.DNSServer
+}
+
+type domainObs struct {
+	o scanners.Observation
+	d *scanners.DNSDomain
+}
+
+// servers returns the dns.server and dns.udp observations; s is nil when
+// the probe could not read the server.
+func servers(in *checks.Input) []serverObs {
+	var out []serverObs
+	for _, o := range in.Obs {
+		if o.Probe != probeServer && o.Probe != probeUDP {
+			continue
+		}
+		s, _ := o.Data.(*scanners.DNSServer)
+		out = append(out, serverObs{o, s})
+	}
+	return out
+}
+
+// domains returns the dns.domain observations; d may be nil on failure.
+func domains(in *checks.Input) []domainObs {
+	var out []domainObs
+	for _, o := range in.Obs {
+		if o.Probe != probeDomain {
+			continue
+		}
+		d, _ := o.Data.(*scanners.DNSDomain)
+		out = append(out, domainObs{o, d})
+	}
+	return out
+}
+
+// finding builds a decided finding on o's target with o's evidence.
+func finding(info checks.Info, o scanners.Observation, subject string, st checks.Status, ja, en string) checks.Finding {
+	f := checks.New(info, o.Target, subject).Decided(st)
+	f.Detail = checks.T(ja, en)
+	f.Evidence = o.Evidence
+	f.At = o.At
+	return f
+}
+
+// dnsEvidence is one DNS answer as evidence.
+func dnsEvidence(summary, data string) scanners.Evidence {
+	return scanners.Evidence{Kind: "dns", Summary: summary, Data: data}
+}
+
+func joinOr(xs []string, none string) string {
+	if len(xs) == 0 {
+		return none
+	}
+	return strings.Join(xs, ", ")
+}

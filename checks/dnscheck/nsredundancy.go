@@ -1,0 +1,168 @@
+package dnscheck
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"shindan/checks"
+)
+
+func init() { checks.Register(nsRedundancy{}) }
+
+var _ checks.Check = nsRedundancy{}
+
+// nsRedundancy implements dns.ns-redundancy (Art. 64-1): the NS set of the
+// zone from the parent and from the child. One finding per subject:
+// "count" fails with fewer than 2 NS names or fewer than 2 distinct
+// addresses; "diversity" warns when all IPv4 addresses share one /24 or
+// all IPv6 addresses one /48; "lame" fails when a listed NS answers but
+// not authoritatively (and is error when some did not answer at all);
+// "delegation" warns when the parent's and the child's NS sets differ.
+type nsRedundancy struct{}
+
+func (nsRedundancy) Info() checks.Info {
+	return checks.Info{
+		ID: "dns.ns-redundancy", Articles: []string{"64-1"}, Needs: []string{probeDomain},
+		Severity: checks.Medium,
+		Title:    checks.T("DNS コンテンツサーバの冗長性", "DNS name server redundancy"),
+		Remediation: checks.T(
+			"2 台以上の権威サーバを、異なるネットワーク（IPv4 は別の /24、IPv6 は別の /48）に置き、親ゾーンの NS・グルーと子ゾーンの NS を一致させ、すべての NS がゾーンを権威をもって応答するようにしてください。",
+			"Run at least two authoritative servers in different networks (distinct IPv4 /24s and IPv6 /48s), keep the parent's NS and glue equal to the child's NS set, and make every listed NS answer authoritatively for the zone."),
+	}
+}
+
+func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, do := range domains(in) {
+		o, d := do.o, do.d
+		if d == nil || len(d.ParentNS) == 0 {
+			out = append(out, checks.Undecided(info, o, ""))
+			continue
+		}
+		names := slices.Clone(d.ParentNS)
+		var v4, v6 []netip.Addr
+		var lame, silent, notTested []string
+		for _, s := range d.Servers {
+			if !slices.Contains(names, s.Name) {
+				names = append(names, s.Name)
+			}
+			a, err := netip.ParseAddr(s.Addr)
+			if err != nil {
+				silent = append(silent, s.Name+" ("+s.Error+")")
+				continue
+			}
+			if a.Is4() && !slices.Contains(v4, a) {
+				v4 = append(v4, a)
+			} else if a.Is6() && !slices.Contains(v6, a) {
+				v6 = append(v6, a)
+			}
+			switch {
+			case s.NotTested:
+				notTested = append(notTested, s.Name+" "+s.Addr)
+			case !s.Answered:
+				silent = append(silent, s.Name+" "+s.Addr+" ("+s.Error+")")
+			case s.Lame:
+				lame = append(lame, s.Name+" "+s.Addr+" (rcode "+s.Rcode+", aa="+b01(s.AA)+")")
+			}
+		}
+		// count
+		addrs := len(v4) + len(v6)
+		if len(names) < 2 || addrs < 2 {
+			out = append(out, finding(info, o, "count", checks.Fail,
+				"NS が 2 台未満です: "+strings.Join(names, ", ")+"（アドレス "+itoa(addrs)+" 個）",
+				"fewer than two name servers: "+strings.Join(names, ", ")+" ("+itoa(addrs)+" addresses)"))
+		} else {
+			out = append(out, finding(info, o, "count", checks.Pass,
+				"NS "+itoa(len(names))+" 台、アドレス "+itoa(addrs)+" 個: "+strings.Join(names, ", "),
+				itoa(len(names))+" name servers with "+itoa(addrs)+" addresses: "+strings.Join(names, ", ")))
+		}
+		// diversity
+		var same []string
+		if len(v4) >= 2 && samePrefix(v4, 24) {
+			same = append(same, "IPv4 "+pfx(v4[0], 24))
+		}
+		if len(v6) >= 2 && samePrefix(v6, 48) {
+			same = append(same, "IPv6 "+pfx(v6[0], 48))
+		}
+		switch {
+		case len(same) > 0:
+			f := finding(info, o, "diversity", checks.Warn,
+				"すべての NS が同一ネットワークにあります: "+strings.Join(same, ", "),
+				"all name servers sit in one network: "+strings.Join(same, ", "))
+			f.Severity = checks.Low
+			out = append(out, f)
+		case addrs >= 2:
+			out = append(out, finding(info, o, "diversity", checks.Pass,
+				"NS は複数のネットワークに分散しています", "the name servers are spread over more than one network"))
+		}
+		// lame
+		switch {
+		case len(lame) > 0:
+			out = append(out, finding(info, o, "lame", checks.Fail,
+				"権威をもって応答しない NS（レイムデリゲーション）: "+strings.Join(lame, "; "),
+				"listed name servers do not answer authoritatively (lame delegation): "+strings.Join(lame, "; ")))
+		case len(silent) > 0:
+			out = append(out, finding(info, o, "lame", checks.Error,
+				"応答しない NS があり判定できません: "+strings.Join(silent, "; "),
+				"some name servers did not answer, so lameness cannot be decided: "+strings.Join(silent, "; ")))
+		default:
+			ja, en := "すべての NS が権威をもって応答しました", "every name server answered authoritatively"
+			if len(notTested) > 0 {
+				ja += "（IPv6 未試験: " + strings.Join(notTested, ", ") + "）"
+				en += " (IPv6 not tested: " + strings.Join(notTested, ", ") + ")"
+			}
+			out = append(out, finding(info, o, "lame", checks.Pass, ja, en))
+		}
+		// delegation: parent NS set versus child NS sets
+		var child []string
+		for _, s := range d.Servers {
+			if s.Answered && !s.Lame {
+				for _, n := range s.NS {
+					if !slices.Contains(child, n) {
+						child = append(child, n)
+					}
+				}
+			}
+		}
+		slices.Sort(child)
+		parent := slices.Clone(d.ParentNS)
+		slices.Sort(parent)
+		if len(child) > 0 {
+			if slices.Equal(parent, child) {
+				out = append(out, finding(info, o, "delegation", checks.Pass,
+					"親ゾーンと子ゾーンの NS が一致しています: "+strings.Join(parent, ", "),
+					"the parent's and the child's NS sets agree: "+strings.Join(parent, ", ")))
+			} else {
+				f := finding(info, o, "delegation", checks.Warn,
+					"親ゾーンの NS（"+strings.Join(parent, ", ")+"）と子ゾーンの NS（"+strings.Join(child, ", ")+"）が異なります",
+					"the parent's NS set ("+strings.Join(parent, ", ")+") differs from the child's ("+strings.Join(child, ", ")+")")
+				f.Severity = checks.Low
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func samePrefix(as []netip.Addr, bits int) bool {
+	p, err := as[0].Prefix(bits)
+	if err != nil {
+		return false
+	}
+	for _, a := range as[1:] {
+		if !p.Contains(a) {
+			return false
+		}
+	}
+	return true
+}
+
+func pfx(a netip.Addr, bits int) string {
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return a.String()
+	}
+	return p.String()
+}

@@ -1,0 +1,103 @@
+package dnscheck
+
+import (
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(openResolver{}) }
+
+var _ checks.Check = openResolver{}
+
+// openResolver implements dns.open-resolver (Art. 64-3, 38): recursive
+// queries (RD=1) for a name the server is not authoritative for, over UDP
+// and TCP (each address family is its own target). Fails when the server
+// answers with RA=1 and the expected answer (NOERROR) from the scanner's
+// outside vantage and also resolves a fresh random name; REFUSED passes;
+// RA=1 with SERVFAIL is warn (recursion allowed, upstream broken), as are a
+// cache-only server and an unexpected answer with RA=1. An answer with AA=1
+// means the server holds the probe name's zone and passes for this test.
+type openResolver struct{}
+
+func (openResolver) Info() checks.Info {
+	return checks.Info{
+		ID: "dns.open-resolver", Articles: []string{"64-3", "38"}, Needs: []string{probeServer, probeUDP},
+		Severity: checks.High,
+		Title:    checks.T("DNS オープンリゾルバ", "Open DNS resolver"),
+		Remediation: checks.T(
+			"キャッシュサーバの再帰問い合わせは組織内のアドレスからのみ許可してください（BIND: allow-recursion { 内部; }; Unbound: access-control で内部のみ allow）。コンテンツサーバでは再帰を無効にしてください（recursion no;）。",
+			"Allow recursion only from the organisation's own addresses (BIND: allow-recursion { internal; }; Unbound: access-control allow for internal ranges only). Disable recursion on content servers (recursion no;)."),
+	}
+}
+
+func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, so := range servers(in) {
+		o, s := so.o, so.s
+		if o.Status != scanners.OK || s == nil {
+			out = append(out, checks.Undecided(info, o, ""))
+			continue
+		}
+		by := map[string][]string{}
+		var ev []scanners.Evidence
+		for _, r := range s.Recursion {
+			d := r.Transport + ": " + r.Class
+			if r.Rcode != "" {
+				d += " (rcode " + r.Rcode + ", ra=" + b01(r.RA) + ", aa=" + b01(r.AA)
+				if r.Fresh != "" {
+					d += ", fresh name " + r.Fresh
+				}
+				d += ")"
+			} else if r.Error != "" {
+				d += " (" + r.Error + ")"
+			}
+			by[r.Class] = append(by[r.Class], d)
+			ev = append(ev, dnsEvidence(r.Transport+" "+r.QName+" A, RD=1: "+r.Class, r.Text))
+		}
+		all := func(classes ...string) []string {
+			var x []string
+			for _, cl := range classes {
+				x = append(x, by[cl]...)
+			}
+			return x
+		}
+		var f checks.Finding
+		switch {
+		case len(by[scanners.ResolverOpen]) > 0:
+			f = finding(info, o, "", checks.Fail,
+				"外部から再帰問い合わせに応答しました（"+s.ProbeName+" を解決し、新規のランダム名も再帰解決）: "+strings.Join(by[scanners.ResolverOpen], "; "),
+				"the server resolved "+s.ProbeName+" recursively for an outside client, and a fresh random name too: "+strings.Join(by[scanners.ResolverOpen], "; "))
+		case len(all(scanners.ResolverCacheOnly, scanners.ResolverServfail, scanners.ResolverUnexpected)) > 0:
+			x := all(scanners.ResolverCacheOnly, scanners.ResolverServfail, scanners.ResolverUnexpected)
+			f = finding(info, o, "", checks.Warn,
+				"再帰（RA=1）が外部に提供されていますが、正しい回答は得られませんでした（上位の障害、キャッシュのみ応答、またはフィルタ）: "+strings.Join(x, "; "),
+				"recursion (RA=1) is offered to outside clients but did not yield the expected answer (upstream failure, cache-only answers, or filtering): "+strings.Join(x, "; "))
+			f.Severity = checks.Medium
+		case len(all(scanners.ResolverRefused, scanners.ResolverNoRecursion, scanners.ResolverAuthoritative)) > 0:
+			ok := all(scanners.ResolverRefused, scanners.ResolverNoRecursion, scanners.ResolverAuthoritative)
+			ja, en := "外部からの再帰問い合わせは提供されていません: "+strings.Join(ok, "; "), "recursion is not offered to outside clients: "+strings.Join(ok, "; ")
+			if na := by[scanners.ResolverNoAnswer]; len(na) > 0 {
+				ja += "（応答なし: " + strings.Join(na, "; ") + "）"
+				en += " (no answer: " + strings.Join(na, "; ") + ")"
+			}
+			f = finding(info, o, "", checks.Pass, ja, en)
+		default:
+			f = finding(info, o, "", checks.Error,
+				"再帰問い合わせに応答がありませんでした: "+strings.Join(by[scanners.ResolverNoAnswer], "; "),
+				"no reply to the recursion test: "+strings.Join(by[scanners.ResolverNoAnswer], "; "))
+		}
+		f.Evidence = ev
+		out = append(out, f)
+	}
+	return out
+}
+
+func b01(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}

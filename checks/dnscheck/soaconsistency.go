@@ -1,0 +1,112 @@
+package dnscheck
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(soaConsistency{}) }
+
+var _ checks.Check = soaConsistency{}
+
+// soaConsistency implements dns.soa-consistency (Art. 65-1, 65-2): SOA and
+// NS from every authoritative server (every address, v4 and v6). Fails when
+// the serials or the NS sets differ between servers; the newest serial is
+// found with RFC 1982 serial arithmetic, not by sorting. No authoritative
+// answer at all is error.
+type soaConsistency struct{}
+
+func (soaConsistency) Info() checks.Info {
+	return checks.Info{
+		ID: "dns.soa-consistency", Articles: []string{"65-1", "65-2"}, Needs: []string{probeDomain},
+		Severity: checks.Medium,
+		Title:    checks.T("DNS ゾーン情報の整合性", "DNS zone data consistency (SOA, NS)"),
+		Remediation: checks.T(
+			"すべての権威サーバが同じシリアルのゾーンを配信するよう、ゾーン転送（NOTIFY/IXFR）やゾーンの配布を確認してください。NS レコードはすべてのサーバで同一にしてください。",
+			"Make every authoritative server serve the same zone version: check zone transfers (NOTIFY/IXFR) or zone distribution, and keep the NS set identical on every server."),
+	}
+}
+
+// serialLess is RFC 1982 §3.2 for 32-bit serials: a < b.
+func serialLess(a, b uint32) bool {
+	return a != b && ((a < b && b-a < 1<<31) || (a > b && a-b > 1<<31))
+}
+
+func (c soaConsistency) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, do := range domains(in) {
+		o, d := do.o, do.d
+		if d == nil {
+			out = append(out, checks.Undecided(info, o, ""))
+			continue
+		}
+		var auth []scanners.DNSZoneServer
+		for _, s := range d.Servers {
+			if s.Answered && !s.Lame && s.HasSOA {
+				auth = append(auth, s)
+			}
+		}
+		if len(auth) == 0 {
+			f := checks.Undecided(info, o, "")
+			f.Detail = checks.T("権威をもって応答したサーバがなく、判定できません", "no server answered authoritatively; consistency cannot be decided")
+			out = append(out, f)
+			continue
+		}
+		newest := auth[0].Serial
+		serials := map[uint32][]string{}
+		nsSets := map[string][]string{}
+		var lines []string
+		for _, s := range auth {
+			if serialLess(newest, s.Serial) {
+				newest = s.Serial
+			}
+			who := s.Name + " " + s.Addr
+			serials[s.Serial] = append(serials[s.Serial], who)
+			key := strings.Join(s.NS, " ")
+			nsSets[key] = append(nsSets[key], who)
+			lines = append(lines, ";; "+who+": "+s.SOA+" | NS "+key)
+		}
+		ev := []scanners.Evidence{dnsEvidence("SOA and NS of "+d.Zone+" at every authoritative server", strings.Join(lines, "\n"))}
+		var problemsJA, problemsEN []string
+		if len(serials) > 1 {
+			var ss []string
+			for serial, who := range serials {
+				tag := ""
+				if serial != newest {
+					tag = " (behind " + strconv.FormatUint(uint64(newest), 10) + ")"
+				}
+				ss = append(ss, strconv.FormatUint(uint64(serial), 10)+tag+" at "+strings.Join(who, ", "))
+			}
+			slices.Sort(ss)
+			problemsJA = append(problemsJA, "SOA シリアルが一致しません: "+strings.Join(ss, "; "))
+			problemsEN = append(problemsEN, "SOA serials differ: "+strings.Join(ss, "; "))
+		}
+		if len(nsSets) > 1 {
+			var ss []string
+			for set, who := range nsSets {
+				ss = append(ss, "{"+set+"} at "+strings.Join(who, ", "))
+			}
+			slices.Sort(ss)
+			problemsJA = append(problemsJA, "NS セットが一致しません: "+strings.Join(ss, "; "))
+			problemsEN = append(problemsEN, "NS sets differ: "+strings.Join(ss, "; "))
+		}
+		var f checks.Finding
+		if len(problemsEN) > 0 {
+			f = finding(info, o, "", checks.Fail, strings.Join(problemsJA, "。"), strings.Join(problemsEN, "; "))
+		} else {
+			f = finding(info, o, "", checks.Pass,
+				itoa(len(auth))+" 個の権威サーバのアドレスでシリアル "+strconv.FormatUint(uint64(newest), 10)+" と NS セットが一致しています",
+				"serial "+strconv.FormatUint(uint64(newest), 10)+" and the NS set agree on all "+itoa(len(auth))+" authoritative server addresses")
+		}
+		f.Evidence = ev
+		out = append(out, f)
+	}
+	return out
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

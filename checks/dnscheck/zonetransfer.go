@@ -1,0 +1,116 @@
+package dnscheck
+
+import (
+	"fmt"
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(zoneTransfer{}) }
+
+var _ checks.Check = zoneTransfer{}
+
+// zoneTransfer implements dns.zone-transfer (Art. 64-4): AXFR and IXFR
+// over TCP of each zone a server is authoritative for (dns.server: the
+// zones found for the server's name and the dns_zones option; dns.domain:
+// the domain at every NS address, v4 and v6). Fails when a transfer
+// succeeds; the record count and the first records are the evidence, never
+// the zone. A server that refuses both passes; a transfer that could not be
+// attempted (no TCP, timeout) is error.
+type zoneTransfer struct{}
+
+func (zoneTransfer) Info() checks.Info {
+	return checks.Info{
+		ID: "dns.zone-transfer", Articles: []string{"64-4"}, Needs: []string{probeServer, probeUDP, probeDomain},
+		Severity: checks.Medium,
+		Title:    checks.T("DNS ゾーン転送の制限", "DNS zone transfer restriction"),
+		Remediation: checks.T(
+			"ゾーン転送はセカンダリサーバのアドレス（または TSIG 鍵）にのみ許可してください（BIND: allow-transfer { セカンダリ; }; / key）。",
+			"Allow zone transfers only to the secondary servers' addresses or a TSIG key (BIND: allow-transfer { secondaries; }; or key)."),
+	}
+}
+
+func (c zoneTransfer) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, so := range servers(in) {
+		if so.o.Status != scanners.OK || so.s == nil {
+			out = append(out, checks.Undecided(info, so.o, ""))
+			continue
+		}
+		if len(so.s.Transfers) == 0 {
+			out = append(out, finding(info, so.o, "", checks.Skipped,
+				"このサーバが権威を持つゾーンは見つかりませんでした（名前なし、dns_zones 未設定）。ゾーン転送は試験していません。",
+				"no zone this server is authoritative for was found (no name, no dns_zones option); zone transfer not tested."))
+			continue
+		}
+		out = append(out, judgeTransfers(info, so.o, so.s.Transfers)...)
+	}
+	for _, do := range domains(in) {
+		if do.d == nil || len(do.d.Transfers) == 0 {
+			if do.o.Status != scanners.OK {
+				out = append(out, checks.Undecided(info, do.o, ""))
+			}
+			continue
+		}
+		out = append(out, judgeTransfers(info, do.o, do.d.Transfers)...)
+	}
+	return out
+}
+
+// judgeTransfers makes one finding per zone and server from its AXFR and
+// IXFR attempts.
+func judgeTransfers(info checks.Info, o scanners.Observation, ts []scanners.DNSTransfer) []checks.Finding {
+	type key struct{ zone, server string }
+	var order []key
+	by := map[key][]scanners.DNSTransfer{}
+	for _, t := range ts {
+		k := key{t.Zone, t.Server}
+		if _, ok := by[k]; !ok {
+			order = append(order, k)
+		}
+		by[k] = append(by[k], t)
+	}
+	var out []checks.Finding
+	for _, k := range order {
+		var allowed, refused, failed []string
+		var ev []scanners.Evidence
+		for _, t := range by[k] {
+			switch {
+			case t.Allowed:
+				d := fmt.Sprintf("%s: %d records", t.Type, t.Records)
+				if t.Capped {
+					d += " (stopped at the probe's cap)"
+				}
+				allowed = append(allowed, d)
+				ev = append(ev, dnsEvidence(fmt.Sprintf("%s %s @%s: %d records", t.Type, t.Zone, t.Server, t.Records), strings.Join(t.Sample, "\n")))
+			case t.Rcode != "":
+				refused = append(refused, t.Type+": "+t.Rcode)
+			default:
+				failed = append(failed, t.Type+": "+t.Error)
+			}
+		}
+		subject := k.zone + "@" + k.server
+		var f checks.Finding
+		switch {
+		case len(allowed) > 0:
+			f = finding(info, o, subject, checks.Fail,
+				k.server+" は "+k.zone+" のゾーン転送を許可しました: "+strings.Join(allowed, "; "),
+				k.server+" allowed a transfer of "+k.zone+": "+strings.Join(allowed, "; "))
+			f.Evidence = ev
+		case len(failed) > 0:
+			f = finding(info, o, subject, checks.Error,
+				k.server+" へのゾーン転送を試験できませんでした: "+strings.Join(failed, "; "),
+				"could not test a transfer of "+k.zone+" at "+k.server+": "+strings.Join(failed, "; "))
+		default:
+			f = finding(info, o, subject, checks.Pass,
+				k.server+" は "+k.zone+" のゾーン転送を拒否しました: "+strings.Join(refused, "; "),
+				k.server+" refused to transfer "+k.zone+": "+strings.Join(refused, "; "))
+			f.Evidence = nil
+		}
+		out = append(out, f)
+	}
+	return out
+}

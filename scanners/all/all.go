@@ -1,0 +1,12 @@
+// Package all links every probe package into the binary; each registers
+// its probes in init. Add one blank import per probe package.
+package all
+
+import (
+	_ "shindan/scanners/dnsscan"  // dns.server, dns.udp, dns.domain
+	_ "shindan/scanners/httpscan" // http.site
+	_ "shindan/scanners/mailscan" // mail.domain
+	_ "shindan/scanners/portscan" // port discovery (connect scan)
+	_ "shindan/scanners/smtpscan" // smtp.session
+	_ "shindan/scanners/svcscan"  // svc.ident, svc.dbauth
+)
