@@ -181,3 +181,40 @@ func TestNoMutationEmptyReport(t *testing.T) {
 		t.Error("Write reordered or summarised the caller's report")
 	}
 }
+
+// FuzzEvidence: no evidence or title text becomes an element.
+func FuzzEvidence(f *testing.F) {
+	f.Add("<script>alert(1)</script>", "</pre><img src=x>")
+	f.Fuzz(func(t *testing.T, title, data string) {
+		r := &reports.Report{Tool: reports.Tool{Name: "s"}, Scan: reports.Scan{ID: "i"}, Findings: []reports.Finding{{
+			ID: title, Check: "c", Articles: []string{"1"}, Target: data, Status: "fail",
+			Title: &reports.Text{EN: title}, Evidence: []reports.Evidence{{Summary: title, Data: data}},
+		}}}
+		var buf bytes.Buffer
+		if err := (Writer{Lang: "en"}).Write(&buf, r); err != nil {
+			return // invalid UTF-8 may be refused by the template engine
+		}
+		z := html.NewTokenizer(&buf)
+		allowed := map[string]bool{"html": true, "head": true, "meta": true, "title": true, "style": true, "body": true, "header": true,
+			"h1": true, "h2": true, "h3": true, "h4": true, "dl": true, "dt": true, "dd": true, "code": true, "p": true, "br": true,
+			"section": true, "table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true, "span": true,
+			"article": true, "div": true, "pre": true}
+		for {
+			tt := z.Next()
+			if tt == html.ErrorToken {
+				return
+			}
+			if tt == html.StartTagToken || tt == html.SelfClosingTagToken {
+				tok := z.Token()
+				if !allowed[tok.Data] {
+					t.Fatalf("data produced a <%s> element", tok.Data)
+				}
+				for _, a := range tok.Attr {
+					if a.Key != "class" && a.Key != "id" && a.Key != "lang" && a.Key != "charset" && a.Key != "name" && a.Key != "content" {
+						t.Fatalf("data produced attribute %s", a.Key)
+					}
+				}
+			}
+		}
+	})
+}

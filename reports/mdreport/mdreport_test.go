@@ -136,3 +136,43 @@ func TestNoMutation(t *testing.T) {
 		t.Error("Write changed the caller's report")
 	}
 }
+
+// FuzzHostileText: whatever a server puts in a title or evidence, no raw
+// "<" or "[" escapes outside a fenced block and every fence closes.
+func FuzzHostileText(f *testing.F) {
+	f.Add("<script>", "````\n<x>\n```")
+	f.Add("[a](b)|c", "`")
+	f.Fuzz(func(t *testing.T, title, data string) {
+		r := &reports.Report{Tool: reports.Tool{Name: "s"}, Scan: reports.Scan{ID: "i"}, Findings: []reports.Finding{{
+			ID: "x", Check: "c", Articles: []string{"1"}, Target: title, Status: "warn",
+			Title: &reports.Text{EN: title}, Evidence: []reports.Evidence{{Summary: title, Data: data}},
+		}}}
+		var buf bytes.Buffer
+		if err := (Writer{Lang: "en"}).Write(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		inFence := ""
+		for _, line := range strings.Split(buf.String(), "\n") {
+			trimmed := strings.TrimSpace(line)
+			if strings.HasPrefix(trimmed, "```") && (inFence == "" || strings.TrimRight(trimmed, "`") == "" && len(trimmed) >= len(inFence)) {
+				if inFence == "" {
+					inFence = trimmed
+				} else {
+					inFence = ""
+				}
+				continue
+			}
+			if inFence != "" {
+				continue
+			}
+			for i := 0; i < len(line); i++ {
+				if (line[i] == '<' || line[i] == '[') && (i == 0 || line[i-1] != '\\') {
+					t.Fatalf("unescaped %q outside code: %q", line[i], line)
+				}
+			}
+		}
+		if inFence != "" {
+			t.Fatal("fence left open")
+		}
+	})
+}
