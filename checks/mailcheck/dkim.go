@@ -1,0 +1,76 @@
+package mailcheck
+
+import (
+	"fmt"
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(dkim{}) }
+
+var _ checks.Check = dkim{}
+
+// dkim implements mail.dkim (Art. 59-3): TXT <selector>._domainkey for the
+// policy's and common selectors. A key shorter than 1024 bits fails; no
+// key found is info (selectors cannot be listed, only guessed).
+type dkim struct{}
+
+func (dkim) Info() checks.Info {
+	return checks.Info{
+		ID: "mail.dkim", Articles: []string{"59-3"}, Needs: []string{domainProbe}, Severity: checks.High,
+		Title: checks.T("DKIM 署名鍵", "DKIM signing keys"),
+		Remediation: checks.T(
+			"DKIM 鍵は RSA 2048 ビット以上（または Ed25519）にし、使用するセレクタをポリシーの dkim_selectors に記載してください。",
+			"Use DKIM keys of at least 2048-bit RSA (or Ed25519), and list your selectors under dkim_selectors in the policy."),
+	}
+}
+
+func (c dkim) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, do := range domains(in) {
+		o, d := do.o, do.d
+		if o.Status != scanners.OK || d == nil {
+			out = append(out, undecided(info, o, ""))
+			continue
+		}
+		var weak, ok, broken []string
+		for _, k := range d.DKIM {
+			desc := fmt.Sprintf("%s (%s %d bits)", k.Selector, k.KeyType, k.Bits)
+			switch {
+			case k.Revoked:
+			case k.Error != "":
+				broken = append(broken, k.Selector+": "+k.Error)
+			case k.KeyType == "rsa" && k.Bits < 1024:
+				weak = append(weak, desc)
+			default:
+				ok = append(ok, desc)
+			}
+		}
+		sel := strings.Join(d.Selectors, ", ")
+		switch {
+		case len(weak) > 0:
+			out = append(out, finding(info, o, "", checks.Fail,
+				"1024 ビット未満の DKIM 鍵があります: "+strings.Join(weak, ", "),
+				"DKIM keys shorter than 1024 bits: "+strings.Join(weak, ", ")))
+		case len(broken) > 0:
+			f := finding(info, o, "", checks.Warn,
+				"解析できない DKIM 鍵レコードがあります: "+strings.Join(broken, "; "),
+				"DKIM key records that do not parse: "+strings.Join(broken, "; "))
+			f.Severity = checks.Medium
+			out = append(out, f)
+		case len(ok) > 0:
+			out = append(out, finding(info, o, "", checks.Pass,
+				"DKIM 鍵: "+strings.Join(ok, ", "), "DKIM keys: "+strings.Join(ok, ", ")))
+		case d.DNSErrors["dkim"] != "":
+			out = append(out, dnsError(info, o, "DKIM", d.DNSErrors["dkim"]))
+		default:
+			out = append(out, finding(info, o, "", checks.InfoS,
+				"試したセレクタ（"+sel+"）に DKIM 鍵は見つかりませんでした。使用中のセレクタはポリシーの dkim_selectors で指定できます。",
+				"no DKIM key found for the selectors tried ("+sel+"); name yours under dkim_selectors in the policy."))
+		}
+	}
+	return out
+}

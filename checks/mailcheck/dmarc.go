@@ -1,0 +1,67 @@
+package mailcheck
+
+import (
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(dmarc{}) }
+
+var _ checks.Check = dmarc{}
+
+// dmarc implements mail.dmarc (Art. 59-3): TXT _dmarc.<domain>, with the
+// organisational domain as fallback. Fails on no DMARC or syntax errors;
+// p=none is warn.
+type dmarc struct{}
+
+func (dmarc) Info() checks.Info {
+	return checks.Info{
+		ID: "mail.dmarc", Articles: []string{"59-3"}, Needs: []string{domainProbe}, Severity: checks.High,
+		Title: checks.T("DMARC によるなりすまし対策", "DMARC policy"),
+		Remediation: checks.T(
+			"_dmarc.<ドメイン> に v=DMARC1; p=quarantine または p=reject の DMARC レコードを 1 件公開してください。",
+			"Publish one DMARC record at _dmarc.<domain> with v=DMARC1 and p=quarantine or p=reject."),
+	}
+}
+
+func (c dmarc) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, do := range domains(in) {
+		o, d := do.o, do.d
+		if o.Status != scanners.OK || d == nil {
+			out = append(out, undecided(info, o, ""))
+			continue
+		}
+		r := d.DMARC
+		if e := d.DNSErrors["dmarc"]; e != "" && len(r.Records) == 0 {
+			out = append(out, dnsError(info, o, "DMARC", e))
+			continue
+		}
+		rec := strings.Join(r.Records, " | ")
+		where := "_dmarc." + r.Domain
+		switch {
+		case len(r.Records) == 0:
+			out = append(out, finding(info, o, "", checks.Fail,
+				d.Domain+" に DMARC レコードがありません（組織ドメインも確認済み）。",
+				"no DMARC record for "+d.Domain+" (organisational domain checked too)."))
+		case len(r.Errors) > 0:
+			out = append(out, finding(info, o, "", checks.Fail,
+				"DMARC レコードに構文エラーがあります: "+strings.Join(r.Errors, "; ")+"（"+where+": "+rec+"）",
+				"the DMARC record has syntax errors: "+strings.Join(r.Errors, "; ")+" ("+where+": "+rec+")"))
+		case strings.EqualFold(r.Tags["p"], "none"):
+			f := finding(info, o, "", checks.Warn,
+				"DMARC ポリシーが p=none（監視のみ）です: "+where+": "+rec,
+				"the DMARC policy is p=none (monitoring only): "+where+": "+rec)
+			f.Severity = checks.Medium
+			out = append(out, f)
+		default:
+			out = append(out, finding(info, o, "", checks.Pass,
+				"DMARC ポリシー p="+r.Tags["p"]+": "+where+": "+rec,
+				"DMARC policy p="+r.Tags["p"]+": "+where+": "+rec))
+		}
+	}
+	return out
+}

@@ -1,0 +1,84 @@
+package mailcheck
+
+import (
+	"fmt"
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(spf{}) }
+
+var _ checks.Check = spf{}
+
+// spf implements mail.spf (Art. 59-3): TXT of the mail domain. Fails when
+// there is no SPF record, more than one, "+all" or "?all", or more than 10
+// DNS lookups (and on the other RFC 7208 permerrors: void-lookup limit,
+// include loops, syntax errors).
+type spf struct{}
+
+func (spf) Info() checks.Info {
+	return checks.Info{
+		ID: "mail.spf", Articles: []string{"59-3"}, Needs: []string{domainProbe}, Severity: checks.High,
+		Title: checks.T("SPF によるなりすまし対策", "SPF sender policy"),
+		Remediation: checks.T(
+			"メールドメインに SPF レコードを 1 件だけ公開し、送信元を列挙して -all（または ~all）で終えてください。DNS 参照は 10 回以内に収めてください。",
+			"Publish exactly one SPF record for the mail domain that lists your senders and ends in -all (or ~all), within 10 DNS lookups."),
+	}
+}
+
+func (c spf) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, do := range domains(in) {
+		o, d := do.o, do.d
+		if o.Status != scanners.OK || d == nil {
+			out = append(out, undecided(info, o, ""))
+			continue
+		}
+		s := d.SPF
+		if e := d.DNSErrors["spf"]; e != "" && len(s.Records) == 0 {
+			out = append(out, dnsError(info, o, "SPF", e))
+			continue
+		}
+		var bad []string
+		switch {
+		case len(s.Records) == 0:
+			out = append(out, finding(info, o, "", checks.Fail,
+				d.Domain+" に SPF レコードがありません。", "no SPF record for "+d.Domain+"."))
+			continue
+		case s.All == "+" || s.All == "?":
+			bad = append(bad, s.All+"all")
+		}
+		bad = append(bad, s.Errors...)
+		rec := strings.Join(s.Records, " | ")
+		if len(bad) > 0 {
+			out = append(out, finding(info, o, "", checks.Fail,
+				"SPF レコードに問題があります: "+strings.Join(bad, "; ")+"（レコード: "+rec+"）",
+				"the SPF record is not effective: "+strings.Join(bad, "; ")+" (record: "+rec+")"))
+			continue
+		}
+		if s.All == "" && !hasRedirect(s.Terms) {
+			f := finding(info, o, "", checks.Warn,
+				"SPF レコードが all で終わっていません（既定は neutral）: "+rec,
+				"the SPF record has no all mechanism (the default is neutral): "+rec)
+			f.Severity = checks.Medium
+			out = append(out, f)
+			continue
+		}
+		out = append(out, finding(info, o, "", checks.Pass,
+			fmt.Sprintf("SPF レコード 1 件、DNS 参照 %d 回: %s", s.Lookups, rec),
+			fmt.Sprintf("one SPF record, %d DNS lookups: %s", s.Lookups, rec)))
+	}
+	return out
+}
+
+func hasRedirect(ts []scanners.SPFTerm) bool {
+	for _, t := range ts {
+		if t.Modifier && t.Name == "redirect" {
+			return true
+		}
+	}
+	return false
+}
