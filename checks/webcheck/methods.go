@@ -1,6 +1,9 @@
 package webcheck
 
 import (
+	"path"
+	"strings"
+
 	"shindan/checks"
 	"shindan/scanners"
 )
@@ -41,7 +44,15 @@ func (c methods) Evaluate(in *checks.Input) []checks.Finding {
 			if !m.Enabled {
 				continue
 			}
-			f := finding(info, o, m.Method+" "+m.Path, checks.Fail,
+			subject := m.Method + " " + m.Path
+			if m.Method == "PUT" || m.Method == "DELETE" {
+				// The test file's name is random; the folder keeps the finding ID stable.
+				subject = m.Method + " " + path.Dir(m.Path+"x")
+				if !strings.HasSuffix(subject, "/") {
+					subject += "/"
+				}
+			}
+			f := finding(info, o, subject, checks.Fail,
 				checks.T(methodJA(m)+"（"+m.Path+"）", m.Detail),
 				ev(&m.Exchange, m.Method+" "+m.Path))
 			if m.Method == "PUT" || m.Method == "DELETE" {
