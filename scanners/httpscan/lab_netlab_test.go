@@ -6,7 +6,6 @@ import (
 	"context"
 	"net/netip"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
