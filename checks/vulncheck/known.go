@@ -1,0 +1,115 @@
+// Package vulncheck holds vuln.known: nuclei template matches become
+// findings whose source is the template.
+package vulncheck
+
+import (
+	"regexp"
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(known{}) }
+
+var _ checks.Check = known{}
+
+// probeID is the nuclei probe (scanners/nucleiscan).
+const probeID = "vuln.nuclei"
+
+// known implements vuln.known (Art. 33-3, 34-9): nuclei templates (the
+// bundled curated set plus user templates); fails when a template matches,
+// with the template's severity and the articles from its
+// info.metadata.articles.
+type known struct{}
+
+func (known) Info() checks.Info {
+	return checks.Info{
+		ID: "vuln.known", Articles: []string{"33-3", "34-9"}, Needs: []string{probeID},
+		Severity: checks.Medium,
+		Title:    checks.T("既知の脆弱性・設定不備", "Known vulnerabilities and misconfigurations"),
+		Detail: checks.T("テンプレートはいずれも一致しませんでした。",
+			"no template matched"),
+		Remediation: checks.T("該当するソフトウェアを更新するか、設定を修正してください。",
+			"update the affected software or fix the configuration the template describes"),
+	}
+}
+
+var articlePattern = regexp.MustCompile(`^[0-9]+(?:の[0-9]+)?(?:-[0-9]+){0,2}$`)
+
+func severityOf(s string) (checks.Status, checks.Severity) {
+	switch strings.ToLower(s) {
+	case "critical":
+		return checks.Fail, checks.Critical
+	case "high":
+		return checks.Fail, checks.High
+	case "medium":
+		return checks.Fail, checks.Medium
+	case "low":
+		return checks.Fail, checks.Low
+	}
+	return checks.InfoS, checks.None // info/unknown: inventory, no verdict
+}
+
+func (c known) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, o := range in.ByProbe(probeID) {
+		m, ok := o.Data.(*scanners.NucleiMatch)
+		if o.Status != scanners.OK || !ok {
+			if o.Status == scanners.OK {
+				o.Status, o.Reason = scanners.Internal, "observation carries no nuclei-match payload"
+			}
+			out = append(out, checks.Undecided(info, o, ""))
+			continue
+		}
+		if m.TemplateID == "" { // the per-endpoint summary: templates ran, none matched
+			if m.Templates == 0 {
+				f := checks.New(info, o.Target, "").Decided(checks.Error)
+				f.Detail = checks.T("テンプレートが 1 つも実行されませんでした。", "no template ran")
+				f.At = o.At
+				out = append(out, f)
+				continue
+			}
+			f := checks.New(info, o.Target, "").Decided(checks.Pass)
+			f.At, f.Evidence = o.At, o.Evidence
+			out = append(out, f)
+			continue
+		}
+		st, sev := severityOf(m.Severity)
+		f := checks.New(info, o.Target, m.TemplateID+" "+m.MatchedAt)
+		f = f.Decided(st)
+		if st == checks.Fail {
+			f.Severity = sev
+			if in.Policy != nil {
+				f.Severity = in.Policy.SeverityFor(info.ID, sev)
+			}
+		}
+		f.Source = "nuclei:" + m.TemplateID
+		var arts []string
+		for _, a := range m.Articles {
+			if a = strings.TrimSpace(a); articlePattern.MatchString(a) {
+				arts = append(arts, a)
+			}
+		}
+		if len(arts) > 0 {
+			f.Articles = arts
+		}
+		name := m.Name
+		if name == "" {
+			name = m.TemplateID
+		}
+		f.Title = checks.T(name, name)
+		desc := strings.TrimSpace(m.Description)
+		f.Detail = checks.T("テンプレート "+m.TemplateID+" が "+m.MatchedAt+" で一致しました。"+desc,
+			"template "+m.TemplateID+" matched at "+m.MatchedAt+". "+desc)
+		f.Evidence = append([]scanners.Evidence{}, o.Evidence...)
+		if len(f.Evidence) == 0 {
+			f.Evidence = []scanners.Evidence{{Kind: "http", Summary: m.TemplateID + " at " + m.MatchedAt,
+				Data: m.Request + "\n\n" + m.Response}}
+		}
+		f.At = o.At
+		out = append(out, f)
+	}
+	return out
+}
