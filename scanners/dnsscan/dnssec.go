@@ -35,7 +35,7 @@ func (c *client) dnssec(ctx context.Context, d *scanners.DNSDomain) {
 	}
 	fetch := func(qtype uint16) (*dns.Msg, error) {
 		m := newQuery(d.Zone, qtype, false)
-		m.SetEdns0(udpBufferSize, true)
+		m.IsEdns0().SetDo()
 		r, _, err := c.query(ctx, hostPort(addr), "udp", m)
 		if err != nil {
 			return nil, err
@@ -64,7 +64,7 @@ func (c *client) dnssec(ctx context.Context, d *scanners.DNSDomain) {
 	// Does the scanner's resolver validate? Only meaningful for a signed zone.
 	if st.Signed {
 		m := newQuery(d.Zone, dns.TypeSOA, true)
-		m.SetEdns0(udpBufferSize, true)
+		m.IsEdns0().SetDo()
 		m.AuthenticatedData = true
 		if r, _, err := c.query(ctx, d.Resolver, "udp", m); err == nil {
 			st.ResolverAD = "unset"
