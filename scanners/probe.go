@@ -71,6 +71,9 @@ type Env struct {
 	Allow func(netip.Addr) bool
 	// Limiter is the scan-wide packets/connections budget; nil is unlimited.
 	Limiter *rate.Limiter
+	// Spend, when set, replaces Limiter in Wait: the scope guard counts
+	// what it hands out there.
+	Spend func(ctx context.Context, n int) error
 	// Log receives structured progress and diagnostics; nil discards.
 	Log *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -131,6 +134,9 @@ func (e *Env) Logger() *slog.Logger {
 
 // Wait takes n tokens from the scan-wide limiter, honouring ctx.
 func (e *Env) Wait(ctx context.Context, n int) error {
+	if e.Spend != nil {
+		return e.Spend(ctx, n)
+	}
 	if e.Limiter == nil {
 		return ctx.Err()
 	}

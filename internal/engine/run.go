@@ -35,7 +35,7 @@ type Config struct {
 	Ports                   portscan.Spec
 	Policy                  *checks.Policy // nil = checks.DefaultPolicy()
 	Rate                    int            // connections+packets per second, scan-wide; 0 = unlimited
-	Concurrency             int            // connections in flight per host during discovery; 0 = 256
+	Concurrency             int            // connections in flight per host during discovery; 0 = 512
 	HostProbes              int            // probes in flight per host after discovery; 0 = 4
 	Hosts                   int            // hosts scanned at once; 0 = 16
 	Timeout                 time.Duration  // per read/write; 0 = 5s

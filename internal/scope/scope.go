@@ -95,5 +95,5 @@ func (g *Guard) Refused() []netip.Addr {
 
 // Env returns a scanners.Env wired to this guard.
 func (g *Guard) Env(ioTimeout time.Duration) *scanners.Env {
-	return &scanners.Env{Dial: g.Dial, Allow: g.Permit, Limiter: g.Limiter, IOTimeout: ioTimeout}
+	return &scanners.Env{Dial: g.Dial, Allow: g.Permit, Limiter: g.Limiter, Spend: g.Wait, IOTimeout: ioTimeout}
 }

@@ -17,7 +17,7 @@ import (
 // needs no privilege. It implements scanners.Sweeper.
 type Connect struct {
 	Ports []uint16
-	// PerHost caps connections in flight to one host; 0 means 256.
+	// PerHost caps connections in flight to one host; 0 means 512.
 	PerHost int
 	// Hosts is how many hosts are scanned at once; 0 means 8.
 	Hosts int
@@ -72,7 +72,7 @@ type tally struct {
 func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Target, emit func(scanners.Observation)) {
 	per := c.PerHost
 	if per <= 0 {
-		per = 256
+		per = 512
 	}
 	timeout := c.Timeout
 	if timeout <= 0 {
@@ -138,6 +138,15 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 		}
 	}
 	run := func(ports []uint16, final bool) {
+		if done, err := fastScan(hctx, env, t.Addr, timeout, per, ports, func(port uint16, state string) bool {
+			record(port, state, final)
+			return hctx.Err() == nil
+		}); done || err != nil {
+			if err != nil && hctx.Err() == nil {
+				env.Logger().Warn("connect scan failed", "host", t.Addr, "err", err)
+			}
+			return
+		}
 		next.Store(0)
 		workers := min(per, len(ports))
 		for range workers {

@@ -1,0 +1,362 @@
+package main
+
+import (
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"shindan/checks"
+	"shindan/internal/engine"
+	"shindan/internal/targets"
+	"shindan/reports"
+	"shindan/reports/render"
+	"shindan/scanners"
+	"shindan/scanners/portscan"
+)
+
+func scanCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "scan",
+		Usage:     "scan targets and write a diagnosis report",
+		ArgsUsage: "[TARGET...]",
+		Description: "TARGET is an IPv4/IPv6 address, a CIDR, a range (198.51.100.10-20), a host name,\n" +
+			"a domain (expands to its MX, NS and www hosts), or a URL. Targets can also come from\n" +
+			"-f FILE (one or more per line, # comments; '-' reads standard input).\n" +
+			"Exclusions always win: an excluded address is never sent a packet.\n\n" +
+			"Examples:\n" +
+			"  shindan scan --profile external example.go.jp 198.51.100.0/24 -o out/\n" +
+			"  shindan scan --checks 'smtp.*,mail.*' --format json -o mail.json mx.example.go.jp\n" +
+			"  shindan scan --profile prelaunch --fail-on medium --format sarif -o scan.sarif 198.51.100.7",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Usage: "read targets from `FILE` ('-' = standard input)"},
+			&cli.StringSliceFlag{Name: "exclude", Usage: "never probe `TARGET` (address, CIDR, range or name; repeatable, comma-separated)"},
+			&cli.StringSliceFlag{Name: "exclude-file", Usage: "read exclusions from `FILE`"},
+			&cli.StringFlag{Name: "profile", Value: "external", Usage: "`PROFILE`: external, prelaunch, sweep or segment"},
+			&cli.StringFlag{Name: "checks", Usage: "check ID `GLOBS`, comma-separated, '-' to remove (default: the profile's)"},
+			&cli.StringFlag{Name: "policy", Usage: "organisation policy `FILE` (YAML): allowed services, waivers, thresholds"},
+			&cli.StringFlag{Name: "ports", Usage: "port `SPEC`: top100, top1000, extra, all, 22,80,8000-8100, U:53 (default: the profile's)"},
+			&cli.IntFlag{Name: "rate", Value: 2000, Usage: "scan-wide budget of connections and packets per `SECOND` (0 = unlimited)"},
+			&cli.IntFlag{Name: "concurrency", Value: 512, Usage: "connections in flight per host during port discovery (`N`)"},
+			&cli.IntFlag{Name: "host-probes", Value: 4, Usage: "protocol probes in flight per host after discovery (`N`)"},
+			&cli.IntFlag{Name: "hosts", Value: 16, Usage: "hosts scanned at once (`N`)"},
+			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "per read/write `DURATION` of protocol probes"},
+			&cli.DurationFlag{Name: "connect-timeout", Value: 1500 * time.Millisecond, Usage: "per connection attempt `DURATION` during discovery"},
+			&cli.IntFlag{Name: "retries", Value: 1, Usage: "retries of unanswered ports and timed-out probes (`N`)"},
+			&cli.IntFlag{Name: "max-hosts", Value: 65536, Usage: "refuse targets that expand to more than `N` addresses"},
+			&cli.StringFlag{Name: "iface", Usage: "network `INTERFACE` for layer-2 checks (profile segment)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `DIR`, or FILE with a single --format (default out/<scan-id>/)"},
+			&cli.StringFlag{Name: "format", Value: "json,html", Usage: "report `FORMATS`: " + strings.Join(render.Formats, ",")},
+			&cli.StringFlag{Name: "lang", Value: "ja", Usage: "report `LANGUAGE`: ja or en"},
+			&cli.StringFlag{Name: "fail-on", Value: "high", Usage: "exit 1 when a fail/warn finding at or above `SEVERITY` (critical, high, medium, low) is not waived; 'none' never"},
+			&cli.StringFlag{Name: "resolver", Usage: "DNS server `ADDR` (ip or ip:port) for the scanner's own lookups"},
+			&cli.StringFlag{Name: "ca-file", Usage: "extra trust anchors (`PEM`) for certificate checks"},
+			&cli.StringFlag{Name: "user-agent", Value: "shindan/" + version + " (security diagnosis)", Usage: "HTTP `User-Agent`; name a contact"},
+			&cli.StringFlag{Name: "helo", Value: "shindan.invalid", Usage: "SMTP EHLO `NAME`"},
+			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar even on a terminal"},
+			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "`LEVEL`: debug, info, warn, error"},
+		},
+		Action: runScan,
+	}
+}
+
+func runScan(c *cli.Context) error {
+	opts, err := scanOptions(c)
+	if err != nil {
+		return err
+	}
+	interactive := term.IsTerminal(int(os.Stderr.Fd())) && !c.Bool("no-progress")
+	level := new(slog.LevelVar)
+	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
+		return usageErr("--log-level: %v", err)
+	}
+	var bar *progressBar
+	if interactive {
+		bar = newProgressBar(os.Stderr)
+		opts.cfg.Progress = bar.update
+		if level.Level() < slog.LevelWarn {
+			level.Set(slog.LevelWarn) // the bar replaces info logs on a terminal
+		}
+	}
+	opts.cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	r, err := engine.Run(c.Context, opts.cfg)
+	if bar != nil {
+		bar.done()
+	}
+	if err != nil {
+		return cli.Exit(err.Error(), exitError)
+	}
+	paths, err := writeReports(r, opts.formats, c.String("lang"), opts.output)
+	if err != nil {
+		return cli.Exit(err.Error(), exitError)
+	}
+	fmt.Fprintln(os.Stderr, summaryLine(r, c.String("lang")))
+	for _, p := range paths {
+		fmt.Println(p)
+	}
+	if !r.Scan.Complete {
+		return cli.Exit("scan incomplete ("+r.Scan.InterruptedReason+"): the report is partial", exitError)
+	}
+	return failOn(r, opts.failOn)
+}
+
+type scanOpts struct {
+	cfg     engine.Config
+	formats []string
+	output  string
+	failOn  string
+}
+
+func scanOptions(c *cli.Context) (*scanOpts, error) {
+	o := &scanOpts{}
+	prof, err := engine.LookupProfile(c.String("profile"))
+	if err != nil {
+		return nil, usageErr("--profile: %v", err)
+	}
+	cfg := &o.cfg
+	cfg.Profile = prof.Name
+	cfg.ToolVersion = version
+	for i, a := range c.Args().Slice() {
+		sp, err := targets.Parse(a, fmt.Sprintf("argument %d", i+1))
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		cfg.Targets = append(cfg.Targets, sp)
+		cfg.RawTargets = append(cfg.RawTargets, a)
+	}
+	for _, f := range c.StringSlice("file") {
+		specs, err := readTargetFile(f)
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		cfg.Targets = append(cfg.Targets, specs...)
+		for _, s := range specs {
+			cfg.RawTargets = append(cfg.RawTargets, s.Raw)
+		}
+	}
+	if len(cfg.Targets) == 0 {
+		return nil, usageErr("no targets: give them as arguments or with -f FILE (see 'shindan scan --help')")
+	}
+	for _, x := range c.StringSlice("exclude") {
+		for _, tok := range strings.Split(x, ",") {
+			sp, err := targets.Parse(tok, "--exclude")
+			if err != nil {
+				return nil, usageErr("%v", err)
+			}
+			cfg.Excludes = append(cfg.Excludes, sp)
+			cfg.RawExcludes = append(cfg.RawExcludes, sp.Raw)
+		}
+	}
+	for _, f := range c.StringSlice("exclude-file") {
+		specs, err := readTargetFile(f)
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		cfg.Excludes = append(cfg.Excludes, specs...)
+		for _, s := range specs {
+			cfg.RawExcludes = append(cfg.RawExcludes, s.Raw)
+		}
+	}
+	globs := c.String("checks")
+	if globs == "" {
+		globs = availableGlobs(prof.Checks)
+	}
+	cfg.Checks, err = checks.Default.Select(globs)
+	if err != nil {
+		return nil, usageErr("--checks: %v", err)
+	}
+	if len(cfg.Checks) == 0 {
+		return nil, usageErr("--checks %q selects no check", globs)
+	}
+	ports := c.String("ports")
+	if ports == "" {
+		ports = prof.Ports
+	}
+	if cfg.Ports, err = portscan.ParseSpec(ports); err != nil {
+		return nil, usageErr("--ports: %v", err)
+	}
+	if f := c.String("policy"); f != "" {
+		if cfg.Policy, err = checks.LoadPolicy(f); err != nil {
+			return nil, usageErr("%v", err)
+		}
+	}
+	cfg.Rate, cfg.Concurrency, cfg.HostProbes, cfg.Hosts = c.Int("rate"), c.Int("concurrency"), c.Int("host-probes"), c.Int("hosts")
+	if cfg.Rate < 0 || cfg.Concurrency < 1 || cfg.HostProbes < 1 || cfg.Hosts < 1 {
+		return nil, usageErr("--rate must be ≥ 0 and --concurrency, --host-probes, --hosts ≥ 1")
+	}
+	cfg.Timeout, cfg.ConnectTimeout, cfg.Retries, cfg.MaxHosts = c.Duration("timeout"), c.Duration("connect-timeout"), c.Int("retries"), c.Int("max-hosts")
+	if cfg.Timeout <= 0 || cfg.ConnectTimeout <= 0 || cfg.Retries < 0 || cfg.MaxHosts < 1 {
+		return nil, usageErr("--timeout and --connect-timeout must be positive, --retries ≥ 0, --max-hosts ≥ 1")
+	}
+	cfg.Settings = scanners.Settings{UserAgent: c.String("user-agent"), HELOName: c.String("helo"), Options: map[string]string{}}
+	if r := c.String("resolver"); r != "" {
+		addr, res, err := newResolver(r)
+		if err != nil {
+			return nil, usageErr("--resolver: %v", err)
+		}
+		cfg.Settings.Resolver, cfg.Resolver = addr, res
+	}
+	if f := c.String("ca-file"); f != "" {
+		pool, err := loadCAs(f)
+		if err != nil {
+			return nil, usageErr("--ca-file: %v", err)
+		}
+		cfg.Settings.RootCAs = pool
+	}
+	if i := c.String("iface"); i != "" {
+		cfg.Settings.Options["iface"] = i
+	}
+	o.formats = strings.Split(c.String("format"), ",")
+	for _, f := range o.formats {
+		if !slices.Contains(render.Formats, f) {
+			return nil, usageErr("--format: %q is not one of %s", f, strings.Join(render.Formats, ","))
+		}
+	}
+	if l := c.String("lang"); !slices.Contains(render.Langs, l) {
+		return nil, usageErr("--lang: %q is not ja or en", l)
+	}
+	o.output = c.String("output")
+	o.failOn = c.String("fail-on")
+	if o.failOn != "none" && reports.SeverityRank(o.failOn) == 0 {
+		return nil, usageErr("--fail-on: %q is not critical, high, medium, low or none", o.failOn)
+	}
+	return o, nil
+}
+
+// availableGlobs drops a profile's globs that match no check in this build
+// (a profile names areas some builds may lack; --checks typos stay errors).
+func availableGlobs(globs string) string {
+	var keep []string
+	for _, g := range strings.Split(globs, ",") {
+		if _, err := checks.Default.Select(strings.TrimPrefix(g, "-")); err == nil {
+			keep = append(keep, g)
+		}
+	}
+	return strings.Join(keep, ",")
+}
+
+func readTargetFile(name string) ([]targets.Spec, error) {
+	var r io.Reader = os.Stdin
+	label := "stdin"
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("targets: %w", err)
+		}
+		defer f.Close()
+		r, label = f, name
+	}
+	return targets.ParseReader(r, label)
+}
+
+func loadCAs(file string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", file)
+	}
+	return pool, nil
+}
+
+// writeReports renders every format; JSON first, since it is canonical.
+func writeReports(r *reports.Report, formats []string, lang, output string) ([]string, error) {
+	if output == "" {
+		output = filepath.Join("out", r.Scan.ID)
+	}
+	single := len(formats) == 1 && filepath.Ext(output) != ""
+	if !single {
+		if err := os.MkdirAll(output, 0o755); err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(filepath.Dir(output), 0o755); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(formats, func(a, b string) int {
+		if a == "json" {
+			return -1
+		}
+		if b == "json" {
+			return 1
+		}
+		return 0
+	})
+	var paths []string
+	for _, f := range formats {
+		w, err := render.Writer(f, lang)
+		if err != nil {
+			return paths, err
+		}
+		path := output
+		if !single {
+			path = filepath.Join(output, render.FileName(f))
+		}
+		if err := writeAtomic(path, func(out io.Writer) error { return w.Write(out, r) }); err != nil {
+			return paths, fmt.Errorf("writing %s: %w", path, err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// writeAtomic writes through a temporary file and renames, so a crash
+// never leaves a half-written report behind (pitfalls §8.2).
+func writeAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".shindan-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func summaryLine(r *reports.Report, lang string) string {
+	n := map[string]int{}
+	for _, f := range r.Findings {
+		n[f.Status]++
+	}
+	if lang == "ja" {
+		return fmt.Sprintf("診断完了: ホスト %d、開放ポート %d、不適合 %d、警告 %d、判定不能 %d、適合 %d",
+			r.Scan.Stats.HostsAlive, r.Scan.Stats.PortsOpen, n["fail"], n["warn"], n["error"], n["pass"])
+	}
+	return fmt.Sprintf("scan done: %d hosts, %d open ports; fail %d, warn %d, error %d, pass %d",
+		r.Scan.Stats.HostsAlive, r.Scan.Stats.PortsOpen, n["fail"], n["warn"], n["error"], n["pass"])
+}
+
+// failOn returns exit status 1 when an unwaived fail/warn finding reaches
+// the threshold.
+func failOn(r *reports.Report, threshold string) error {
+	if threshold == "none" {
+		return nil
+	}
+	min := reports.SeverityRank(threshold)
+	for _, f := range r.Findings {
+		if (f.Status == "fail" || f.Status == "warn") && f.Waiver == nil && reports.SeverityRank(f.Severity) >= min {
+			return cli.Exit("", exitFindings)
+		}
+	}
+	return nil
+}
