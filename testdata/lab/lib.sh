@@ -7,13 +7,15 @@
 # spawn NAME CMD [ARG...]
 #   Starts CMD in the background, detached from the harness (own session,
 #   stdin from /dev/null), stdout+stderr to $RUN_DIR/NAME.log, and records its
-#   pid in $RUN_DIR/NAME.pid. CMD must stay in the foreground (no
-#   self-daemonizing) so that the pid file is right and its output is logged.
+#   pid in $RUN_DIR/NAME.spawn.pid (not NAME.pid: that is the name daemons
+#   like to use for their own pid file, and some refuse to start when it
+#   exists). CMD must stay in the foreground (no self-daemonizing) so that
+#   the pid is right and its output is logged.
 spawn() {
 	local name=$1
 	shift
 	setsid "$@" >"$RUN_DIR/$name.log" 2>&1 </dev/null &
-	echo "$!" >"$RUN_DIR/$name.pid"
+	echo "$!" >"$RUN_DIR/$name.spawn.pid"
 }
 
 # render SRC DST [NAME=VALUE...]
