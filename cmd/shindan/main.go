@@ -1,0 +1,77 @@
+// Command shindan is a network posture scanner: it probes networks and
+// servers for the technical controls of the agency's information-security
+// standard, maps every result to its article and writes a diagnosis report.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	_ "shindan/checks/all"
+	_ "shindan/scanners/all"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes (product.md): 0 nothing at or above --fail-on, 1 findings at
+// or above it, 2 usage or scan errors.
+const (
+	exitFindings = 1
+	exitError    = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, restore the default so a second one
+		// kills the process even while the partial report is written.
+		<-ctx.Done()
+		stop()
+	}()
+	err := newApp().RunContext(ctx, os.Args)
+	stop()
+	os.Exit(exitCode(err))
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		if msg := ec.Error(); msg != "" {
+			fmt.Fprintln(os.Stderr, "shindan:", msg)
+		}
+		return ec.ExitCode()
+	}
+	fmt.Fprintln(os.Stderr, "shindan:", err)
+	return exitError
+}
+
+func newApp() *cli.App {
+	return &cli.App{
+		Name:    "shindan",
+		Usage:   "network posture scanner: evidence for every article of the security standard",
+		Version: version,
+		Description: "shindan (診断) probes hosts, networks and domains for the technical controls the\n" +
+			"agency's information-security standard demands (mail relay, DNS, web, TLS, exposed\n" +
+			"services, IPv6), maps each result to its article and writes a diagnosis report.\n" +
+			"Run 'shindan COMMAND --help' for the options of a command.",
+		Commands:        []*cli.Command{scanCommand(), reportCommand(), diffCommand(), checksCommand(), articlesCommand()},
+		HideHelpCommand: true,
+		ExitErrHandler:  func(*cli.Context, error) {}, // main prints and exits
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return cli.Exit(err.Error(), exitError)
+		},
+	}
+}
+
+// usageErr wraps an error as exit status 2.
+func usageErr(format string, a ...any) error { return cli.Exit(fmt.Sprintf(format, a...), exitError) }
