@@ -100,7 +100,8 @@ type result struct {
 // with the port at all. Cancelling ctx closes the open connection at once.
 func (IdentProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]scanners.Observation, error) {
 	if t.Proto != "" && t.Proto != scanners.TCP {
-		return nil, fmt.Errorf("svcscan: svc.ident needs a tcp endpoint, got %s", t.Proto)
+		// UDP services are the reflector probes' business; nothing to say.
+		return nil, nil
 	}
 	if !t.Addr.IsValid() || t.Port == 0 {
 		return nil, fmt.Errorf("svcscan: svc.ident needs an address and a port, got %q", t.String())
