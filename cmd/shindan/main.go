@@ -35,7 +35,8 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	err := newApp().RunContext(ctx, os.Args)
+	app := newApp()
+	err := app.RunContext(ctx, interspersed(app, os.Args))
 	stop()
 	os.Exit(exitCode(err))
 }

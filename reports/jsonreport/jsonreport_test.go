@@ -11,6 +11,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"shindan/reports/reporttest"
+
 	"shindan/reports"
 )
 
@@ -29,36 +31,10 @@ func loadFull(t *testing.T) *reports.Report {
 	return r
 }
 
-func compileSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open("../report.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("report.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("report.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+func compileSchema(t *testing.T) *jsonschema.Schema { return reporttest.Schema(t) }
 
 func validate(t *testing.T, s *jsonschema.Schema, b []byte) error {
-	t.Helper()
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s.Validate(inst)
+	return reporttest.Validate(t, s, b)
 }
 
 func render(t *testing.T, r *reports.Report) []byte {

@@ -1,0 +1,53 @@
+// Package reporttest validates report bytes against report.schema.json for
+// tests in any package (the JSON writer's golden tests, the CLI's lab tests).
+package reporttest
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// SchemaPath is the repository's copy of shared/spec/report.schema.json.
+func SchemaPath() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "report.schema.json")
+}
+
+// Schema compiles the report schema with format assertions on.
+func Schema(t testing.TB) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open(SchemaPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("report.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("report.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Validate returns the schema violations of report bytes b, or nil.
+func Validate(t testing.TB, s *jsonschema.Schema, b []byte) error {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Validate(inst)
+}
