@@ -9,4 +9,5 @@ import (
 	_ "shindan/scanners/portscan" // port discovery (connect scan)
 	_ "shindan/scanners/smtpscan" // smtp.session
 	_ "shindan/scanners/svcscan"  // svc.ident, svc.dbauth
+	_ "shindan/scanners/tlsscan"  // tls.scan
 )
