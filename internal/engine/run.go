@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -171,6 +172,9 @@ func (e *engine) env() *scanners.Env {
 		if _, set := env.Settings.Options[k]; !set {
 			env.Settings.Options[k] = v
 		}
+	}
+	if len(e.policy.DKIMSelectors) > 0 {
+		env.Settings.Options["dkim_selectors"] = strings.Join(e.policy.DKIMSelectors, ",")
 	}
 	env.Prior = e.store.prior
 	return env

@@ -14,7 +14,9 @@ mkdir -p out/demo
 grep '"segment"' "$hosts" | grep -oE '"ipv[46]": "[^"]+"' | cut -d'"' -f4 > out/demo/targets.txt
 extra=()
 [ -f testdata/lab/demo-policy.yaml ] && extra+=(--policy testdata/lab/demo-policy.yaml)
-for ca in "$run"/*/ca.pem; do [ -f "$ca" ] && { extra+=(--ca-file "$ca"); break; }; done
+# Lab hosts with TLS keep their lab CA in RUN_DIR/ca.pem; trust them all.
+cat "$run"/*/ca.pem > out/demo/lab-ca.pem 2>/dev/null || true
+[ -s out/demo/lab-ca.pem ] && extra+=(--ca-file out/demo/lab-ca.pem)
 rc=0
 ip netns exec "sdn-$inst-scan" ./bin/shindan scan --profile external --lang ja \
 	--format json,html,md -o out/demo --fail-on none "${extra[@]}" -f out/demo/targets.txt "$@" || rc=$?
