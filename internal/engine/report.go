@@ -37,8 +37,13 @@ func (e *engine) report(started time.Time, fs []checks.Finding, interrupted stri
 	if e.policy.Digest != "" {
 		r.Scan.Policy = e.policy.Name + " (" + e.policy.Digest + ")"
 	}
-	for _, n := range e.set.Notes {
-		r.Scan.Excluded = append(r.Scan.Excluded, n)
+	r.Scan.Excluded = append(r.Scan.Excluded, e.set.Notes...)
+	// Addresses probes learned (MX, NS, redirects, CNAMEs) that fall
+	// outside the targets are reported here, never probed.
+	refused := e.guard.Refused()
+	slices.SortFunc(refused, netip.Addr.Compare)
+	for _, a := range refused {
+		r.Scan.Excluded = append(r.Scan.Excluded, a.String()+": outside the scan scope, not probed")
 	}
 	for _, c := range e.cfg.Checks {
 		r.Scan.Checks = append(r.Scan.Checks, c.Info().ID)
