@@ -43,7 +43,9 @@ func listPackages(t *testing.T) []pkg {
 	return pkgs
 }
 
-func isStd(imp string) bool { return !strings.Contains(strings.Split(imp, "/")[0], ".") && !strings.HasPrefix(imp, "shindan") }
+func isStd(imp string) bool {
+	return !strings.Contains(strings.Split(imp, "/")[0], ".") && !strings.HasPrefix(imp, "shindan")
+}
 
 func under(p, prefix string) bool { return p == prefix || strings.HasPrefix(p, prefix+"/") }
 
