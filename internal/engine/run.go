@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"os"
 	"runtime/debug"
@@ -385,7 +386,20 @@ func newScanID(now time.Time) string {
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
 }
 
+// vantage names where the scan ran from: the host name and its source
+// addresses, since a verdict (relay, resolver) depends on the vantage
+// (pitfalls §1.4).
 func vantage() string {
 	h, _ := os.Hostname()
-	return h
+	addrs, _ := net.InterfaceAddrs()
+	var srcs []string
+	for _, a := range addrs {
+		if p, err := netip.ParsePrefix(a.String()); err == nil && !p.Addr().IsLoopback() && !p.Addr().IsLinkLocalUnicast() {
+			srcs = append(srcs, p.Addr().String())
+		}
+	}
+	if len(srcs) == 0 {
+		return h
+	}
+	return h + " (" + strings.Join(srcs, ", ") + ")"
 }
