@@ -6,5 +6,6 @@ import (
 	_ "shindan/checks/dnscheck"  // dns.*
 	_ "shindan/checks/mailcheck" // smtp.*, mail.*
 	_ "shindan/checks/svccheck"  // service.*, time.skew
+	_ "shindan/checks/tlscheck"  // tls.*
 	_ "shindan/checks/webcheck"  // http.*, domain.government
 )

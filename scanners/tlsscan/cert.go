@@ -2,15 +2,19 @@ package tlsscan
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	_ "crypto/md5" // registers MD5 for selfSigned
 	"crypto/rsa"
+	_ "crypto/sha1" // registers SHA-1 for selfSigned
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -54,7 +58,7 @@ func summarizeChain(ders [][]byte, name string, roots *x509.CertPool, store stri
 		return ch
 	}
 	leaf := parsed[0]
-	ch.SelfSigned = ch.Certs[0].SelfIssued && leaf.CheckSignatureFrom(leaf) == nil
+	ch.SelfSigned = ch.Certs[0].SelfIssued && selfSigned(leaf)
 	if name != "" {
 		ch.NameMatch = leaf.VerifyHostname(name) == nil
 	}
@@ -79,7 +83,14 @@ func summarizeChain(ders [][]byte, name string, roots *x509.CertPool, store stri
 			inter.AddCert(c)
 		}
 	}
-	chains, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	// Trust is judged inside the leaf's validity period: dates are graded
+	// on their own, and an expired certificate from a trusted CA must not
+	// also read as "untrusted".
+	at := now
+	if at.Before(leaf.NotBefore) || at.After(leaf.NotAfter) {
+		at = leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	if err != nil {
 		ch.TrustError = err.Error()
 	} else {
@@ -136,4 +147,37 @@ func hostForName(sni, addr string) string {
 		return addr
 	}
 	return h
+}
+
+// selfSigned reports whether c's signature verifies with its own key.
+// CheckSignatureFrom would demand a CA and refuse SHA-1, and an old
+// self-signed SHA-1 server certificate is exactly what must be reported.
+func selfSigned(c *x509.Certificate) bool {
+	err := c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature)
+	if err == nil {
+		return true
+	}
+	var insecure x509.InsecureAlgorithmError
+	if !errors.As(err, &insecure) {
+		return false
+	}
+	var h crypto.Hash
+	switch c.SignatureAlgorithm {
+	case x509.SHA1WithRSA, x509.ECDSAWithSHA1:
+		h = crypto.SHA1
+	case x509.MD5WithRSA:
+		h = crypto.MD5
+	default:
+		return false
+	}
+	d := h.New()
+	d.Write(c.RawTBSCertificate)
+	sum := d.Sum(nil)
+	switch k := c.PublicKey.(type) {
+	case *rsa.PublicKey:
+		return rsa.VerifyPKCS1v15(k, h, sum, c.Signature) == nil
+	case *ecdsa.PublicKey:
+		return ecdsa.VerifyASN1(k, sum, c.Signature)
+	}
+	return false
 }
