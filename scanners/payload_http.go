@@ -31,6 +31,10 @@ type HTTPExchange struct {
 	// "root", "robots", "error-404" ...).
 	Kind  string `json:"kind,omitempty"`
 	Error string `json:"error,omitempty"` // why there is no response
+	// TLSSubject and TLSOrg describe the leaf certificate over HTTPS
+	// (http.hosting-org); grading the certificate is tlsscan's job.
+	TLSSubject string   `json:"tls_subject,omitempty"`
+	TLSOrg     []string `json:"tls_org,omitempty"`
 }
 
 // Header returns the first value of a header (canonical or any case).
@@ -119,6 +123,8 @@ type HTTPSite struct {
 	Files    []HTTPExchange `json:"files,omitempty"`   // the curated exposed-file list
 	Errors   []HTTPExchange `json:"errors,omitempty"`  // provoked error pages (404, 400)
 	Robots   *HTTPExchange  `json:"robots,omitempty"`
+	// SecurityTxt is GET /.well-known/security.txt (RFC 9116).
+	SecurityTxt *HTTPExchange `json:"security_txt,omitempty"`
 	// Options is the OPTIONS * / OPTIONS / exchange; Methods the real tests.
 	Options *HTTPExchange    `json:"options,omitempty"`
 	Methods []HTTPMethodTest `json:"methods,omitempty"`

@@ -3,7 +3,6 @@
 package vulncheck
 
 import (
-	"regexp"
 	"strings"
 
 	"shindan/checks"
@@ -34,8 +33,6 @@ func (known) Info() checks.Info {
 			"update the affected software or fix the configuration the template describes"),
 	}
 }
-
-var articlePattern = regexp.MustCompile(`^[0-9]+(?:の[0-9]+)?(?:-[0-9]+){0,2}$`)
 
 func severityOf(s string) (checks.Status, checks.Severity) {
 	switch strings.ToLower(s) {
@@ -88,7 +85,7 @@ func (c known) Evaluate(in *checks.Input) []checks.Finding {
 		f.Source = "nuclei:" + m.TemplateID
 		var arts []string
 		for _, a := range m.Articles {
-			if a = strings.TrimSpace(a); articlePattern.MatchString(a) {
+			if a = strings.TrimSpace(a); checks.ArticlePattern.MatchString(a) {
 				arts = append(arts, a)
 			}
 		}

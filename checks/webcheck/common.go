@@ -59,5 +59,6 @@ func sevFor(in *checks.Input, id string, def checks.Severity) checks.Severity {
 // IDs lists the checks of this package (lab tests and tooling).
 func IDs() []string {
 	return []string{"http.directory-listing", "http.methods", "http.exposed-files", "http.info-disclosure",
-		"http.security-headers", "http.https-redirect", "http.cleartext-login", "http.robots", "domain.government"}
+		"http.security-headers", "http.https-redirect", "http.cleartext-login", "http.robots", "domain.government",
+		"http.hosting-org"}
 }

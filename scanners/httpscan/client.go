@@ -138,6 +138,10 @@ func (c *Client) Do(ctx context.Context, method, path string, hdr http.Header, b
 	x.Status = resp.StatusCode
 	x.StatusLine = resp.Proto + " " + resp.Status
 	x.Headers = keepHeaders(resp.Header)
+	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
+		leaf := resp.TLS.PeerCertificates[0]
+		x.TLSSubject, x.TLSOrg = leaf.Subject.String(), leaf.Subject.Organization
+	}
 	b, rerr := io.ReadAll(io.LimitReader(resp.Body, BodyCap+1))
 	if len(b) > BodyCap {
 		b, x.Truncated = b[:BodyCap], true

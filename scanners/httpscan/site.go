@@ -197,6 +197,8 @@ func (c *Client) get(ctx context.Context, site *scanners.HTTPSite, path, kind st
 func (c *Client) robots(ctx context.Context, site *scanners.HTTPSite) {
 	x := c.get(ctx, site, "/robots.txt", "robots")
 	site.Robots = &x
+	st := c.get(ctx, site, "/.well-known/security.txt", "security-txt")
+	site.SecurityTxt = &st
 }
 
 var hrefFolder = regexp.MustCompile(`(?i)href\s*=\s*["']?([^"'\s>#?]+/)["'\s>]`)
