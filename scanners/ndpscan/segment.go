@@ -1,0 +1,284 @@
+// Package ndpscan listens to a layer-2 segment for IPv6: it solicits
+// (ICMPv6 echo to ff02::1, an MLD general query, a Router Solicitation, a
+// DHCPv6 Solicit) and captures for a window, then reports every machine
+// that spoke IPv6, every Router Advertisement and every transition
+// mechanism (proto 41, Teredo, 6to4/ISATAP addresses) it saw. It never
+// sends a Router Advertisement. It needs CAP_NET_RAW on the interface.
+package ndpscan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"shindan/scanners"
+	"shindan/scanners/rawio"
+)
+
+// ProbeID names the segment sweeper and its observations.
+const ProbeID = "ndp.segment"
+
+// Segment is the sweeper. Targets name the interface in Target.Segment;
+// Iface, when set, is used for targets that name none.
+type Segment struct {
+	Iface string
+	// Window is how long to capture; 0 means the "ndp_window" option
+	// (a Go duration) or 5s.
+	Window time.Duration
+	// Passive only listens: no echo, MLD query, RS or DHCPv6 Solicit.
+	Passive bool
+}
+
+// ID names the sweeper.
+func (s *Segment) ID() string { return ProbeID }
+
+func init() { scanners.RegisterSweeper(&Segment{}) }
+
+func (s *Segment) window(env *scanners.Env) time.Duration {
+	if s.Window > 0 {
+		return s.Window
+	}
+	if v := env.Settings.Options["ndp_window"]; v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			return d
+		}
+	}
+	return 5 * time.Second
+}
+
+// Sweep listens on each distinct segment named by the targets (or on
+// s.Iface). It returns rawio.ErrNeedRawSocket when capture is not permitted.
+func (s *Segment) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners.Target], emit func(scanners.Observation)) error {
+	var ifaces []string
+	for t := range ts {
+		if t.Segment != "" && !slices.Contains(ifaces, t.Segment) {
+			ifaces = append(ifaces, t.Segment)
+		}
+	}
+	if len(ifaces) == 0 && s.Iface != "" {
+		ifaces = []string{s.Iface}
+	}
+	for _, ifc := range ifaces {
+		if err := s.listen(ctx, env, ifc, emit); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+type hostAcc struct {
+	addrs, v4, via []string
+}
+
+func addUniq(s []string, v string) []string {
+	if v == "" || slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
+}
+
+func (s *Segment) listen(ctx context.Context, env *scanners.Env, ifc string, emit func(scanners.Observation)) error {
+	seg := scanners.Target{Segment: ifc, Proto: scanners.L2}
+	start := env.Clock()
+	pc, err := rawio.ListenPacket(ifc, true, false)
+	if err != nil {
+		if errors.Is(err, rawio.ErrNeedRawSocket) {
+			return err
+		}
+		emit(scanners.Failed(ProbeID, seg, start, err))
+		return nil
+	}
+	defer pc.Close()
+	mac := pc.Iface.HardwareAddr
+	if len(mac) != 6 {
+		emit(scanners.Failed(ProbeID, seg, start, fmt.Errorf("ndpscan: %s is not an Ethernet interface", ifc)))
+		return nil
+	}
+	src := linkLocal(mac)
+	var v4 []string
+	var own4 []netip.Prefix
+	if addrs, err := pc.Iface.Addrs(); err == nil {
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok {
+				continue
+			}
+			p, ok := netip.AddrFromSlice(ipn.IP)
+			if !ok {
+				continue
+			}
+			ones, _ := ipn.Mask.Size()
+			switch p = p.Unmap(); {
+			case p.Is4():
+				v4 = append(v4, netip.PrefixFrom(p, ones).Masked().String())
+				own4 = append(own4, netip.PrefixFrom(p, ones))
+			case p.IsLinkLocalUnicast():
+				src = p // the kernel will answer NS for it, so replies reach us
+			}
+		}
+	}
+	window := s.window(env)
+	summary := &scanners.SegmentScan{Iface: ifc, IPv4: v4, WindowMS: window.Milliseconds()}
+
+	// Capture runs while we solicit, so no answer is missed.
+	type result struct {
+		frames int
+		hosts  map[string]*hostAcc
+		ras    map[string]*scanners.RouterAdvert
+		trans  map[string]*scanners.Transition
+		v4     map[string][]string
+	}
+	res := result{hosts: map[string]*hostAcc{}, ras: map[string]*scanners.RouterAdvert{}, trans: map[string]*scanners.Transition{}, v4: map[string][]string{}}
+	cctx, cancel := context.WithTimeout(ctx, window)
+	defer cancel()
+	done := make(chan struct{})
+	own := mac.String()
+	go func() {
+		defer close(done)
+		d := newDecoder()
+		b := make([]byte, rawio.MaxPacket)
+		for cctx.Err() == nil {
+			n, outgoing, err := pc.Recv(b, time.Now().Add(100*time.Millisecond))
+			if err != nil || outgoing {
+				if err != nil && !rawio.IsTimeout(err) {
+					return
+				}
+				continue
+			}
+			res.frames++
+			sg, ok := d.decode(b[:n])
+			if !ok || sg.mac == own {
+				continue
+			}
+			if sg.v4src.IsValid() && !sg.v4src.IsUnspecified() {
+				res.v4[sg.mac] = addUniq(res.v4[sg.mac], sg.v4src.String())
+			}
+			if sg.trans != nil {
+				k := sg.trans.mech + " " + sg.trans.src + " " + sg.trans.dst
+				if _, seen := res.trans[k]; !seen {
+					res.trans[k] = &scanners.Transition{Mechanism: sg.trans.mech, Source: sg.trans.src, Dest: sg.trans.dst, MAC: sg.mac, Detail: sg.trans.detail}
+				}
+			}
+			if sg.via == "" {
+				continue
+			}
+			h := res.hosts[sg.mac]
+			if h == nil {
+				h = &hostAcc{}
+				res.hosts[sg.mac] = h
+			}
+			if sg.v6src.IsValid() && !sg.v6src.IsUnspecified() {
+				h.addrs = addUniq(h.addrs, sg.v6src.String())
+			}
+			h.via = addUniq(h.via, sg.via)
+			if sg.ra != nil {
+				k := sg.v6src.String()
+				ra := res.ras[k]
+				if ra == nil {
+					ra = &scanners.RouterAdvert{Router: k, MAC: sg.mac}
+					res.ras[k] = ra
+				}
+				ra.Count++
+				ra.Managed, ra.Other, ra.RouterLifetime = sg.ra.managed, sg.ra.other, sg.ra.lifetime
+				for _, p := range sg.ra.prefixes {
+					ra.Prefixes = addUniq(ra.Prefixes, p)
+				}
+			}
+		}
+	}()
+
+	if !s.Passive {
+		id := uint16(rand.Uint32())
+		for _, f := range []struct {
+			name  string
+			dst   netip.Addr
+			frame []byte
+		}{
+			{"echo-ff02::1", allNodes, echoRequest(mac, src, id)},
+			{"mld-query", allNodes, mldQuery(mac, src)},
+			{"rs", allRouters, routerSolicit(mac, src)},
+			{"dhcpv6-solicit", dhcpAgents, dhcpSolicit(mac, src, rand.Uint32()&0xffffff)},
+		} {
+			if err := pc.Send(cctx, env, f.dst, f.frame); err != nil {
+				env.Logger().Debug("ndpscan: send", "iface", ifc, "what", f.name, "err", err)
+				continue
+			}
+			summary.Sent = append(summary.Sent, f.name)
+		}
+		// ARP for the in-scope addresses of the interface's own subnets
+		// (up to a /22), so an IPv6-speaking MAC gets its IPv4 name.
+		arps := 0
+		for _, p := range own4 {
+			if p.Bits() < 22 {
+				continue
+			}
+			for a := p.Masked().Addr().Next(); p.Contains(a) && cctx.Err() == nil; a = a.Next() {
+				if a == p.Addr() || env.Allow != nil && !env.Allow(a) {
+					continue
+				}
+				if pc.Send(cctx, env, a, arpRequest(mac, p.Addr(), a)) == nil {
+					arps++
+				}
+			}
+		}
+		if arps > 0 {
+			summary.Sent = append(summary.Sent, fmt.Sprintf("arp×%d", arps))
+		}
+	}
+	<-done
+	at := env.Clock()
+	if ctx.Err() != nil {
+		o := scanners.Failed(ProbeID, seg, start, ctx.Err())
+		emit(o)
+		return ctx.Err()
+	}
+	for _, k := range sortedKeys(res.ras) {
+		ra := res.ras[k]
+		emit(scanners.Observation{Probe: ProbeID, Target: seg, At: at, Status: scanners.OK, Data: ra,
+			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("Router Advertisement from %s (%s) on %s: prefixes %v, M=%v O=%v, router lifetime %ds, %d seen",
+				ra.Router, ra.MAC, ifc, ra.Prefixes, ra.Managed, ra.Other, ra.RouterLifetime, ra.Count)}}})
+	}
+	for _, m := range sortedKeys(res.hosts) {
+		h := res.hosts[m]
+		slices.Sort(h.addrs)
+		t := seg
+		if v := res.v4[m]; len(v) > 0 {
+			t.Addr = netip.MustParseAddr(v[0])
+		} else if len(h.addrs) > 0 {
+			t.Addr, _ = netip.ParseAddr(h.addrs[0])
+		}
+		emit(scanners.Observation{Probe: ProbeID, Target: t, At: at, Status: scanners.OK,
+			Data: &scanners.IPv6Host{MAC: m, Addrs: h.addrs, IPv4: res.v4[m], Via: h.via},
+			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("%s (IPv4 %v) sent IPv6 on %s from %v: %s",
+				m, res.v4[m], ifc, h.addrs, strings.Join(h.via, ", "))}}})
+	}
+	for _, k := range sortedKeys(res.trans) {
+		tr := res.trans[k]
+		emit(scanners.Observation{Probe: ProbeID, Target: seg, At: at, Status: scanners.OK, Data: tr,
+			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("%s: %s → %s (%s, MAC %s)", tr.Mechanism, tr.Source, tr.Dest, tr.Detail, tr.MAC)}}})
+	}
+	summary.Frames, summary.Hosts, summary.RAs, summary.Transit = res.frames, len(res.hosts), len(res.ras), len(res.trans)
+	emit(scanners.Observation{Probe: ProbeID, Target: seg, At: start, Status: scanners.OK, Data: summary,
+		Evidence: []scanners.Evidence{{Kind: "note", Summary: fmt.Sprintf("listened %s on %s (%v), sent %v: %d frames, %d IPv6 hosts, %d routers, %d transition sightings",
+			window, ifc, v4, summary.Sent, res.frames, len(res.hosts), len(res.ras), len(res.trans))}}})
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
