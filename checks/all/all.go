@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "shindan/checks/dnscheck"  // dns.*
+	_ "shindan/checks/ipv6check" // ipv6.*
 	_ "shindan/checks/mailcheck" // smtp.*, mail.*
 	_ "shindan/checks/svccheck"  // service.*, time.skew
 	_ "shindan/checks/tlscheck"  // tls.*

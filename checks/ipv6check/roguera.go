@@ -1,0 +1,87 @@
+package ipv6check
+
+import (
+	"fmt"
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(rogueRA{}) }
+
+var _ checks.Check = rogueRA{}
+
+// rogueRA implements ipv6.rogue-ra (Art. 79, 78-2-2): any Router
+// Advertisement on an IPv4-only segment fails, and elsewhere one from a
+// router missing from the policy's allowed_routers fails (warn when its
+// router lifetime is 0: it announces routes or prefixes but no default
+// route, as some border routers legitimately do).
+type rogueRA struct{}
+
+func (rogueRA) Info() checks.Info {
+	return checks.Info{
+		ID: "ipv6.rogue-ra", Articles: []string{"79", "78-2-2"}, Needs: []string{ndpSegment}, Severity: checks.High,
+		Title: checks.T("許可されていないルータ広告（RA）", "Router Advertisement from an unauthorised router"),
+		Remediation: checks.T(
+			"RA を送っている機器を特定して停止するか、正規のルータならポリシーの allowed_routers に登録してください。スイッチで RA Guard（RFC 6105）を有効にし、正規ルータのポート以外からの RA を遮断してください。",
+			"Find the machine sending the RAs and stop it, or add it to allowed_routers in the policy if it is a legitimate router. Enable RA Guard (RFC 6105) on the switches so that only router ports may send RAs."),
+	}
+}
+
+func (c rogueRA) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, s := range segments(in) {
+		if f := s.undecided(info); f != nil {
+			out = append(out, *f)
+			continue
+		}
+		ss := scanOf(s.summary)
+		only, decl := ipv4Only(in.Policy, ss)
+		seen := 0
+		for _, o := range s.obs {
+			ra, ok := o.Data.(*scanners.RouterAdvert)
+			if !ok {
+				continue
+			}
+			seen++
+			f := checks.New(info, o.Target, "router "+ra.Router)
+			f.At, f.Evidence = o.At, o.Evidence
+			what := fmt.Sprintf("%s (%s), prefixes [%s], router lifetime %ds", ra.Router, ra.MAC, strings.Join(ra.Prefixes, ", "), ra.RouterLifetime)
+			switch {
+			case only:
+				f = f.Decided(checks.Fail)
+				f.Detail = checks.T(
+					fmt.Sprintf("IPv4 専用と宣言されたセグメント %s（%s）に RA が流れています: %s", s.name, decl, what),
+					fmt.Sprintf("Router Advertisement on %s, declared IPv4-only (%s): %s", s.name, decl, what))
+			case allowedRouter(in.Policy, ra):
+				f = f.Decided(checks.Pass)
+				f.Detail = checks.T("許可されたルータからの RA です: "+what, "RA from an allowed router: "+what)
+			case ra.RouterLifetime == 0:
+				f = f.Decided(checks.Warn)
+				f.Detail = checks.T(
+					"allowed_routers にないルータからの RA です（ルータ寿命 0: デフォルトルートは広告していません）: "+what,
+					"RA from a router not in allowed_routers (router lifetime 0: no default route announced): "+what)
+			default:
+				f = f.Decided(checks.Fail)
+				f.Detail = checks.T("allowed_routers にないルータからの RA です: "+what, "RA from a router not in allowed_routers: "+what)
+			}
+			out = append(out, f)
+		}
+		if seen == 0 {
+			f := checks.New(info, s.target(), "segment").Decided(checks.Pass)
+			f.Detail = checks.T(
+				fmt.Sprintf("%s でルータ要請（RS）を送り %d ms 受信しましたが、RA はありませんでした", s.name, ss.WindowMS),
+				fmt.Sprintf("sent a Router Solicitation and listened %d ms on %s: no Router Advertisement", ss.WindowMS, s.name))
+			if !strings.Contains(strings.Join(ss.Sent, ","), "rs") {
+				f.Detail = checks.T(
+					fmt.Sprintf("%s で %d ms 受信しましたが、RA はありませんでした（受動的な受信のみ）", s.name, ss.WindowMS),
+					fmt.Sprintf("listened %d ms on %s (passive only): no Router Advertisement", ss.WindowMS, s.name))
+			}
+			f.At, f.Evidence = s.summary.At, listenEvidence(s.summary)
+			out = append(out, f)
+		}
+	}
+	return out
+}

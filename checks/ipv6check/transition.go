@@ -1,0 +1,63 @@
+package ipv6check
+
+import (
+	"fmt"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(transition{}) }
+
+var _ checks.Check = transition{}
+
+// transition implements ipv6.transition (Art. 78-2-3): Teredo (UDP 3544),
+// 6to4, ISATAP or 6in4 (IP protocol 41) seen in the segment capture, or
+// 2002::/16, 2001::/32 and ISATAP addresses used on it, fail. (ISATAP/WPAD
+// names in DNS are not evaluated here.)
+type transition struct{}
+
+func (transition) Info() checks.Info {
+	return checks.Info{
+		ID: "ipv6.transition", Articles: []string{"78-2-3"}, Needs: []string{ndpSegment}, Severity: checks.Medium,
+		Title: checks.T("IPv6 移行技術（トンネル）の動作", "IPv6 transition mechanism (tunnel) in use"),
+		Remediation: checks.T(
+			"意図しない Teredo・ISATAP・6to4 を無効化してください（Windows: netsh interface teredo set state disabled、isatap/6to4 も同様、またはグループポリシー）。境界で IP プロトコル 41 と UDP 3544 を遮断し、DNS の isatap 名を登録しないでください。",
+			"Disable unintended Teredo, ISATAP and 6to4 (Windows: netsh interface teredo set state disabled, likewise isatap/6to4, or Group Policy). Block IP protocol 41 and UDP 3544 at the perimeter and do not publish an isatap name in DNS."),
+	}
+}
+
+func (c transition) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, s := range segments(in) {
+		if f := s.undecided(info); f != nil {
+			out = append(out, *f)
+			continue
+		}
+		ss := scanOf(s.summary)
+		seen := 0
+		for _, o := range s.obs {
+			tr, ok := o.Data.(*scanners.Transition)
+			if !ok {
+				continue
+			}
+			seen++
+			f := checks.New(info, o.Target, tr.Mechanism+" "+tr.Source).Decided(checks.Fail)
+			f.Detail = checks.T(
+				fmt.Sprintf("%s で %s の通信を検出しました: %s → %s（%s）", s.name, tr.Mechanism, tr.Source, tr.Dest, tr.Detail),
+				fmt.Sprintf("%s traffic seen on %s: %s → %s (%s)", tr.Mechanism, s.name, tr.Source, tr.Dest, tr.Detail))
+			f.At, f.Evidence = o.At, o.Evidence
+			out = append(out, f)
+		}
+		if seen == 0 {
+			f := checks.New(info, s.target(), "segment").Decided(checks.Pass)
+			f.Detail = checks.T(
+				fmt.Sprintf("%s で %d ms（%d フレーム）受信し、Teredo・6to4・ISATAP・6in4 は見られませんでした", s.name, ss.WindowMS, ss.Frames),
+				fmt.Sprintf("listened %d ms on %s (%d frames): no Teredo, 6to4, ISATAP or 6in4", ss.WindowMS, s.name, ss.Frames))
+			f.At, f.Evidence = s.summary.At, listenEvidence(s.summary)
+			out = append(out, f)
+		}
+	}
+	return out
+}

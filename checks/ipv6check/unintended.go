@@ -1,0 +1,77 @@
+package ipv6check
+
+import (
+	"fmt"
+	"strings"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func init() { checks.Register(unintended{}) }
+
+var _ checks.Check = unintended{}
+
+// unintended implements ipv6.unintended (Art. 79): on a segment the policy
+// declares IPv4-only, every machine seen speaking IPv6 (echo reply to
+// ff02::1, MLD report, ND, DHCPv6, RA) fails; nothing seen passes.
+type unintended struct{}
+
+func (unintended) Info() checks.Info {
+	return checks.Info{
+		ID: "ipv6.unintended", Articles: []string{"79"}, Needs: []string{ndpSegment}, Severity: checks.Medium,
+		Title: checks.T("IPv4 専用セグメントで IPv6 を話す機器", "Machine speaking IPv6 on an IPv4-only segment"),
+		Remediation: checks.T(
+			"IPv6 を使わないセグメントでは、各機器の IPv6 を無効化してください（Linux: net.ipv6.conf.all.disable_ipv6=1、Windows: レジストリ DisabledComponents=0xFF など）。あわせてスイッチで IPv6 フレーム（EtherType 0x86DD）や RA をフィルタしてください。",
+			"On a segment that is not meant for IPv6, disable IPv6 on every machine (Linux: net.ipv6.conf.all.disable_ipv6=1; Windows: DisabledComponents=0xFF) and filter IPv6 frames (EtherType 0x86DD) and RAs on the switch."),
+	}
+}
+
+func (c unintended) Evaluate(in *checks.Input) []checks.Finding {
+	info := c.Info()
+	var out []checks.Finding
+	for _, s := range segments(in) {
+		if f := s.undecided(info); f != nil {
+			out = append(out, *f)
+			continue
+		}
+		ss := scanOf(s.summary)
+		only, decl := ipv4Only(in.Policy, ss)
+		if !only {
+			f := checks.New(info, s.target(), "segment").Decided(checks.Skipped)
+			f.Detail = checks.T(
+				fmt.Sprintf("%s（%s）はポリシーの ipv4_only_segments に含まれないため対象外です", s.name, strings.Join(ss.IPv4, ", ")),
+				fmt.Sprintf("%s (%s) is not declared IPv4-only in the policy (ipv4_only_segments)", s.name, strings.Join(ss.IPv4, ", ")))
+			f.At, f.Evidence = s.summary.At, listenEvidence(s.summary)
+			out = append(out, f)
+			continue
+		}
+		seen := 0
+		for _, o := range s.obs {
+			h, ok := o.Data.(*scanners.IPv6Host)
+			if !ok {
+				continue
+			}
+			seen++
+			f := checks.New(info, o.Target, "mac "+h.MAC).Decided(checks.Fail)
+			who := h.MAC
+			if len(h.IPv4) > 0 {
+				who += " (" + strings.Join(h.IPv4, ", ") + ")"
+			}
+			f.Detail = checks.T(
+				fmt.Sprintf("IPv4 専用と宣言されたセグメント %s（%s）で、%s が IPv6 を送信しました（%s、送信元 %s）", s.name, decl, who, strings.Join(h.Via, ", "), strings.Join(h.Addrs, ", ")),
+				fmt.Sprintf("on %s, declared IPv4-only (%s), %s sent IPv6 (%s, from %s)", s.name, decl, who, strings.Join(h.Via, ", "), strings.Join(h.Addrs, ", ")))
+			f.At, f.Evidence = o.At, o.Evidence
+			out = append(out, f)
+		}
+		if seen == 0 {
+			f := checks.New(info, s.target(), "segment").Decided(checks.Pass)
+			f.Detail = checks.T(
+				fmt.Sprintf("%s（IPv4 専用: %s）で %d ms 受信し、IPv6 を話す機器はありませんでした（送信: %s）", s.name, decl, ss.WindowMS, strings.Join(ss.Sent, ", ")),
+				fmt.Sprintf("listened %d ms on %s (IPv4-only: %s); no machine spoke IPv6 (sent: %s)", ss.WindowMS, s.name, decl, strings.Join(ss.Sent, ", ")))
+			f.At, f.Evidence = s.summary.At, listenEvidence(s.summary)
+			out = append(out, f)
+		}
+	}
+	return out
+}
