@@ -133,6 +133,12 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	}
 	e.set = set
 	e.guard = scope.New(set.Allow, e.cfg.Rate)
+	if e.cfg.Settings.Resolver == "" {
+		e.cfg.Settings.Resolver = systemResolver()
+	}
+	if ap, err := netip.ParseAddrPort(e.cfg.Settings.Resolver); err == nil {
+		e.guard.Infra = map[netip.AddrPort]bool{ap: true}
+	}
 	if e.cfg.Guard != nil {
 		e.cfg.Guard(e.guard)
 	}
@@ -368,8 +374,12 @@ func (e *engine) jobsFor(stage []scanners.Probe) []job {
 				jobs = append(jobs, job{p, t})
 			}
 		case scanners.LevelName:
+			// Domain probes (mail and DNS records) run on the domains the
+			// user named, not on the hosts those domains brought in.
 			for _, n := range e.set.Names {
-				jobs = append(jobs, job{p, scanners.Target{Name: n.Name}})
+				if n.Domain && !n.Derived {
+					jobs = append(jobs, job{p, scanners.Target{Name: n.Name}})
+				}
 			}
 		}
 	}
@@ -402,4 +412,23 @@ func vantage() string {
 		return h
 	}
 	return h + " (" + strings.Join(srcs, ", ") + ")"
+}
+
+// systemResolver is the first nameserver of /etc/resolv.conf as
+// "ip:port", or "" when there is none: the server probes use for the
+// scanner's own lookups when --resolver is not given.
+func systemResolver() string {
+	b, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "nameserver" {
+			if a, err := netip.ParseAddr(f[1]); err == nil {
+				return netip.AddrPortFrom(a.WithZone(""), 53).String()
+			}
+		}
+	}
+	return ""
 }

@@ -28,6 +28,11 @@ type Guard struct {
 	// Dialer makes the connections; nil means a zero net.Dialer.
 	Dialer *net.Dialer
 
+	// Infra lists endpoints the scanner itself needs although they are not
+	// targets: the DNS resolver for its own lookups. Only these exact
+	// address:port pairs pass; the rate budget still applies.
+	Infra map[netip.AddrPort]bool
+
 	sent    atomic.Int64
 	refused sync.Map // netip.Addr → struct{}: out-of-scope addresses asked for
 }
@@ -70,7 +75,8 @@ func (g *Guard) Dial(ctx context.Context, network, addr string) (net.Conn, error
 	if err != nil {
 		return nil, fmt.Errorf("scope: %q is not ip:port: %w", addr, scanners.ErrOutOfScope)
 	}
-	if !g.Permit(ap.Addr()) {
+	ap = netip.AddrPortFrom(ap.Addr().Unmap().WithZone(""), ap.Port())
+	if !g.Infra[ap] && !g.Permit(ap.Addr()) {
 		return nil, fmt.Errorf("scope: %s: %w", ap.Addr(), scanners.ErrOutOfScope)
 	}
 	if err := g.Wait(ctx, 1); err != nil {

@@ -63,3 +63,32 @@ func TestGuardRate(t *testing.T) {
 		t.Fatal("Wait must honour cancellation")
 	}
 }
+
+func TestGuardInfraEndpointOnly(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	ap := netip.MustParseAddrPort(ln.Addr().String())
+	g := New(func(netip.Addr) bool { return false }, 0)
+	g.Infra = map[netip.AddrPort]bool{ap: true}
+	c, err := g.Dial(context.Background(), "tcp", ap.String())
+	if err != nil {
+		t.Fatalf("the resolver endpoint must be reachable: %v", err)
+	}
+	c.Close()
+	other := netip.AddrPortFrom(ap.Addr(), ap.Port()+1)
+	if _, err := g.Dial(context.Background(), "tcp", other.String()); !errors.Is(err, scanners.ErrOutOfScope) {
+		t.Fatalf("another port of the resolver's address must stay out of scope, got %v", err)
+	}
+}

@@ -46,6 +46,9 @@ type Name struct {
 	NS     []string
 	Err    string // lookup failure, reported
 	Origin string
+	// Derived is set for names a domain target brought in (its MX, NS and
+	// www hosts) rather than names the user gave.
+	Derived bool
 }
 
 // Set is the expanded scan: the hosts to probe and the scope guard's view.
@@ -176,11 +179,11 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 			return nil
 		}
 		names[name] = true
-		n := Name{Name: name, Origin: origin}
+		n := Name{Name: name, Origin: origin, Derived: !expand}
 		addrs, err := res.LookupNetIP(ctx, "ip", name)
 		if err != nil {
 			n.Err = err.Error()
-			s.Notes = append(s.Notes, fmt.Sprintf("%s: does not resolve (%v)", name, err))
+			s.Notes = append(s.Notes, fmt.Sprintf("%s: no address records (%v)", name, err))
 		}
 		for _, a := range addrs {
 			a = a.Unmap()

@@ -171,8 +171,13 @@ func TestBuildScope(t *testing.T) {
 	if len(s.Sparse) != 1 || s.Sparse[0].String() != "2001:db8:100::/64" {
 		t.Errorf("sparse = %v", s.Sparse)
 	}
-	if len(s.Names) == 0 || s.Names[0].Name != "example.jp" || !s.Names[0].Domain {
+	if len(s.Names) == 0 || s.Names[0].Name != "example.jp" || !s.Names[0].Domain || s.Names[0].Derived {
 		t.Errorf("names = %+v", s.Names)
+	}
+	for _, n := range s.Names[1:] {
+		if !n.Derived {
+			t.Errorf("%s came from the domain and must be marked derived", n.Name)
+		}
 	}
 	if !strings.Contains(strings.Join(s.Notes, "\n"), "ns2.example.jp (198.51.100.12): excluded") {
 		t.Errorf("notes should report the excluded name server: %v", s.Notes)
