@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net"
 	"net/netip"
+	"strings"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -75,11 +76,21 @@ func (d *decoder) decode(frame []byte) (s sighting, ok bool) {
 		case layers.IPProtocolIPv6: // protocol 41: 6in4, 6to4 or ISATAP
 			s.trans = d.proto41(d.ip4.Payload)
 		case layers.IPProtocolUDP:
-			if err := d.udp.DecodeFromBytes(d.ip4.Payload, gopacket.NilDecodeFeedback); err == nil &&
-				(d.udp.SrcPort == 3544 || d.udp.DstPort == 3544) {
-				dst, _ := netip.AddrFromSlice(d.ip4.DstIP.To4())
+			if d.udp.DecodeFromBytes(d.ip4.Payload, gopacket.NilDecodeFeedback) != nil {
+				break
+			}
+			dst, _ := netip.AddrFromSlice(d.ip4.DstIP.To4())
+			switch {
+			case d.udp.SrcPort == 3544 || d.udp.DstPort == 3544:
 				s.trans = &transInfo{mech: "teredo", src: s.v4src.String(), dst: dst.String(),
 					detail: "UDP " + d.udp.SrcPort.String() + " → " + d.udp.DstPort.String()}
+			case (d.udp.DstPort == 5355 || d.udp.DstPort == 5353) && isatapQuery(d.udp.Payload, false),
+				d.udp.DstPort == 137 && isatapQuery(d.udp.Payload, true):
+				// The ISATAP client looks for its router by name; on a
+				// switched segment this multicast/broadcast query is the
+				// sign every port sees (tunnelled packets are unicast).
+				s.trans = &transInfo{mech: "isatap", src: s.v4src.String(), dst: dst.String(),
+					detail: "name query for \"isatap\" (UDP " + d.udp.DstPort.String() + ")"}
 			}
 		}
 		return s, s.v4src.IsValid()
@@ -199,4 +210,30 @@ func transitionAddr(a netip.Addr) string {
 		return "isatap"
 	}
 	return ""
+}
+
+// isatapQuery reports whether a DNS-format (LLMNR, mDNS) or NetBIOS name
+// service query asks for the name "isatap".
+func isatapQuery(b []byte, netbios bool) bool {
+	if len(b) < 13 || b[2]&0x80 != 0 { // a response, not a query
+		return false
+	}
+	name := b[12:]
+	if netbios {
+		// First-level encoding: 32 letters, two per byte of the 16-byte name.
+		if len(name) < 33 || name[0] != 32 {
+			return false
+		}
+		var dec [16]byte
+		for i := range dec {
+			hi, lo := name[1+2*i]-'A', name[2+2*i]-'A'
+			if hi > 15 || lo > 15 {
+				return false
+			}
+			dec[i] = hi<<4 | lo
+		}
+		return strings.EqualFold(strings.TrimRight(string(dec[:15]), " "), "isatap")
+	}
+	l := int(name[0])
+	return l == 6 && len(name) > 7 && strings.EqualFold(string(name[1:7]), "isatap")
 }

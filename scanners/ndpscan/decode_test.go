@@ -52,6 +52,27 @@ func teredoFrame(t testing.TB) []byte {
 	return serialize(t, &layers.Ethernet{SrcMAC: macB, DstMAC: macA, EthernetType: layers.EthernetTypeIPv4}, ip, udp, gopacket.Payload("x"))
 }
 
+func nameQueryFrame(t testing.TB, port layers.UDPPort, q []byte) []byte {
+	ip := &layers.IPv4{Version: 4, TTL: 1, Protocol: layers.IPProtocolUDP, SrcIP: net.IP{203, 0, 113, 11}, DstIP: net.IP{224, 0, 0, 252}}
+	udp := &layers.UDP{SrcPort: 50001, DstPort: port}
+	_ = udp.SetNetworkLayerForChecksum(ip)
+	return serialize(t, &layers.Ethernet{SrcMAC: macB, DstMAC: net.HardwareAddr{1, 0, 0x5e, 0, 0, 0xfc}, EthernetType: layers.EthernetTypeIPv4}, ip, udp, gopacket.Payload(q))
+}
+
+func llmnrIsatap() []byte {
+	return append([]byte{0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 6, 'I', 'S', 'A', 'T', 'A', 'P', 0}, 0, 1, 0, 1)
+}
+
+func nbnsIsatap() []byte {
+	q := []byte{0, 2, 0x01, 0x10, 0, 1, 0, 0, 0, 0, 0, 0, 32}
+	name := []byte("ISATAP          ")
+	name[15] = 0
+	for _, c := range name {
+		q = append(q, 'A'+c>>4, 'A'+c&15)
+	}
+	return append(q, 0, 0, 0x20, 0, 1)
+}
+
 func TestDecodeFrames(t *testing.T) {
 	d := newDecoder()
 	ll := linkLocal(macA)
@@ -71,6 +92,9 @@ func TestDecodeFrames(t *testing.T) {
 		{"ra", raFrame(t), "ra", ""},
 		{"proto41 6to4", proto41Frame(t), "", "6to4"},
 		{"teredo", teredoFrame(t), "", "teredo"},
+		{"llmnr isatap", nameQueryFrame(t, 5355, llmnrIsatap()), "", "isatap"},
+		{"nbns isatap", nameQueryFrame(t, 137, nbnsIsatap()), "", "isatap"},
+		{"llmnr other", nameQueryFrame(t, 5355, append([]byte{0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, 'w', 'p', 'a', 'd', 0}, 0, 1, 0, 1)), "", ""},
 		{"arp", arpRequest(macB, netip.MustParseAddr("203.0.113.11"), netip.MustParseAddr("203.0.113.12")), "", ""},
 	}
 	for _, c := range cases {
@@ -107,6 +131,7 @@ func FuzzDecodeFrame(f *testing.F) {
 	f.Add(teredoFrame(f))
 	f.Add(mldQuery(macA, linkLocal(macA)))
 	f.Add(dhcpSolicit(macA, linkLocal(macA), 1))
+	f.Add(nameQueryFrame(f, 137, nbnsIsatap()))
 	d := newDecoder()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, ok := d.decode(b)
