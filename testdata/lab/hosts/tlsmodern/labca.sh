@@ -12,7 +12,7 @@ lab_ca_leaf() {
 	(
 		flock 9
 		if [[ ! -f $ca/ca.pem ]]; then
-			openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 \
+			openssl req -x509 -newkey rsa:2048 -nodes -days 365 -sha256 \
 				-subj "/O=shindan lab/CN=shindan lab CA $SDN_LAB" \
 				-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
 				-keyout "$ca/ca.key" -out "$ca/ca.pem.tmp" 2>/dev/null
@@ -25,5 +25,5 @@ lab_ca_leaf() {
 	printf 'subjectAltName=DNS:%s,IP:%s%s\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n' \
 		"$name" "$ADDR4" "${ADDR6:+,IP:$ADDR6}" >"$RUN_DIR/leaf.ext"
 	openssl x509 -req -sha256 -in "$RUN_DIR/leaf.csr" -CA "$ca/ca.pem" -CAkey "$ca/ca.key" \
-		-set_serial "0x$(openssl rand -hex 8)" -days 20 -extfile "$RUN_DIR/leaf.ext" -out "$RUN_DIR/leaf.pem" 2>/dev/null
+		-set_serial "0x$(openssl rand -hex 8)" -days 90 -extfile "$RUN_DIR/leaf.ext" -out "$RUN_DIR/leaf.pem" 2>/dev/null
 }
