@@ -66,6 +66,11 @@ type Env struct {
 	// Dial connects through the scope guard: rate-limited, exclusion-checked.
 	// nil means a plain net.Dialer (tests only).
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// DialLookup connects to port 53 of a DNS server that is not a target
+	// (a parent zone's server asked about an in-scope domain's delegation),
+	// as any resolver would; exclusions still win and the rate budget
+	// still applies. nil means Dial.
+	DialLookup func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Allow is the same scope guard for raw senders; nil allows everything
 	// (tests only).
 	Allow func(netip.Addr) bool
@@ -106,6 +111,15 @@ func (e *Env) DialContext(ctx context.Context, network, addr string) (net.Conn, 
 	}
 	var d net.Dialer
 	return d.DialContext(ctx, network, addr)
+}
+
+// LookupDialContext dials a DNS server for lookups about in-scope names
+// through e.DialLookup, or DialContext when it is nil.
+func (e *Env) LookupDialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if e.DialLookup != nil {
+		return e.DialLookup(ctx, network, addr)
+	}
+	return e.DialContext(ctx, network, addr)
 }
 
 // Clock returns the current time from e.Now or time.Now.

@@ -133,6 +133,7 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	}
 	e.set = set
 	e.guard = scope.New(set.Allow, e.cfg.Rate)
+	e.guard.Excluded = set.Excluded
 	if e.cfg.Settings.Resolver == "" {
 		e.cfg.Settings.Resolver = systemResolver()
 	}

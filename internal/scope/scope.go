@@ -28,6 +28,9 @@ type Guard struct {
 	// Dialer makes the connections; nil means a zero net.Dialer.
 	Dialer *net.Dialer
 
+	// Excluded reports addresses the user excluded; DialLookup refuses
+	// them. nil excludes nothing beyond Allow.
+	Excluded func(netip.Addr) bool
 	// Infra lists endpoints the scanner itself needs although they are not
 	// targets: the DNS resolver for its own lookups. Only these exact
 	// address:port pairs pass; the rate budget still applies.
@@ -89,6 +92,27 @@ func (g *Guard) Dial(ctx context.Context, network, addr string) (net.Conn, error
 	return d.DialContext(ctx, network, addr)
 }
 
+// DialLookup connects to port 53 of a DNS server outside the targets, for
+// lookups about in-scope names (a parent zone's referral). Only port 53
+// passes, exclusions win, and the rate budget applies.
+func (g *Guard) DialLookup(ctx context.Context, network, addr string) (net.Conn, error) {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil || ap.Port() != 53 {
+		return nil, fmt.Errorf("scope: lookup dial to %q: only port 53 of a DNS server: %w", addr, scanners.ErrOutOfScope)
+	}
+	if g.Excluded != nil && g.Excluded(ap.Addr().Unmap()) {
+		return nil, fmt.Errorf("scope: %s is excluded: %w", ap.Addr(), scanners.ErrOutOfScope)
+	}
+	if err := g.Wait(ctx, 1); err != nil {
+		return nil, err
+	}
+	d := g.Dialer
+	if d == nil {
+		d = &net.Dialer{}
+	}
+	return d.DialContext(ctx, network, addr)
+}
+
 // Sent is the number of connections and packets budgeted so far.
 func (g *Guard) Sent() int64 { return g.sent.Load() }
 
@@ -101,5 +125,5 @@ func (g *Guard) Refused() []netip.Addr {
 
 // Env returns a scanners.Env wired to this guard.
 func (g *Guard) Env(ioTimeout time.Duration) *scanners.Env {
-	return &scanners.Env{Dial: g.Dial, Allow: g.Permit, Limiter: g.Limiter, Spend: g.Wait, IOTimeout: ioTimeout}
+	return &scanners.Env{Dial: g.Dial, DialLookup: g.DialLookup, Allow: g.Permit, Limiter: g.Limiter, Spend: g.Wait, IOTimeout: ioTimeout}
 }

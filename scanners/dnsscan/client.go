@@ -34,6 +34,10 @@ const (
 // client sends single queries through the scope guard.
 type client struct {
 	env *scanners.Env
+	// lookup marks a client that asks servers outside the targets (parent
+	// zones) about the target's delegation: it dials through
+	// Env.LookupDialContext, port 53 only.
+	viaLookup bool
 }
 
 // reply is one answered exchange.
@@ -55,7 +59,11 @@ func (c *client) exchange(ctx context.Context, server, network string, m *dns.Ms
 	if err != nil {
 		return nil, fmt.Errorf("dnsscan: pack query: %w", err)
 	}
-	conn, err := c.env.DialContext(ctx, network, server)
+	dial := c.env.DialContext
+	if c.viaLookup {
+		dial = c.env.LookupDialContext
+	}
+	conn, err := dial(ctx, network, server)
 	if err != nil {
 		return nil, err
 	}

@@ -142,8 +142,11 @@ func (c *client) delegation(ctx context.Context, d *scanners.DNSDomain) error {
 	if len(d.ParentServers) == 0 {
 		return errors.New("dnsscan: no address for any name server of the parent zone " + d.Parent)
 	}
+	// The parent's servers are not targets: ask them only about this
+	// zone's delegation, as a resolver would.
+	pc := &client{env: c.env, viaLookup: true}
 	for _, ps := range d.ParentServers {
-		r, _, err := c.query(ctx, hostPort(ps), "udp", newQuery(d.Zone, dns.TypeNS, false))
+		r, _, err := pc.query(ctx, hostPort(ps), "udp", newQuery(d.Zone, dns.TypeNS, false))
 		if err != nil {
 			d.Notes = append(d.Notes, "parent server "+ps+": "+err.Error())
 			continue
@@ -154,7 +157,7 @@ func (c *client) delegation(ctx context.Context, d *scanners.DNSDomain) error {
 				d.Glue = append(d.Glue, g)
 			}
 		}
-		if dr, _, err := c.query(ctx, hostPort(ps), "udp", newQuery(d.Zone, dns.TypeDS, false)); err == nil {
+		if dr, _, err := pc.query(ctx, hostPort(ps), "udp", newQuery(d.Zone, dns.TypeDS, false)); err == nil {
 			for _, rr := range dr.msg.Answer {
 				if ds, ok := rr.(*dns.DS); ok {
 					d.DNSSEC.DS = append(d.DNSSEC.DS, clip(strings.ReplaceAll(ds.String(), "\t", " "), maxRRText))

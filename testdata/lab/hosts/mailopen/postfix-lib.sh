@@ -76,6 +76,23 @@ tls_cert() {
 	chgrp postfix "$RUN_DIR/tls-key.pem"
 }
 
+# tls_ca_cert NAME: a lab CA ($RUN_DIR/ca.pem, valid 1 year) and a
+# certificate for NAME it signed, in $RUN_DIR/tls-{key,cert}.pem (leaf then
+# CA, so the chain is served in order). Scanners trust ca.pem with --ca-file.
+tls_ca_cert() {
+	[[ -f $RUN_DIR/tls-cert.pem ]] && return 0
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 \
+		-subj "/O=shindan lab/CN=$1 lab CA" -keyout "$RUN_DIR/ca-key.pem" -out "$RUN_DIR/ca.pem" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=$1" -keyout "$RUN_DIR/tls-key.pem" \
+		-out "$RUN_DIR/tls.csr" 2>/dev/null
+	printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\n' "$1" >"$RUN_DIR/tls.ext"
+	openssl x509 -req -in "$RUN_DIR/tls.csr" -CA "$RUN_DIR/ca.pem" -CAkey "$RUN_DIR/ca-key.pem" \
+		-CAcreateserial -days 200 -sha256 -extfile "$RUN_DIR/tls.ext" -out "$RUN_DIR/leaf.pem" 2>/dev/null
+	cat "$RUN_DIR/leaf.pem" "$RUN_DIR/ca.pem" >"$RUN_DIR/tls-cert.pem"
+	chmod 0640 "$RUN_DIR/tls-key.pem"
+	chgrp postfix "$RUN_DIR/tls-key.pem"
+}
+
 # sasl_db DOMAIN: Cyrus sasldb with one lab user, and the smtpd.conf that
 # points at it; the Postfix lines go into MAIN_EXTRA by the caller.
 sasl_db() {
