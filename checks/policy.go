@@ -48,10 +48,11 @@ type ServiceRule struct {
 	Line  int // where the rule starts in the policy file
 }
 
-// HostPattern matches a host by address prefix or by name.
+// HostPattern matches a host by address prefix, address range or name.
 type HostPattern struct {
-	Prefix netip.Prefix // valid for address patterns
-	Name   string       // lower-case DNS name; "*.example.jp" matches subdomains
+	Prefix      netip.Prefix // valid for address and CIDR patterns
+	First, Last netip.Addr   // valid for range patterns ("198.51.100.50-59")
+	Name        string       // lower-case DNS name; "*.example.jp" matches subdomains
 }
 
 // PortPattern matches an endpoint by proto/port or by service name.
@@ -401,7 +402,25 @@ func ParseHostPattern(s string) (HostPattern, error) {
 		}
 		return HostPattern{Prefix: p.Masked()}, nil
 	}
+	if lo, hi, ok := strings.Cut(s, "-"); ok {
+		if first, err := netip.ParseAddr(lo); err == nil {
+			last, err := netip.ParseAddr(hi)
+			if n, nerr := strconv.ParseUint(hi, 10, 8); nerr == nil && first.Is4() {
+				b := first.As4()
+				b[3] = byte(n)
+				last, err = netip.AddrFrom4(b), nil
+			}
+			if err != nil || first.Is4() != last.Is4() || last.Less(first) {
+				return HostPattern{}, fmt.Errorf("%q is not an address range (198.51.100.50-59 or first-last)", s)
+			}
+			return HostPattern{First: first.Unmap(), Last: last.Unmap()}, nil
+		}
+	}
 	name := strings.TrimSuffix(strings.ToLower(s), ".")
+	labels := strings.Split(name, ".")
+	if strings.Trim(labels[len(labels)-1], "0123456789-") == "" {
+		return HostPattern{}, fmt.Errorf("%q is not an address, CIDR, range or host name", s)
+	}
 	if !validHostName(strings.TrimPrefix(name, "*.")) {
 		return HostPattern{}, fmt.Errorf("%q is not an address, CIDR or host name", s)
 	}
@@ -426,6 +445,10 @@ func validHostName(s string) bool {
 func (h HostPattern) Match(a netip.Addr, names []string) bool {
 	if h.Prefix.IsValid() {
 		return a.IsValid() && h.Prefix.Contains(a.Unmap())
+	}
+	if h.First.IsValid() {
+		a = a.Unmap()
+		return a.IsValid() && a.BitLen() == h.First.BitLen() && !a.Less(h.First) && !h.Last.Less(a)
 	}
 	for _, n := range names {
 		n = strings.TrimSuffix(strings.ToLower(n), ".")

@@ -21,6 +21,8 @@ services:
     allow: [tcp/25, tcp/443, ssh, udp/53]
   - hosts: 2001:db8:100::10
     allow: tcp/80
+  - hosts: [203.0.113.50-59]
+    allow: [tcp/8080]
 ipv4_only_segments: [203.0.113.0/25]
 allowed_routers: [fe80::1]
 dkim_selectors: [s2026]
@@ -64,6 +66,12 @@ func TestParsePolicy(t *testing.T) {
 	if _, covered := p.Allowed(netip.MustParseAddr("203.0.113.9"), nil, "tcp", 25, ""); covered {
 		t.Error("an address outside every rule is not covered")
 	}
+	if ok, _ := p.Allowed(netip.MustParseAddr("203.0.113.55"), nil, "tcp", 8080, ""); !ok {
+		t.Error("range pattern must match inside the range")
+	}
+	if _, covered := p.Allowed(netip.MustParseAddr("203.0.113.60"), nil, "tcp", 8080, ""); covered {
+		t.Error("range pattern must not match past its end")
+	}
 	if p.SeverityFor("service.cleartext-admin", High) != Critical || p.SeverityFor("service.database", High) != High {
 		t.Error("severity override")
 	}
@@ -90,6 +98,8 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"no version", "name: x\n", 0, "version"},
 		{"empty", "", 0, "empty"},
 		{"bad yaml", "version: 1\nservices: [\n", 2, ""},
+		{"numeric name", "version: 1\nservices:\n  - hosts: [198.51.100.300]\n    allow: [ssh]\n", 3, "not an address"},
+		{"backwards range", "version: 1\nservices:\n  - hosts: [198.51.100.59-50]\n    allow: [ssh]\n", 3, "range"},
 		{"bad cidr", "version: 1\nservices:\n  - hosts: [198.51.100.0/33]\n    allow: [ssh]\n", 3, "CIDR"},
 		{"bad port", "version: 1\nservices:\n  - hosts: [198.51.100.0/24]\n    allow:\n      - tcp/22\n      - tcp/99999\n", 6, "tcp/99999"},
 		{"rule without hosts", "version: 1\nservices:\n  - allow: [ssh]\n", 0, "needs hosts"},
