@@ -1,0 +1,54 @@
+// Package nucleienv keeps nuclei and its dependencies out of the user's
+// home. Their package init functions create directories and write files
+// (nuclei's config under NUCLEI_CONFIG_DIR or ~/.config/nuclei, uncover's
+// ~/.config/uncover/provider-config.yaml), before any code of ours could
+// run. Go initialises ready packages in import-path order, and this
+// package imports only os and has the lowest path, so its init runs first:
+// it points NUCLEI_CONFIG_DIR, XDG_CONFIG_HOME and XDG_CACHE_HOME at a
+// private temporary directory. Restore, called from nucleiscan's init
+// (which runs after all of nuclei's), puts the XDG variables back.
+package nucleienv
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// Created is the private directory this package made ("" when it could
+// not); nucleiscan uses it and removes it on Close.
+var Created string
+
+var saved = map[string]*string{}
+
+func init() {
+	d, err := os.MkdirTemp("", "shindan-nuclei-")
+	if err != nil {
+		return // nuclei falls back to its defaults
+	}
+	Created = d
+	set := func(k, v string) {
+		if old, ok := os.LookupEnv(k); ok {
+			saved[k] = &old
+		} else {
+			saved[k] = nil
+		}
+		os.Setenv(k, v) //nolint:errcheck // cannot fail for a valid key
+	}
+	if os.Getenv("NUCLEI_CONFIG_DIR") == "" {
+		os.Setenv("NUCLEI_CONFIG_DIR", d) //nolint:errcheck
+	}
+	set("XDG_CONFIG_HOME", filepath.Join(d, "xdg-config"))
+	set("XDG_CACHE_HOME", filepath.Join(d, "xdg-cache"))
+}
+
+// Restore puts back the XDG variables changed by init.
+func Restore() {
+	for k, v := range saved {
+		if v == nil {
+			os.Unsetenv(k) //nolint:errcheck
+		} else {
+			os.Setenv(k, *v) //nolint:errcheck
+		}
+	}
+	saved = map[string]*string{}
+}
