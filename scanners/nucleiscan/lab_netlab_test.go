@@ -1,0 +1,93 @@
+//go:build netlab
+
+package nucleiscan
+
+import (
+	"context"
+	"net"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"shindan/checks"
+	_ "shindan/checks/vulncheck" // vuln.known
+	"shindan/internal/netlab"
+	"shindan/scanners"
+)
+
+func TestLabNuclei(t *testing.T) {
+	lab := netlab.Require(t)
+	cases := []struct {
+		host  string
+		port  uint16
+		want  []string
+		avoid []string
+	}{
+		{"weblisting", 80, []string{"shindan-git-config", "shindan-nginx-autoindex", "shindan-server-version"},
+			[]string{"shindan-http-trace", "shindan-webdav-enabled", "shindan-apache-server-status"}},
+		{"webapache", 80, []string{"shindan-http-trace", "shindan-apache-server-status", "shindan-webdav-enabled", "shindan-server-version"},
+			[]string{"shindan-git-config", "shindan-nginx-autoindex", "shindan-apache-cve-2021-41773"}},
+		{"webhardened", 80, nil, nil},
+		{"webhardened", 443, nil, nil},
+	}
+	p := New()
+	defer p.Close()
+	var mu sync.Mutex
+	var all []scanners.Observation
+	for _, tc := range cases {
+		h := lab.Host(tc.host)
+		for _, a := range h.Addrs() {
+			tg := scanners.Target{Addr: a, Port: tc.port, Proto: scanners.TCP}
+			env := &scanners.Env{IOTimeout: 3 * time.Second, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				if addr != tg.HostPort() {
+					t.Errorf("%s: nuclei dialed %s", tg, addr)
+					return nil, scanners.ErrOutOfScope
+				}
+				var d net.Dialer
+				return d.DialContext(ctx, network, addr)
+			}}
+			start := time.Now()
+			obs, err := p.Run(context.Background(), env, tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			all = append(all, obs...)
+			mu.Unlock()
+			got := map[string]bool{}
+			var ids []string
+			for _, o := range obs {
+				if m := o.Data.(*scanners.NucleiMatch); m.TemplateID != "" {
+					got[m.TemplateID] = true
+					ids = append(ids, m.TemplateID)
+				}
+			}
+			sort.Strings(ids)
+			t.Logf("%s (%s) in %v: %v", tc.host, tg, time.Since(start).Round(time.Millisecond), ids)
+			for _, id := range tc.want {
+				if !got[id] {
+					t.Errorf("%s %s: %s did not match", tc.host, tg, id)
+				}
+			}
+			for _, id := range tc.avoid {
+				if got[id] {
+					t.Errorf("%s %s: %s matched (false positive)", tc.host, tg, id)
+				}
+			}
+			if tc.want == nil && len(ids) > 0 {
+				t.Errorf("%s %s: hardened host matched %v", tc.host, tg, ids)
+			}
+		}
+	}
+	c, _ := checks.Default.Get("vuln.known")
+	fs := c.Evaluate(&checks.Input{Obs: all, Policy: checks.DefaultPolicy()})
+	n := map[checks.Status]int{}
+	for _, f := range fs {
+		n[f.Status]++
+	}
+	t.Logf("vuln.known: %v", n)
+	if n[checks.Fail] == 0 || n[checks.Pass] == 0 || n[checks.Error] > 0 {
+		t.Errorf("vuln.known statuses %v", n)
+	}
+}

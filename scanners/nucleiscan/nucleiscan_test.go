@@ -1,0 +1,176 @@
+package nucleiscan
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"shindan/scanners"
+)
+
+func vulnServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "Apache/2.4.62 (Debian)")
+		switch {
+		case r.Method == "TRACE":
+			fmt.Fprintf(w, "TRACE %s HTTP/1.1\r\n", r.RequestURI)
+			r.Header.Write(w) //nolint:errcheck
+		case r.URL.Path == "/.git/config":
+			io.WriteString(w, "[core]\n\trepositoryformatversion = 0\n") //nolint:errcheck
+		case r.URL.Path == "/server-status":
+			io.WriteString(w, "<h1>Apache Server Status for x</h1><dt>Server Version: Apache/2.4.62 (Debian)</dt>") //nolint:errcheck
+		default:
+			w.WriteHeader(404)
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func target(t *testing.T, s *httptest.Server) scanners.Target {
+	ap := netip.MustParseAddrPort(strings.TrimPrefix(s.URL, "http://"))
+	return scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP}
+}
+
+func TestProbe(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	user := t.TempDir()
+	if err := os.WriteFile(filepath.Join(user, "user.yaml"), []byte(`id: user-root-404
+info:
+  name: root answers 404
+  author: test
+  severity: info
+http:
+  - method: GET
+    path: ["{{BaseURL}}/"]
+    matchers:
+      - type: status
+        status: [404]
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := vulnServer(t)
+	tg := target(t, s)
+	var mu sync.Mutex
+	var dialed []string
+	env := &scanners.Env{IOTimeout: 3 * time.Second, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mu.Lock()
+		dialed = append(dialed, addr)
+		mu.Unlock()
+		if addr != tg.HostPort() {
+			return nil, scanners.ErrOutOfScope
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+	p := New(WithTemplates(user))
+	defer p.Close()
+	start := time.Now()
+	obs, err := p.Run(context.Background(), env, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("first run (engine build + %d templates): %v", p.Templates(), time.Since(start))
+	got := map[string]*scanners.NucleiMatch{}
+	for _, o := range obs {
+		m := o.Data.(*scanners.NucleiMatch)
+		got[m.TemplateID] = m
+	}
+	for _, id := range []string{"shindan-git-config", "shindan-apache-server-status", "shindan-http-trace", "shindan-server-version", "user-root-404"} {
+		if got[id] == nil {
+			t.Errorf("%s did not match; got %v", id, keys(got))
+		}
+	}
+	for _, id := range []string{"shindan-dotenv", "shindan-webdav-enabled", "shindan-apache-cve-2021-41773", "shindan-nginx-autoindex"} {
+		if got[id] != nil {
+			t.Errorf("%s matched a server without it", id)
+		}
+	}
+	if m := got["shindan-git-config"]; m != nil && (len(m.Articles) != 1 || m.Articles[0] != "61-1-3" || m.Severity != "medium") {
+		t.Errorf("git config match: %+v", m)
+	}
+	if m := got[""]; m == nil || m.Templates < 10 {
+		t.Errorf("summary: %+v", m)
+	}
+	for _, a := range dialed {
+		if a != tg.HostPort() {
+			t.Errorf("nuclei dialed %s, outside the endpoint", a)
+		}
+	}
+	if len(dialed) == 0 {
+		t.Error("nuclei traffic did not go through Env.Dial")
+	}
+	// Nothing in the user's home.
+	if ents, _ := os.ReadDir(home); len(ents) > 0 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("written to HOME: %v", names)
+	}
+	// The engine is reused: a second endpoint runs without rebuilding.
+	s2 := vulnServer(t)
+	tg2 := target(t, s2)
+	env2 := &scanners.Env{IOTimeout: 3 * time.Second}
+	start = time.Now()
+	obs, err = p.Run(context.Background(), env2, tg2)
+	if err != nil || len(obs) < 3 {
+		t.Errorf("second run: %v %d", err, len(obs))
+	}
+	t.Logf("second run: %v", time.Since(start))
+}
+
+func keys(m map[string]*scanners.NucleiMatch) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestArticles(t *testing.T) {
+	if a := articles(map[string]interface{}{"articles": []interface{}{"61-1-3", "62-3"}}); len(a) != 2 {
+		t.Errorf("%v", a)
+	}
+	if a := articles(map[string]interface{}{"articles": "61-1-1, 62-3"}); len(a) != 2 || a[1] != "62-3" {
+		t.Errorf("%v", a)
+	}
+	if a := articles(nil); a != nil {
+		t.Errorf("%v", a)
+	}
+}
+
+func TestRefuse(t *testing.T) {
+	// dig example.go.jp A: ID 0x1234, RD, one question.
+	q := []byte{0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1,
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 2, 'g', 'o', 2, 'j', 'p', 0, 0, 1, 0, 1,
+		0, 0, 41, 0x10, 0, 0, 0, 0, 0, 0, 0} // OPT record, dropped
+	r := refusal(q)
+	if len(r) != 31 || r[0] != 0x12 || r[1] != 0x34 || r[2] != 0x81 || r[3] != 5 || r[5] != 1 || r[11] != 0 {
+		t.Errorf("refuse = % x", r)
+	}
+	if refusal(r) != nil {
+		t.Error("answered a response")
+	}
+}
+
+func FuzzRefuse(f *testing.F) {
+	f.Add([]byte{0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0, 0, 1, 0, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r := refusal(b); r != nil && (len(r) < 12 || len(r) > len(b) || r[3] != 5) {
+			t.Fatalf("bad answer % x", r)
+		}
+	})
+}

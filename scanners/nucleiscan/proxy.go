@@ -1,0 +1,142 @@
+package nucleiscan
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"shindan/scanners"
+)
+
+// scopeProxy is an HTTP forward proxy on loopback whose only way out is
+// Env.DialContext: nuclei is told to use it for every HTTP request, so the
+// scan's scope guard and rate limit hold for template traffic too (the SDK
+// has no custom-dialer option). It serves one engine run at a time; the
+// env is swapped per run.
+type scopeProxy struct {
+	ln   net.Listener
+	srv  *http.Server
+	mu   sync.RWMutex
+	env  *scanners.Env
+	tr   *http.Transport
+	seen []string // CONNECT/forward destinations asked for, for tests
+}
+
+func newScopeProxy() (*scopeProxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &scopeProxy{ln: ln}
+	p.tr = &http.Transport{
+		Proxy:                 nil,
+		DialContext:           p.dial,
+		ResponseHeaderTimeout: 10 * time.Second,
+		DisableCompression:    true,
+	}
+	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	go p.srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed on Close
+	return p, nil
+}
+
+func (p *scopeProxy) URL() string { return "http://" + p.ln.Addr().String() }
+
+func (p *scopeProxy) setEnv(env *scanners.Env) {
+	p.mu.Lock()
+	p.env = env
+	p.mu.Unlock()
+}
+
+func (p *scopeProxy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	p.mu.Lock()
+	env := p.env
+	p.seen = append(p.seen, addr)
+	p.mu.Unlock()
+	if env == nil {
+		return nil, errors.New("nucleiscan: no scan in progress")
+	}
+	if err := env.Wait(ctx, 1); err != nil {
+		return nil, err
+	}
+	return env.DialContext(ctx, network, addr)
+}
+
+func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodConnect {
+		p.connect(w, r)
+		return
+	}
+	if r.URL.Host == "" {
+		http.Error(w, "nucleiscan proxy: absolute URL required", http.StatusBadRequest)
+		return
+	}
+	out := r.Clone(r.Context())
+	out.RequestURI = ""
+	out.Header.Del("Proxy-Connection")
+	if out.ContentLength <= 0 && (r.Method == http.MethodTrace || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions) {
+		// A bodiless request must stay bodiless: Apache refuses TRACE sent
+		// with chunked encoding (413), which would hide an enabled TRACE.
+		out.Body, out.ContentLength, out.TransferEncoding = http.NoBody, 0, nil
+	}
+	resp, err := p.tr.RoundTrip(out)
+	if err != nil {
+		http.Error(w, "nucleiscan proxy: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	// One request per connection: raw (unsafe) clients read to EOF.
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, io.LimitReader(resp.Body, 8<<20)) //nolint:errcheck // the client sees a short body
+}
+
+func (p *scopeProxy) connect(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	up, err := p.dial(ctx, "tcp", r.Host)
+	cancel()
+	if err != nil {
+		http.Error(w, "nucleiscan proxy: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		up.Close()
+		http.Error(w, "nucleiscan proxy: no hijack", http.StatusInternalServerError)
+		return
+	}
+	down, buf, err := hj.Hijack()
+	if err != nil {
+		up.Close()
+		return
+	}
+	if _, err := down.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n")); err != nil {
+		up.Close()
+		down.Close()
+		return
+	}
+	if n := buf.Reader.Buffered(); n > 0 {
+		b, _ := buf.Reader.Peek(n)
+		up.Write(b) //nolint:errcheck // a failed write shows up in the copy below
+	}
+	deadline := time.Now().Add(2 * time.Minute) // bounds a tarpit
+	up.SetDeadline(deadline)                    //nolint:errcheck
+	down.SetDeadline(deadline)                  //nolint:errcheck
+	go func() {
+		io.Copy(up, down) //nolint:errcheck
+		up.Close()
+	}()
+	io.Copy(down, up) //nolint:errcheck
+	down.Close()
+}
+
+func (p *scopeProxy) Close() {
+	p.srv.Close() //nolint:errcheck
+	p.tr.CloseIdleConnections()
+}
