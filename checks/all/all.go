@@ -8,5 +8,6 @@ import (
 	_ "shindan/checks/mailcheck" // smtp.*, mail.*
 	_ "shindan/checks/svccheck"  // service.*, time.skew
 	_ "shindan/checks/tlscheck"  // tls.*
+	_ "shindan/checks/vulncheck" // vuln.known
 	_ "shindan/checks/webcheck"  // http.*, domain.government
 )

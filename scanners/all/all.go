@@ -3,12 +3,13 @@
 package all
 
 import (
-	_ "shindan/scanners/dnsscan"  // dns.server, dns.udp, dns.domain
-	_ "shindan/scanners/httpscan" // http.site
-	_ "shindan/scanners/mailscan" // mail.domain
-	_ "shindan/scanners/ndpscan"  // ndp.segment (IPv6 on a segment, RAs, transition)
-	_ "shindan/scanners/portscan" // port discovery (connect scan)
-	_ "shindan/scanners/smtpscan" // smtp.session
-	_ "shindan/scanners/svcscan"  // svc.ident, svc.dbauth
-	_ "shindan/scanners/tlsscan"  // tls.scan
+	_ "shindan/scanners/dnsscan"    // dns.server, dns.udp, dns.domain
+	_ "shindan/scanners/httpscan"   // http.site
+	_ "shindan/scanners/mailscan"   // mail.domain
+	_ "shindan/scanners/ndpscan"    // ndp.segment (IPv6 on a segment, RAs, transition)
+	_ "shindan/scanners/nucleiscan" // vuln.nuclei
+	_ "shindan/scanners/portscan"   // port discovery (connect scan)
+	_ "shindan/scanners/smtpscan"   // smtp.session
+	_ "shindan/scanners/svcscan"    // svc.ident, svc.dbauth
+	_ "shindan/scanners/tlsscan"    // tls.scan
 )
