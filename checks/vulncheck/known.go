@@ -51,7 +51,15 @@ func severityOf(s string) (checks.Status, checks.Severity) {
 func (c known) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	var out []checks.Finding
-	for _, o := range in.ByProbe(probeID) {
+	obs := in.ByProbe(probeID)
+	// An endpoint with a match gets no pass from its summary observation.
+	matched := map[string]bool{}
+	for _, o := range obs {
+		if m, ok := o.Data.(*scanners.NucleiMatch); ok && o.Status == scanners.OK && m.TemplateID != "" {
+			matched[o.Target.String()] = true
+		}
+	}
+	for _, o := range obs {
 		m, ok := o.Data.(*scanners.NucleiMatch)
 		if o.Status != scanners.OK || !ok {
 			if o.Status == scanners.OK {
@@ -66,6 +74,9 @@ func (c known) Evaluate(in *checks.Input) []checks.Finding {
 				f.Detail = checks.T("テンプレートが 1 つも実行されませんでした。", "no template ran")
 				f.At = o.At
 				out = append(out, f)
+				continue
+			}
+			if matched[o.Target.String()] {
 				continue
 			}
 			f := checks.New(info, o.Target, "").Decided(checks.Pass)

@@ -39,6 +39,9 @@ func TestKnown(t *testing.T) {
 	if f := eval(failed); len(f) != 1 || f[0].Status != checks.Error {
 		t.Errorf("error: %+v", f)
 	}
+	if f := eval(match, none); len(f) != 1 || f[0].Status != checks.Fail {
+		t.Errorf("match plus summary: %+v", f)
+	}
 	if f := eval(empty); len(f) != 1 || f[0].Status != checks.Error {
 		t.Errorf("no templates: %+v", f)
 	}
