@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -66,5 +67,51 @@ func TestConnectCancel(t *testing.T) {
 	err := c.Sweep(ctx, &scanners.Env{}, slices.Values([]scanners.Target{host}), func(scanners.Observation) {})
 	if err == nil {
 		t.Fatal("cancelled sweep returned nil")
+	}
+}
+
+// TestConnectManyClosedReuse interleaves open ports among many closed ones,
+// so refused sockets are reused for later ports: every open port must
+// still be found and no closed port reported open.
+func TestConnectManyClosedReuse(t *testing.T) {
+	var ports, open []uint16
+	for i := range 120 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := uint16(ln.Addr().(*net.TCPAddr).Port)
+		if i%40 == 7 {
+			defer ln.Close()
+			open = append(open, p)
+		} else {
+			ln.Close()
+		}
+		ports = append(ports, p)
+	}
+	c := &Connect{Ports: ports, PerHost: 8, Timeout: time.Second}
+	var mu sync.Mutex
+	var got []uint16
+	var summary string
+	emit := func(o scanners.Observation) {
+		mu.Lock()
+		defer mu.Unlock()
+		if o.Target.Port == 0 {
+			summary = o.Data.(*scanners.PortState).Reason
+			return
+		}
+		got = append(got, o.Target.Port)
+	}
+	host := scanners.Target{Addr: netip.MustParseAddr("127.0.0.1")}
+	if err := c.Sweep(context.Background(), &scanners.Env{}, slices.Values([]scanners.Target{host}), emit); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	slices.Sort(open)
+	if !slices.Equal(got, open) {
+		t.Fatalf("open %v, want %v", got, open)
+	}
+	if !strings.HasPrefix(summary, "open 3, closed 117, filtered 0") {
+		t.Fatalf("summary %q", summary)
 	}
 }

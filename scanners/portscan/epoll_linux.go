@@ -34,6 +34,12 @@ type pending struct {
 // run tries ports and calls result(port, state) for each, state being
 // open, closed, filtered or unreachable. It returns ctx.Err() or a setup
 // error (then the caller falls back to the dialer path).
+//
+// A socket whose connect was refused is reused for the next port: calling
+// connect(2) again on it reports the pending error and resets it (the
+// classic non-blocking connect status idiom), and the next connect(2)
+// starts a new handshake. A closed port then costs two system calls
+// instead of socket, connect, epoll_ctl, getsockopt and close.
 func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16, string) bool) error {
 	if s.env.Allow != nil && !s.env.Allow(s.addr) {
 		return scanners.ErrOutOfScope
@@ -47,56 +53,75 @@ func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16,
 	if s.addr.Is6() {
 		fam = unix.AF_INET6
 	}
+	ra := newRawAddr(s.addr)
 	open := map[int]pending{}
 	defer func() {
 		for fd := range open {
-			unix.Close(fd)
+			rawClose(fd)
 		}
 	}()
-	finish := func(fd int, state string) bool {
+	next := 0
+	// start connects fd (new, or reset by a refused connect) to the next
+	// port. It reports false when result asked to stop.
+	var start func(fd int, fresh bool) (bool, error)
+	// done records a port's state and recycles or closes its socket.
+	done := func(fd int, state string, reusable bool) (bool, error) {
 		p := open[fd]
 		delete(open, fd)
-		unix.Close(fd)
-		return result(p.port, state)
+		if !result(p.port, state) {
+			rawClose(fd)
+			return false, nil
+		}
+		if reusable && next < len(ports) && len(open) < s.inflight {
+			return start(fd, false)
+		}
+		if state == "open" {
+			// Linger 0: close sends RST, so an open port leaves no
+			// TIME_WAIT here and no half-open session on the server.
+			_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+		}
+		rawClose(fd)
+		return true, nil
+	}
+	start = func(fd int, fresh bool) (bool, error) {
+		if err := s.env.Wait(ctx, 1); err != nil {
+			rawClose(fd)
+			return false, err
+		}
+		port := ports[next]
+		next++
+		open[fd] = pending{port: port, deadline: time.Now().Add(s.timeout)}
+		err := ra.connect(fd, port)
+		switch {
+		case errors.Is(err, unix.EINPROGRESS):
+			if fresh {
+				if err := rawEpollAdd(ep, fd); err != nil {
+					return false, err
+				}
+			}
+			return true, nil
+		case err == nil:
+			return done(fd, "open", false)
+		}
+		st := classify(err)
+		return done(fd, st, st == "closed")
 	}
 	events := make([]unix.EpollEvent, 256)
-	next := 0
 	var lastSweep time.Time
 	for next < len(ports) || len(open) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		for next < len(ports) && len(open) < s.inflight {
-			if err := s.env.Wait(ctx, 1); err != nil {
-				return err
-			}
-			port := ports[next]
-			fd, err := unix.Socket(fam, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+			fd, err := rawSocket(fam)
 			if err != nil {
 				if errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) {
 					break // out of descriptors: drain completions first
 				}
 				return err
 			}
-			// Linger 0: close sends RST, so open ports leave no TIME_WAIT
-			// and the server no half-open session.
-			_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
-			next++
-			open[fd] = pending{port: port, deadline: time.Now().Add(s.timeout)}
-			err = unix.Connect(fd, sockaddr(s.addr, port))
-			switch {
-			case err == nil:
-				if !finish(fd, "open") {
-					return nil
-				}
-			case errors.Is(err, unix.EINPROGRESS):
-				if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLOUT | unix.EPOLLERR | unix.EPOLLHUP, Fd: int32(fd)}); err != nil {
-					return err
-				}
-			default:
-				if !finish(fd, classify(err)) {
-					return nil
-				}
+			if ok, err := start(fd, true); !ok || err != nil {
+				return err
 			}
 		}
 		wait := 50
@@ -109,18 +134,23 @@ func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16,
 		}
 		for _, ev := range events[:max(n, 0)] {
 			fd := int(ev.Fd)
-			if _, ok := open[fd]; !ok {
+			p, ok := open[fd]
+			if !ok {
 				continue
 			}
-			soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
-			state := "open"
-			if err != nil {
-				state = "filtered"
-			} else if soerr != 0 {
-				state = classify(unix.Errno(soerr))
+			// connect(2) again to the same port reports the outcome.
+			err := ra.connect(fd, p.port)
+			var state string
+			switch {
+			case errors.Is(err, unix.EISCONN), err == nil:
+				state = "open"
+			case errors.Is(err, unix.EALREADY), errors.Is(err, unix.EINPROGRESS):
+				continue // not finished yet
+			default:
+				state = classify(err)
 			}
-			if !finish(fd, state) {
-				return nil
+			if ok, err := done(fd, state, state == "closed"); !ok || err != nil {
+				return err
 			}
 		}
 		// Expiry sweeps are O(in flight); every 50 ms is fine-grained
@@ -128,8 +158,10 @@ func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16,
 		if now := time.Now(); now.Sub(lastSweep) >= 50*time.Millisecond {
 			lastSweep = now
 			for fd, p := range open {
-				if now.After(p.deadline) && !finish(fd, "filtered") {
-					return nil
+				if now.After(p.deadline) {
+					if ok, err := done(fd, "filtered", false); !ok || err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -147,15 +179,10 @@ func classify(err error) string {
 	return "filtered"
 }
 
-func sockaddr(a netip.Addr, port uint16) unix.Sockaddr {
-	if a.Is4() {
-		return &unix.SockaddrInet4{Port: int(port), Addr: a.As4()}
-	}
-	return &unix.SockaddrInet6{Port: int(port), Addr: a.As16()}
-}
-
 // fastScan runs the epoll path. done is false when the path cannot be
 // used at all (then the dialer path runs); err reports a failure midway.
+// One loop per host: a second loop on the same host measured slower, as
+// the kernel's own packet work needs the other core.
 func fastScan(ctx context.Context, env *scanners.Env, addr netip.Addr, timeout time.Duration, inflight int,
 	ports []uint16, result func(uint16, string) bool) (done bool, err error) {
 	s := &epollScan{env: env, addr: addr, timeout: timeout, inflight: inflight}
