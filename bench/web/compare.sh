@@ -31,3 +31,18 @@ ip netns exec "$NS" go test -count=1 -tags netlab -run 'TestLab' -v ./scanners/h
 echo "   shindan took $(echo "$(date +%s.%N) - $start" | bc) s (including go test build)"
 grep -E ' (fail|warn)$' "$OUT/shindan.txt" | sed 's/^ *lab_netlab_test.go:[0-9]*: /   /' | sort -u
 grep -E '^(--- |ok|FAIL)' "$OUT/shindan.txt" | sed 's/^/   /'
+
+echo "== nuclei SDK with the curated templates (vuln.nuclei through the scope proxy)"
+ip netns exec "$NS" go test -count=1 -tags netlab -run 'TestLabNuclei' -v ./scanners/nucleiscan/ >"$OUT/nuclei.txt" 2>&1 || true
+grep -E 'lab_netlab_test.go:[0-9]+: ' "$OUT/nuclei.txt" | sed 's/^ *lab_netlab_test.go:[0-9]*: /   /'
+grep -E '^(--- |ok|FAIL)' "$OUT/nuclei.txt" | sed 's/^/   /'
+
+echo "== capture: every outbound destination while both ran again"
+ip netns exec "$NS" tcpdump -i any -n -w "$OUT/capture.pcap" 2>/dev/null &
+tp=$!
+sleep 1
+ip netns exec "$NS" go test -count=1 -tags netlab -run 'TestLab' ./scanners/httpscan/ ./scanners/nucleiscan/ >/dev/null 2>&1 || true
+sleep 1
+kill "$tp"
+wait "$tp" 2>/dev/null || true
+tcpdump -n -r "$OUT/capture.pcap" 2>/dev/null | grep ' Out ' | grep -oE '> [0-9a-f:.]+' | sed -E 's/\.[0-9]+$//' | sort | uniq -c | sed 's/^/   /'
