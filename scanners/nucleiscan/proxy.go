@@ -23,7 +23,6 @@ type scopeProxy struct {
 	mu   sync.RWMutex
 	env  *scanners.Env
 	tr   *http.Transport
-	seen []string // CONNECT/forward destinations asked for, for tests
 }
 
 func newScopeProxy() (*scopeProxy, error) {
@@ -52,10 +51,9 @@ func (p *scopeProxy) setEnv(env *scanners.Env) {
 }
 
 func (p *scopeProxy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	p.mu.Lock()
+	p.mu.RLock()
 	env := p.env
-	p.seen = append(p.seen, addr)
-	p.mu.Unlock()
+	p.mu.RUnlock()
 	if env == nil {
 		return nil, errors.New("nucleiscan: no scan in progress")
 	}
