@@ -18,11 +18,11 @@ import (
 // has no custom-dialer option). It serves one engine run at a time; the
 // env is swapped per run.
 type scopeProxy struct {
-	ln   net.Listener
-	srv  *http.Server
-	mu   sync.RWMutex
-	env  *scanners.Env
-	tr   *http.Transport
+	ln  net.Listener
+	srv *http.Server
+	mu  sync.RWMutex
+	env *scanners.Env
+	tr  *http.Transport
 }
 
 func newScopeProxy() (*scopeProxy, error) {
