@@ -130,6 +130,9 @@ func (p *Probe) build(ctx context.Context, env *scanners.Env) error {
 		dir = d
 	}
 	p.dir = dir
+	if err := os.MkdirAll(dir, 0o700); err != nil { // Close of an earlier engine removed it
+		return fmt.Errorf("nucleiscan: %w", err)
+	}
 	// Its own config dir with an empty ignore file: nothing in the user's
 	// home, no stack trace about a missing .nuclei-ignore.
 	if err := os.WriteFile(filepath.Join(dir, config.NucleiIgnoreFileName), []byte("tags: []\n"), 0o600); err != nil {
