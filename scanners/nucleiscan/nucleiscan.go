@@ -11,6 +11,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -81,10 +82,18 @@ var Default = New()
 
 func init() {
 	nucleienv.Restore() // nuclei's package inits are done
+	// What those inits wrote is not needed: build writes afresh. Removing it
+	// now leaves nothing behind in processes that never scan.
+	if nucleienv.Created != "" {
+		os.RemoveAll(nucleienv.Created) //nolint:errcheck // best effort on a temp dir
+	}
 	scanners.Register(Default)
 }
 
-var _ scanners.Probe = (*Probe)(nil)
+var (
+	_ scanners.Probe = (*Probe)(nil)
+	_ io.Closer      = (*Probe)(nil)
+)
 
 // Info describes the probe to the planner.
 func (*Probe) Info() scanners.ProbeInfo {
@@ -250,8 +259,10 @@ func (p *Probe) Templates() int {
 	return p.ntmpl
 }
 
-// Close releases the engine and removes its temporary directory.
-func (p *Probe) Close() {
+// Close releases the engine and removes its temporary directory. The
+// engine should call it (io.Closer) when the scan ends; a later Run builds
+// a new engine.
+func (p *Probe) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.eng != nil {
@@ -271,6 +282,7 @@ func (p *Probe) Close() {
 		p.dir = ""
 	}
 	p.inited, p.initErr = false, nil
+	return nil
 }
 
 // baseURL is the URL nuclei scans for the endpoint.
