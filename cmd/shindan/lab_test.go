@@ -93,7 +93,7 @@ func TestLabScanLegacyAndClean(t *testing.T) {
 	}
 	for key, status := range map[string]string{
 		"service.cleartext-admin " + clean.IPv4.String() + ":22": "pass",
-		"service.database " + clean.IPv4.String():               "pass",
+		"service.database " + clean.IPv4.String():                "pass",
 	} {
 		if verdicts[key] != status {
 			t.Errorf("%s: %q, want %s (all: %v)", key, verdicts[key], status, verdicts)

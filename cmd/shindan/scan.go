@@ -44,12 +44,13 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "checks", Usage: "check ID `GLOBS`, comma-separated, '-' to remove (default: the profile's)"},
 			&cli.StringFlag{Name: "policy", Usage: "organisation policy `FILE` (YAML): allowed services, waivers, thresholds"},
 			&cli.StringFlag{Name: "ports", Usage: "port `SPEC`: top100, top1000, extra, all, 22,80,8000-8100, U:53 (default: the profile's)"},
-			&cli.IntFlag{Name: "rate", Value: 2000, Usage: "scan-wide budget of connections and packets per `SECOND` (0 = unlimited)"},
+			&cli.IntFlag{Name: "rate", Value: 5000, Usage: "scan-wide budget of connections and packets per `SECOND` (0 = unlimited)"},
 			&cli.IntFlag{Name: "concurrency", Value: 512, Usage: "connections in flight per host during port discovery (`N`)"},
 			&cli.IntFlag{Name: "host-probes", Value: 4, Usage: "protocol probes in flight per host after discovery (`N`)"},
 			&cli.IntFlag{Name: "hosts", Value: 16, Usage: "hosts scanned at once (`N`)"},
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "per read/write `DURATION` of protocol probes"},
 			&cli.DurationFlag{Name: "connect-timeout", Value: 1500 * time.Millisecond, Usage: "per connection attempt `DURATION` during discovery"},
+			&cli.BoolFlag{Name: "no-ping", Usage: "scan every address of CIDRs and ranges in full, even those that answer no liveness check (named hosts always are)"},
 			&cli.IntFlag{Name: "retries", Value: 1, Usage: "retries of unanswered ports and timed-out probes (`N`)"},
 			&cli.IntFlag{Name: "max-hosts", Value: 65536, Usage: "refuse targets that expand to more than `N` addresses"},
 			&cli.StringFlag{Name: "iface", Usage: "network `INTERFACE` for layer-2 checks (profile segment)"},
@@ -193,6 +194,7 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 		return nil, usageErr("--rate must be ≥ 0 and --concurrency, --host-probes, --hosts ≥ 1")
 	}
 	cfg.Timeout, cfg.ConnectTimeout, cfg.Retries, cfg.MaxHosts = c.Duration("timeout"), c.Duration("connect-timeout"), c.Int("retries"), c.Int("max-hosts")
+	cfg.NoPing = c.Bool("no-ping")
 	if cfg.Timeout <= 0 || cfg.ConnectTimeout <= 0 || cfg.Retries < 0 || cfg.MaxHosts < 1 {
 		return nil, usageErr("--timeout and --connect-timeout must be positive, --retries ≥ 0, --max-hosts ≥ 1")
 	}

@@ -42,6 +42,7 @@ type Config struct {
 	Hosts                   int            // hosts scanned at once; 0 = 16
 	Timeout                 time.Duration  // per read/write; 0 = 5s
 	ConnectTimeout          time.Duration  // per connection attempt in discovery; 0 = 1.5s
+	NoPing                  bool           // scan hosts from CIDRs and ranges even when they answer no liveness check
 	Retries                 int
 	MaxHosts                int
 	Resolver                targets.Resolver // nil = system
@@ -204,8 +205,13 @@ func (e *engine) discover(ctx context.Context) error {
 	}
 	sw := e.cfg.Discovery
 	if sw == nil {
+		named := map[netip.Addr]bool{}
+		for _, h := range e.set.Hosts {
+			named[h.Addr] = h.Named
+		}
 		sw = &portscan.Connect{Ports: ports, PerHost: e.cfg.Concurrency, Hosts: e.cfg.Hosts,
-			Timeout: e.cfg.ConnectTimeout, Retries: e.cfg.Retries}
+			Timeout: e.cfg.ConnectTimeout, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing,
+			Ping: func(a netip.Addr) bool { return !named[a] }}
 	}
 	hosts := func(yield func(scanners.Target) bool) {
 		for _, h := range e.set.Hosts {

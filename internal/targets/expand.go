@@ -35,6 +35,10 @@ type Host struct {
 	Names  []string // names that resolved to it
 	Ports  []uint16 // ports named by URL or host:port targets
 	Origin []string // the targets that brought it in
+	// Named is set when the user named this host (an address, host:port,
+	// URL or a name resolving to it) rather than it falling inside a CIDR
+	// or range: a named host is always scanned in full.
+	Named bool
 }
 
 // Name is a name target and what it resolved to.
@@ -135,7 +139,7 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 		}
 	}
 	hosts := map[netip.Addr]*Host{}
-	add := func(a netip.Addr, origin, name string, port uint16) error {
+	add := func(a netip.Addr, origin, name string, port uint16, named bool) error {
 		a = a.Unmap()
 		if s.Excluded(a) {
 			return nil
@@ -157,6 +161,7 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 		if !slices.Contains(h.Origin, origin) {
 			h.Origin = append(h.Origin, origin)
 		}
+		h.Named = h.Named || named
 		return nil
 	}
 	walk := func(sp span, origin string) error {
@@ -164,7 +169,7 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 			return fmt.Errorf("targets: %s expands to more than %d hosts (--max-hosts); narrow it or raise the limit", origin, o.MaxHosts)
 		}
 		for a := sp.first; ; a = a.Next() {
-			if err := add(a, origin, "", 0); err != nil {
+			if err := add(a, origin, "", 0, sp.first == sp.last); err != nil {
 				return err
 			}
 			if a == sp.last || ctx.Err() != nil {
@@ -193,7 +198,7 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 				continue
 			}
 			s.allow = append(s.allow, span{a, a})
-			if err := add(a, origin, name, port); err != nil {
+			if err := add(a, origin, name, port, true); err != nil {
 				return err
 			}
 		}
@@ -244,7 +249,7 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 			if s.Excluded(t.Addr) {
 				s.Notes = append(s.Notes, fmt.Sprintf("%s: excluded", t.Addr))
 			}
-			err = add(t.Addr, t.Raw, "", t.Port)
+			err = add(t.Addr, t.Raw, "", t.Port, true)
 		case KindPrefix:
 			sp := prefixSpan(t.Prefix)
 			s.allow = append(s.allow, sp)

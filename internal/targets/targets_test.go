@@ -168,6 +168,13 @@ func TestBuildScope(t *testing.T) {
 			t.Errorf("Allow(%s) = %v, want %v", addr, !allowed, allowed)
 		}
 	}
+	for _, h := range s.Hosts {
+		// .10, .11 come only from the range; .14 was also named alone.
+		wantNamed := h.Addr.String() != "198.51.100.10" && h.Addr.String() != "198.51.100.11"
+		if h.Named != wantNamed {
+			t.Errorf("%s: Named = %v, want %v", h.Addr, h.Named, wantNamed)
+		}
+	}
 	if len(s.Sparse) != 1 || s.Sparse[0].String() != "2001:db8:100::/64" {
 		t.Errorf("sparse = %v", s.Sparse)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -29,7 +31,21 @@ type Connect struct {
 	// NoPing scans every host fully even when the first attempts show it
 	// unreachable (nmap -Pn).
 	NoPing bool
+	// Ping says which hosts get a liveness check first: a few common
+	// ports, any answer (even a reset) meaning "up". Hosts that answer
+	// nothing are reported down and not scanned further, which is what
+	// keeps a sweep of a mostly empty /24 fast. nil pings every host;
+	// the engine pings only hosts that came from CIDRs and ranges, so a
+	// host the user named is always scanned in full.
+	Ping func(netip.Addr) bool
 }
+
+// pingPorts are tried to learn whether a host is there at all.
+var pingPorts = []uint16{80, 443, 22, 25, 3389, 445, 53, 8080}
+
+// pingTimeout outlasts a router's ARP/ND failure (~3 s), after which it
+// answers "host unreachable".
+const pingTimeout = 3500 * time.Millisecond
 
 // ID names the sweeper.
 func (c *Connect) ID() string { return "port.tcp-connect" }
@@ -45,6 +61,9 @@ func (c *Connect) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scan
 	hosts := c.Hosts
 	if hosts <= 0 {
 		hosts = 8
+	}
+	if !c.NoPing {
+		ts = c.alive(ctx, env, ts, emit)
 	}
 	sem := make(chan struct{}, hosts)
 	var wg sync.WaitGroup
@@ -63,6 +82,84 @@ func (c *Connect) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scan
 	}
 	wg.Wait()
 	return ctx.Err()
+}
+
+// alive pings the hosts that need it, all at once (a ping is only
+// len(pingPorts) connections), emits a "down" summary for the silent ones
+// and returns the rest.
+func (c *Connect) alive(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners.Target], emit func(scanners.Observation)) iter.Seq[scanners.Target] {
+	var (
+		mu   sync.Mutex
+		keep []scanners.Target
+		wg   sync.WaitGroup
+	)
+	sem := make(chan struct{}, 2048) // sockets in flight for pings
+	for t := range ts {
+		if c.Ping != nil && !c.Ping(t.Addr) {
+			keep = append(keep, t)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			up, why := c.ping(ctx, env, t, sem)
+			mu.Lock()
+			defer mu.Unlock()
+			if up || ctx.Err() != nil {
+				keep = append(keep, t)
+				return
+			}
+			emit(scanners.Observation{Probe: ProbeID, Target: t.Endpoint(scanners.TCP, 0), At: env.Clock(),
+				Status: scanners.Filtered, Reason: why,
+				Data: &scanners.PortState{Proto: scanners.TCP, State: "down", Method: "connect", Reason: why}})
+		}()
+	}
+	wg.Wait()
+	slices.SortFunc(keep, func(a, b scanners.Target) int { return a.Addr.Compare(b.Addr) })
+	return slices.Values(keep)
+}
+
+// ping reports whether any ping port answers (open or reset).
+func (c *Connect) ping(ctx context.Context, env *scanners.Env, t scanners.Target, sem chan struct{}) (bool, string) {
+	pctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	var (
+		wg          sync.WaitGroup
+		up          atomic.Bool
+		unreachable atomic.Bool
+	)
+	for _, p := range pingPorts {
+		select {
+		case sem <- struct{}{}:
+		case <-pctx.Done():
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			conn, err := env.DialContext(pctx, "tcp", t.Endpoint(scanners.TCP, p).HostPort())
+			switch {
+			case err == nil:
+				conn.Close()
+				up.Store(true)
+			case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+				up.Store(true)
+			case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+				unreachable.Store(true)
+			default:
+				return
+			}
+			cancel() // one answer decides
+		}()
+	}
+	wg.Wait()
+	switch {
+	case up.Load():
+		return true, ""
+	case unreachable.Load():
+		return false, "host unreachable (no ARP/ND answer or an ICMP unreachable from a router)"
+	}
+	return false, fmt.Sprintf("no answer on any of the liveness ports %v within %s (use --no-ping to scan it anyway)", pingPorts, pingTimeout)
 }
 
 type tally struct {
