@@ -62,6 +62,7 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "ca-file", Usage: "extra trust anchors (`PEM`) for certificate checks"},
 			&cli.StringFlag{Name: "user-agent", Value: "shindan/" + version + " (security diagnosis)", Usage: "HTTP `User-Agent`; name a contact"},
 			&cli.StringFlag{Name: "helo", Value: "shindan.invalid", Usage: "SMTP EHLO `NAME`"},
+			&cli.StringFlag{Name: "templates", Usage: "add the nuclei templates in `DIR` (e.g. a local nuclei-templates checkout) to the curated set of vuln.known"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar even on a terminal"},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "`LEVEL`: debug, info, warn, error"},
 		},
@@ -212,6 +213,12 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 			return nil, usageErr("--ca-file: %v", err)
 		}
 		cfg.Settings.RootCAs = pool
+	}
+	if d := c.String("templates"); d != "" {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return nil, usageErr("--templates: %s is not a directory", d)
+		}
+		cfg.Settings.Options["templates"] = d
 	}
 	if i := c.String("iface"); i != "" {
 		cfg.Settings.Options["iface"] = i

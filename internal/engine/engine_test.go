@@ -195,3 +195,33 @@ func TestPlanUnknownProbe(t *testing.T) {
 		t.Fatalf("err = %v, want a missing-probe error", err)
 	}
 }
+
+// closingIdent is an ident probe that holds a resource for the scan.
+type closingIdent struct {
+	fakeIdent
+	closed *bool
+}
+
+func (c closingIdent) Close() error { *c.closed = true; return nil }
+func (closingIdent) TemplateSet(extra string) (string, error) {
+	return "3 templates, sha256:abc" + extra, nil
+}
+
+func TestRunClosesProbesAndNamesTemplates(t *testing.T) {
+	p1, stop := listen(t)
+	defer stop()
+	closed := false
+	reg := scanners.NewRegistry()
+	reg.Add(closingIdent{closed: &closed})
+	reg.Add(fakeBanner{})
+	r, err := Run(context.Background(), config(t, reg, p1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !closed {
+		t.Fatal("a probe implementing io.Closer must be closed when the scan ends")
+	}
+	if r.Tool.NucleiTemplates != "3 templates, sha256:abc" {
+		t.Fatalf("tool.nuclei_templates = %q", r.Tool.NucleiTemplates)
+	}
+}

@@ -24,7 +24,7 @@ func (e *engine) report(started time.Time, fs []checks.Finding, interrupted stri
 	finished := e.now()
 	r := &reports.Report{
 		SchemaVersion: reports.SchemaVersion,
-		Tool:          reports.Tool{Name: "shindan", Version: e.cfg.ToolVersion},
+		Tool:          reports.Tool{Name: "shindan", Version: e.cfg.ToolVersion, NucleiTemplates: e.templateSets()},
 		Scan: reports.Scan{
 			ID: newScanID(started), StartedAt: started.UTC(), FinishedAt: finished.UTC(),
 			Profile: e.cfg.Profile, Vantage: vantage(),

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -150,6 +151,7 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	e.log.Info("scan starting", "hosts", len(set.Hosts), "names", len(set.Names), "checks", len(e.cfg.Checks), "probes", e.plan.probeIDs())
 
 	interrupted := ""
+	defer e.closeProbes()
 	if err := e.discover(ctx); err != nil && ctx.Err() == nil {
 		return nil, err
 	}
@@ -438,4 +440,39 @@ func systemResolver() string {
 		}
 	}
 	return ""
+}
+
+// closeProbes releases what probes hold for the scan (the nuclei engine and
+// its temporary directory) once probing is over.
+func (e *engine) closeProbes() {
+	for _, stage := range e.plan.stages {
+		for _, p := range stage {
+			if c, ok := p.(io.Closer); ok {
+				if err := c.Close(); err != nil {
+					e.log.Warn("closing probe", "probe", p.Info().ID, "err", err)
+				}
+			}
+		}
+	}
+}
+
+// templateSet describes a probe's template set for tool.nuclei_templates.
+type templateSet interface {
+	TemplateSet(extra string) (string, error)
+}
+
+func (e *engine) templateSets() string {
+	var out []string
+	for _, stage := range e.plan.stages {
+		for _, p := range stage {
+			if ts, ok := p.(templateSet); ok {
+				d, err := ts.TemplateSet(e.cfg.Settings.Options["templates"])
+				if err != nil {
+					d = "unknown: " + err.Error()
+				}
+				out = append(out, d)
+			}
+		}
+	}
+	return strings.Join(out, "; ")
 }
