@@ -8,6 +8,7 @@ import (
 	"iter"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,7 +40,18 @@ type SYN struct {
 	// EmitClosed also emits closed and filtered ports (ipv6.parity detail);
 	// by default only open ports and one summary per host are emitted.
 	EmitClosed bool
+	// NoPing scans every target fully. By default, when there are several
+	// targets, a discovery round (SYN to a few common ports) runs first
+	// and targets that answer nothing at all are skipped, as nmap does.
+	NoPing bool
 }
+
+// synPingPorts are the discovery round's ports, besides the first ports of
+// the scan list: any SYN-ACK or RST proves the host is there.
+var synPingPorts = []uint16{80, 443, 22, 445, 3389}
+
+// errNoReply marks a target skipped after discovery.
+var errNoReply = errors.New("portscan: no reply to the discovery SYNs (host down or every port filtered); rerun with NoPing to scan it anyway")
 
 // ID names the sweeper.
 func (s *SYN) ID() string { return "port.tcp-syn" }
@@ -56,6 +68,8 @@ const (
 
 type synTarget struct {
 	t      scanners.Target
+	alive  atomic.Bool  // any matching reply seen
+	first  atomic.Int64 // when the first probe went out (unix ns), for the RTT estimate
 	src    netip.Addr
 	err    error // no route or out of scope: nothing is sent
 	states []uint8
@@ -74,6 +88,9 @@ type synScan struct {
 	mu      sync.Mutex
 	pending atomic.Int64 // probes not answered yet
 	sent    atomic.Int64
+	// rtt is the largest round trip seen (first reply of a target minus
+	// its first probe, an upper bound); lastSend ends the latest round.
+	rtt, lastSend atomic.Int64
 }
 
 func (sc *synScan) cookie(dst netip.Addr, port uint16) uint32 {
@@ -203,6 +220,11 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 		if sc.pending.Load() == 0 {
 			break
 		}
+		if round == 0 && !s.NoPing && len(sc.targets) > 1 {
+			if sendErr = sc.discover(ctx, tcp4, tcp6, wait); sendErr != nil {
+				break
+			}
+		}
 		if sendErr = sc.sendRound(ctx, tcp4, tcp6, round == 0); sendErr != nil {
 			break
 		}
@@ -224,39 +246,92 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 	return ctx.Err()
 }
 
-// settle waits up to d for late replies, returning early once every probe
-// is answered.
+// discover sends SYNs to the ping ports (and the first scan ports) of
+// every target, waits for replies, and takes the silent targets out.
+func (sc *synScan) discover(ctx context.Context, tcp4, tcp6 *rawio.IPConn, wait time.Duration) error {
+	ports := slices.Clone(synPingPorts)
+	for _, p := range sc.s.Ports[:min(3, len(sc.s.Ports))] {
+		if !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+	}
+	if err := sc.send(ctx, tcp4, tcp6, ports, func(*synTarget, int) bool { return true }); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		all := true
+		for _, st := range sc.targets {
+			if st.err == nil && !st.alive.Load() {
+				all = false
+				break
+			}
+		}
+		if all {
+			break
+		}
+		if r := sc.rtt.Load(); r > 0 && time.Now().UnixNano()-sc.lastSend.Load() > 3*r+int64(20*time.Millisecond) {
+			break // the live hosts answered long ago
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for _, st := range sc.targets {
+		if st.err == nil && !st.alive.Load() {
+			st.err = errNoReply
+			sc.pending.Add(-int64(countUnknown(st.states)))
+		}
+	}
+	return ctx.Err()
+}
+
+// settle waits for late replies: until every probe is answered, or
+// three round trips (plus 20ms) after the last send once a round trip is
+// known, and never longer than d.
 func (sc *synScan) settle(ctx context.Context, d time.Duration) {
 	deadline := time.Now().Add(d)
 	for sc.pending.Load() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
-		time.Sleep(5 * time.Millisecond)
+		if r := sc.rtt.Load(); r > 0 && time.Now().UnixNano()-sc.lastSend.Load() > 3*r+int64(20*time.Millisecond) {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }
 
-// sendRound sends a SYN for every unanswered target port, ports in the
-// outer loop so consecutive packets go to different hosts.
+// sendRound sends a SYN for every unanswered target port.
 func (sc *synScan) sendRound(ctx context.Context, tcp4, tcp6 *rawio.IPConn, first bool) error {
+	return sc.send(ctx, tcp4, tcp6, sc.s.Ports, func(st *synTarget, port int) bool {
+		pi := sc.portIdx[port]
+		if pi < 0 || sc.s.Ports[pi] != uint16(port) {
+			return false
+		}
+		if first {
+			return true
+		}
+		sc.mu.Lock()
+		defer sc.mu.Unlock()
+		return st.states[pi] == stUnknown
+	})
+}
+
+// send sends a SYN to each port of ports on every live target for which
+// want says so, ports in the outer loop so consecutive packets go to
+// different hosts.
+func (sc *synScan) send(ctx context.Context, tcp4, tcp6 *rawio.IPConn, ports []uint16, want func(st *synTarget, port int) bool) error {
 	buf := gopacket.NewSerializeBuffer()
 	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
 	ip4 := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP}
 	ip6 := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolTCP}
 	tcp := &layers.TCP{SrcPort: layers.TCPPort(sc.sport), SYN: true, Window: 1024,
 		Options: []layers.TCPOption{{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0x05, 0xb4}}}}
-	for pi, port := range sc.s.Ports {
-		if sc.portIdx[port] != int32(pi) {
+	for pi, port := range ports {
+		if slices.Index(ports, port) != pi {
 			continue // duplicate in the list
 		}
 		for _, st := range sc.targets {
-			if st.err != nil {
+			if st.err != nil || !want(st, int(port)) {
 				continue
-			}
-			if !first {
-				sc.mu.Lock()
-				done := st.states[pi] != stUnknown
-				sc.mu.Unlock()
-				if done {
-					continue
-				}
 			}
 			tcp.DstPort = layers.TCPPort(port)
 			tcp.Seq = sc.cookie(st.t.Addr, port)
@@ -276,13 +351,12 @@ func (sc *synScan) sendRound(ctx context.Context, tcp4, tcp6 *rawio.IPConn, firs
 			switch {
 			case err == nil:
 				sc.sent.Add(1)
+				st.first.CompareAndSwap(0, time.Now().UnixNano())
 			case ctx.Err() != nil:
 				return ctx.Err()
-			case errors.Is(err, scanners.ErrOutOfScope):
-				st.err = err
 			default:
-				// EHOSTUNREACH and friends after a failed neighbour
-				// lookup: the host is unreachable, stop probing it.
+				// Out of scope, or EHOSTUNREACH after a failed neighbour
+				// lookup: stop probing this target.
 				sc.mu.Lock()
 				if st.err == nil {
 					st.err = err
@@ -292,6 +366,7 @@ func (sc *synScan) sendRound(ctx context.Context, tcp4, tcp6 *rawio.IPConn, firs
 			}
 		}
 	}
+	sc.lastSend.Store(time.Now().UnixNano())
 	return nil
 }
 
@@ -342,11 +417,21 @@ func (sc *synScan) record(r synReply) {
 	if !ok {
 		return
 	}
-	pi := sc.portIdx[r.dport]
-	if pi < 0 || r.seq != sc.cookie(r.peer.Unmap(), r.dport) {
+	if r.seq != sc.cookie(r.peer.Unmap(), r.dport) {
 		return
 	}
 	st := sc.targets[ti]
+	if r.state != "filtered" && !st.alive.Swap(true) { // the host itself answered
+		if f := st.first.Load(); f > 0 {
+			rtt := time.Now().UnixNano() - f
+			for cur := sc.rtt.Load(); rtt > cur && !sc.rtt.CompareAndSwap(cur, rtt); cur = sc.rtt.Load() {
+			}
+		}
+	}
+	pi := sc.portIdx[r.dport]
+	if pi < 0 {
+		return // a discovery port outside the scan list
+	}
 	var v uint8
 	switch r.state {
 	case "open":
@@ -357,6 +442,10 @@ func (sc *synScan) record(r synReply) {
 		v = stFiltered
 	}
 	sc.mu.Lock()
+	if st.err != nil {
+		sc.mu.Unlock()
+		return // skipped after discovery, or unreachable
+	}
 	prev := st.states[pi]
 	if prev == stUnknown {
 		sc.pending.Add(-1)
@@ -410,6 +499,9 @@ func (sc *synScan) summarize(ctx context.Context, st *synTarget, start time.Time
 	switch {
 	case st.err != nil:
 		o = scanners.Failed(ProbeID, st.t.Endpoint(scanners.TCP, 0), start, st.err)
+		if errors.Is(st.err, errNoReply) {
+			o.Status = scanners.Timeout
+		}
 		state = "down"
 	case ctx.Err() != nil:
 		o.Status, o.Reason = scanners.Interrupted, "scan interrupted before every port was tried"
