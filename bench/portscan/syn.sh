@@ -31,8 +31,8 @@ now() { date +%s.%N; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 shindan() { "$work/syndriver" -rate "$rate" -p "$1" "${@:2}" 2>>"$work/shindan.err"; }
-nmap_ports() {
-	nmap -n -sS -p "$1" --min-rate "$rate" --max-rate "$rate" -oG - "${@:2}" | awk '/Ports:/ {h=$2; n=split($0, f, /Ports: /); m=split(f[2], p, /, /); for (i=1;i<=m;i++) if (p[i] ~ /\/open\//) {split(p[i], q, "/"); print h, q[1]}}'
+nmap_ports() { # NMAP_MAX=1 caps nmap at R too
+	nmap -n -sS -p "$1" --min-rate "$rate" ${NMAP_MAX:+--max-rate "$rate"} -oG - "${@:2}" | awk '/Ports:/ {h=$2; n=split($0, f, /Ports: /); m=split(f[2], p, /, /); for (i=1;i<=m;i++) if (p[i] ~ /\/open\//) {split(p[i], q, "/"); print h, q[1]}}'
 }
 # masscan 1.3.2 never leaves its final wait in the lab namespaces (its
 # countdown goes negative and SIGINT is ignored), so: watch its status line
@@ -71,18 +71,20 @@ compare() { # label file...
 }
 
 echo "== 1. all 65535 TCP ports of $target at $rate pps, $rounds rounds"
-ts=() tn=() tm=()
+ts=() tn=() tx=() tm=()
 for i in $(seq "$rounds"); do
 	a=$(now); shindan 1-65535 "$target" | canon >"$work/s1"; b=$(now)
 	nmap_ports 1-65535 -Pn "$target" | canon >"$work/n1"; c=$(now)
+	NMAP_MAX=1 nmap_ports 1-65535 -Pn "$target" | canon >"$work/x1"; d=$(now)
 	masscan_ports 0-65535 "$target" | canon >"$work/m1"
-	ts+=("$(echo "$b - $a" | bc)") tn+=("$(echo "$c - $b" | bc)") tm+=("$(cat "$work/masscan.time")")
-	compare "single host, round $i" "$work/s1" "$work/n1" "$work/m1"
+	ts+=("$(echo "$b - $a" | bc)") tn+=("$(echo "$c - $b" | bc)") tx+=("$(echo "$d - $c" | bc)") tm+=("$(cat "$work/masscan.time")")
+	compare "single host, round $i" "$work/s1" "$work/n1" "$work/x1" "$work/m1"
 done
-echo "open: $(tr '\n' ' ' <"$work/s1")(identical in all three)"
-printf 'shindan SYN:        %s s (median %s)\n' "${ts[*]}" "$(median "${ts[@]}")"
-printf 'nmap -sS --min/max-rate: %s s (median %s)\n' "${tn[*]}" "$(median "${tn[@]}")"
-printf 'masscan --wait 1:   %s s (median %s; includes masscan'"'"'s 1 s final wait)\n' "${tm[*]}" "$(median "${tm[@]}")"
+echo "open: $(tr '\n' ' ' <"$work/s1")(identical in all four runs)"
+printf 'shindan SYN (capped at R):          %s s (median %s)\n' "${ts[*]}" "$(median "${ts[@]}")"
+printf 'nmap -sS --min-rate R (exceeds R):  %s s (median %s)\n' "${tn[*]}" "$(median "${tn[@]}")"
+printf 'nmap -sS --min-rate R --max-rate R: %s s (median %s)\n' "${tx[*]}" "$(median "${tx[@]}")"
+printf 'masscan --rate R --wait 1:          %s s (median %s; includes masscan'"'"'s 1 s final wait)\n' "${tm[*]}" "$(median "${tm[@]}")"
 
 echo "== 2. sweep of $net, ports $sweep_ports, at $rate pps"
 a=$(now); shindan "$sweep_ports" "$net" | canon >"$work/s2"; b=$(now)
@@ -101,3 +103,20 @@ sleep 1
 kill "$tp"; wait "$tp" 2>/dev/null || true
 tcpdump -nr "$work/syn.pcap" -tt 2>/dev/null | awk 'NR==1 {f=$1} {l=$1; n++} END {d=l-f; printf "captured %d SYNs in %.3f s on the wire: %.0f pps (limit %d)\n", n, d, n/d, '"$rate"'}'
 tail -n 3 "$work/shindan.err"
+
+off=${OFFICE_IFACE:-off0}
+if ip link show "$off" >/dev/null 2>&1; then
+	echo "== 4. IPv6 hosts on $off: shindan ndp.segment vs nmap targets-ipv6-multicast-echo/-slaac"
+	"$work/syndriver" -segment "$off" -window 4s 2>>"$work/shindan.err" | sort >"$work/ndp.shindan"
+	nmap -6 -e "$off" -sn --script targets-ipv6-multicast-echo,targets-ipv6-multicast-slaac 2>/dev/null |
+		sed -nE 's/.*IP: ([0-9a-f:]+) +MAC: ([0-9a-f]+).*/\2 \1/p' | sort -u >"$work/ndp.nmap"
+	echo "nmap found:    $(tr '\n' ';' <"$work/ndp.nmap")"
+	echo "shindan found: $(tr '\n' ';' <"$work/ndp.shindan")"
+	missing=$(cut -d' ' -f1 "$work/ndp.nmap" | while read -r m; do grep -q "^$m " "$work/ndp.shindan" || echo "$m"; done)
+	if [[ -n $missing ]]; then
+		echo "MISSING in shindan: $missing"
+		exit 1
+	fi
+	echo "shindan found every host nmap found ($(wc -l <"$work/ndp.nmap") by nmap, $(wc -l <"$work/ndp.shindan") by shindan)"
+	tail -n 1 "$work/shindan.err"
+fi

@@ -17,15 +17,42 @@ import (
 
 	"shindan/internal/scope"
 	"shindan/scanners"
+	"shindan/scanners/ndpscan"
 	"shindan/scanners/portscan"
 )
+
+func ndp(iface string, window time.Duration) {
+	var lines []string
+	start := time.Now()
+	err := (&ndpscan.Segment{Window: window}).Sweep(context.Background(), &scanners.Env{},
+		slices.Values([]scanners.Target{{Segment: iface}}), func(o scanners.Observation) {
+			if h, ok := o.Data.(*scanners.IPv6Host); ok {
+				lines = append(lines, strings.ReplaceAll(h.MAC, ":", "")+" "+strings.Join(h.Addrs, ",")+" ipv4="+strings.Join(h.IPv4, ","))
+			}
+		})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "syndriver:", err)
+		os.Exit(1)
+	}
+	slices.Sort(lines)
+	for _, l := range lines {
+		fmt.Println(l)
+	}
+	fmt.Fprintf(os.Stderr, "syndriver: ndp.segment on %s: %d IPv6 hosts in %s\n", iface, len(lines), time.Since(start).Round(time.Millisecond))
+}
 
 func main() {
 	ports := flag.String("p", "all", "port spec (portscan.ParseSpec)")
 	rate := flag.Int("rate", 0, "packets per second (0 = unlimited)")
 	wait := flag.Duration("wait", 300*time.Millisecond, "listen for late replies after each round")
 	retries := flag.Int("retries", 1, "retransmissions of unanswered probes")
+	segment := flag.String("segment", "", "instead: listen on this interface with ndp.segment and print the MAC and IPv6 addresses of every IPv6-speaking host")
+	window := flag.Duration("window", 5*time.Second, "ndp.segment capture window")
 	flag.Parse()
+	if *segment != "" {
+		ndp(*segment, *window)
+		return
+	}
 	if flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: syndriver [-p SPEC] [-rate N] [-wait D] ADDR|CIDR...")
 		os.Exit(2)
