@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Shared by compare.sh and bench.sh. Runs inside the scanner namespace of a
-# lab instance (SDN_LAB, default t) whose hosts tlslegacy, tlsmodern and
-# tlssmtp are up.
+# lab instance (SDN_LAB, default t) whose hosts tlslegacy, tls3des, tlsmodern
+# and tlssmtp are up.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SDN_LAB=${SDN_LAB:-t}
@@ -13,6 +13,7 @@ hostaddr() { python3 -c "import json,sys;print(json.load(open('$LAB_RUN/hosts.js
 # ENDPOINTS: name addr:port starttls
 ENDPOINTS=(
 	"tlslegacy $(hostaddr tlslegacy):443 -"
+	"tls3des $(hostaddr tls3des):443 -"
 	"tlsmodern $(hostaddr tlsmodern):443 -"
 	"tlssmtp $(hostaddr tlssmtp):25 smtp"
 )

@@ -85,6 +85,49 @@ func TestLabLegacy(t *testing.T) {
 	}
 }
 
+// TestLabTripleDES runs against GnuTLS (Debian 12's OpenSSL no longer
+// negotiates 3DES), so it is also a second TLS implementation for the scanner.
+func TestLabTripleDES(t *testing.T) {
+	l := netlab.Require(t)
+	res, scans := labScan(t, l, "tls3des", 443)
+	for addr, got := range res {
+		for _, k := range []string{
+			"tls.protocols TLS1.0", "tls.protocols TLS1.1",
+			"tls.ciphers TLS_RSA_WITH_3DES_EDE_CBC_SHA", "tls.ciphers TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "tls.ciphers TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA",
+			"tls.ciphers TLS_RSA_WITH_RC4_128_SHA", "tls.ciphers server-order",
+			"tls.certificate certificate:self-signed",
+		} {
+			if got[k] != checks.Fail {
+				t.Errorf("%s: %s = %q, want fail", addr, k, got[k])
+			}
+		}
+		for _, k := range []string{"tls.protocols TLS1.2", "tls.protocols protocols", "tls.ciphers ciphers", "tls.ciphers TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"} {
+			if s, ok := got[k]; ok {
+				t.Errorf("%s: unexpected %s = %s", addr, k, s)
+			}
+		}
+		if got["tls.vulnerabilities vulnerabilities"] != checks.Pass {
+			t.Errorf("%s: vulnerabilities = %q (GnuTLS 3.7 has none of them)", addr, got["tls.vulnerabilities vulnerabilities"])
+		}
+	}
+	for _, r := range scans {
+		for _, p := range r.Protocols {
+			want := p.Name == "TLS1.0" || p.Name == "TLS1.1" || p.Name == "TLS1.2"
+			if (p.Status == "supported") != want {
+				t.Errorf("%s: %s", p.Name, p.Status)
+			}
+			if !want {
+				continue
+			}
+			if !slices.ContainsFunc(p.Suites, func(s scanners.TLSSuite) bool {
+				return s.Code == "0x000A" && s.Name == "TLS_RSA_WITH_3DES_EDE_CBC_SHA"
+			}) {
+				t.Errorf("%s: no TLS_RSA_WITH_3DES_EDE_CBC_SHA (0x000A) in %v", p.Name, p.Suites)
+			}
+		}
+	}
+}
+
 func TestLabModern(t *testing.T) {
 	l := netlab.Require(t)
 	res, scans := labScan(t, l, "tlsmodern", 443)
