@@ -325,6 +325,13 @@ func (sc *synScan) send(ctx context.Context, tcp4, tcp6 *rawio.IPConn, ports []u
 	ip6 := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolTCP}
 	tcp := &layers.TCP{SrcPort: layers.TCPPort(sc.sport), SYN: true, Window: 1024,
 		Options: []layers.TCPOption{{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0x05, 0xb4}}}}
+	// Tokens are taken from the scan-wide limiter in batches (at most its
+	// burst): one timer wake-up per batch instead of per packet.
+	batch := 32
+	if sc.env.Limiter != nil {
+		batch = max(1, min(batch, sc.env.Limiter.Burst()))
+	}
+	tokens := 0
 	for pi, port := range ports {
 		if slices.Index(ports, port) != pi {
 			continue // duplicate in the list
@@ -347,7 +354,14 @@ func (sc *synScan) send(ctx context.Context, tcp4, tcp6 *rawio.IPConn, ports []u
 			if err := gopacket.SerializeLayers(buf, opts, tcp); err != nil {
 				return fmt.Errorf("portscan: build SYN: %w", err)
 			}
-			err := conn.Send(ctx, sc.env, st.t.Addr, buf.Bytes())
+			if tokens == 0 {
+				if err := sc.env.Wait(ctx, batch); err != nil {
+					return err
+				}
+				tokens = batch
+			}
+			tokens--
+			err := conn.SendPaid(sc.env, st.t.Addr, buf.Bytes())
 			switch {
 			case err == nil:
 				sc.sent.Add(1)

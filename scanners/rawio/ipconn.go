@@ -72,6 +72,21 @@ func (c *IPConn) Send(ctx context.Context, env *scanners.Env, dst netip.Addr, b 
 	return err
 }
 
+// SendPaid is Send for a caller that has already taken this packet's token
+// from env.Wait (senders take tokens in small batches so that the limiter's
+// timer wake-ups do not cap the rate below --rate). It still checks scope.
+func (c *IPConn) SendPaid(env *scanners.Env, dst netip.Addr, b []byte) error {
+	if env.Allow != nil && !env.Allow(dst) {
+		return fmt.Errorf("rawio: %s: %w", dst, scanners.ErrOutOfScope)
+	}
+	_, err := c.pc.WriteToIP(b, &net.IPAddr{IP: dst.AsSlice(), Zone: dst.Zone()})
+	if err != nil && errors.Is(err, unix.ENOBUFS) {
+		time.Sleep(time.Millisecond)
+		_, err = c.pc.WriteToIP(b, &net.IPAddr{IP: dst.AsSlice(), Zone: dst.Zone()})
+	}
+	return err
+}
+
 // Recv reads one segment into b before the deadline; it returns
 // os.ErrDeadlineExceeded when nothing arrived.
 func (c *IPConn) Recv(b []byte, deadline time.Time) (int, netip.Addr, error) {
