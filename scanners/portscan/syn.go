@@ -398,10 +398,12 @@ func countUnknown(s []uint8) int {
 func (sc *synScan) receive(ctx context.Context, c *rawio.IPConn, kind int) {
 	d := newSynDecoder()
 	b := make([]byte, rawio.MaxPacket)
+	dl := time.Now().Add(50 * time.Millisecond)
 	for ctx.Err() == nil {
-		n, src, err := c.Recv(b, time.Now().Add(50*time.Millisecond))
+		n, src, err := c.Recv(b, dl)
 		if err != nil {
 			if rawio.IsTimeout(err) {
+				dl = time.Now().Add(50 * time.Millisecond)
 				continue
 			}
 			return

@@ -21,6 +21,7 @@ import (
 type IPConn struct {
 	pc  *net.IPConn
 	six bool
+	dl  time.Time // the read deadline last set (Recv is single-reader)
 }
 
 // ListenIP opens a raw socket for proto ("tcp", "icmp", "ipv6-icmp", "udp")
@@ -88,10 +89,15 @@ func (c *IPConn) SendPaid(env *scanners.Env, dst netip.Addr, b []byte) error {
 }
 
 // Recv reads one segment into b before the deadline; it returns
-// os.ErrDeadlineExceeded when nothing arrived.
+// os.ErrDeadlineExceeded when nothing arrived. Only one goroutine may call
+// Recv; passing the same deadline again skips re-arming the timer, which
+// matters at tens of thousands of packets per second.
 func (c *IPConn) Recv(b []byte, deadline time.Time) (int, netip.Addr, error) {
-	if err := c.pc.SetReadDeadline(deadline); err != nil {
-		return 0, netip.Addr{}, err
+	if !deadline.Equal(c.dl) {
+		if err := c.pc.SetReadDeadline(deadline); err != nil {
+			return 0, netip.Addr{}, err
+		}
+		c.dl = deadline
 	}
 	n, a, err := c.pc.ReadFromIP(b)
 	if err != nil {
