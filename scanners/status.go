@@ -24,6 +24,7 @@ const (
 	RateLimited     Status = "rate-limited"     // the peer told us to go away (421, 4xx, too many connections)
 	Interrupted     Status = "interrupted"      // the scan was cancelled before the probe finished
 	OutOfScope      Status = "out-of-scope"     // the scope guard refused the address
+	Unavailable     Status = "unavailable"      // the probe cannot run here (no --iface, no raw-socket privilege)
 	Internal        Status = "internal"         // a bug: a probe panicked
 )
 

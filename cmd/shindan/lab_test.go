@@ -145,3 +145,35 @@ func TestLabInterruptWritesPartialReport(t *testing.T) {
 		t.Fatal("no error finding for the unfinished work")
 	}
 }
+
+// TestLabSegmentProfile runs the segment profile on the office segment,
+// declared IPv4-only by the demo policy: the hosts that speak IPv6 and the
+// rogue router must be found, the IPv6-disabled host must not.
+func TestLabSegmentProfile(t *testing.T) {
+	lab := netlab.Require(t)
+	on, off, ra := lab.Hosts["v6on"], lab.Hosts["v6off"], lab.Hosts["radvd"]
+	dir := t.TempDir()
+	code, out := run(t, context.Background(), "scan", "--no-progress", "--profile", "segment", "--iface", lab.Scanner.Office.Iface,
+		"--policy", "../../testdata/lab/demo-policy.yaml", "--format", "json", "-o", filepath.Join(dir, "r.json"), "--fail-on", "none",
+		"203.0.113.0/25")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	r, _ := readReport(t, filepath.Join(dir, "r.json"))
+	got := map[string]string{}
+	for _, f := range r.Findings {
+		got[f.Check+" "+f.Target] = f.Status
+	}
+	for key, want := range map[string]string{
+		"ipv6.unintended " + on.IPv4.String(): "fail",
+		"ipv6.unintended " + ra.IPv4.String(): "fail",
+		"ipv6.rogue-ra " + lab.Scanner.Office.Iface: "fail",
+	} {
+		if got[key] != want {
+			t.Errorf("%s = %q, want %s (all: %v)", key, got[key], want, got)
+		}
+	}
+	if s, ok := got["ipv6.unintended "+off.IPv4.String()]; ok {
+		t.Errorf("the IPv6-disabled host was reported: %s", s)
+	}
+}

@@ -54,6 +54,7 @@ func scanCommand() *cli.Command {
 			&cli.IntFlag{Name: "retries", Value: 1, Usage: "retries of unanswered ports and timed-out probes (`N`)"},
 			&cli.IntFlag{Name: "max-hosts", Value: 65536, Usage: "refuse targets that expand to more than `N` addresses"},
 			&cli.StringFlag{Name: "iface", Usage: "network `INTERFACE` for layer-2 checks (profile segment)"},
+			&cli.StringFlag{Name: "scan-type", Value: "auto", Usage: "TCP discovery `METHOD`: connect, syn (raw sockets, falls back to connect), auto (syn for sweeps of more than 16 hosts when root)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `DIR`, or FILE with a single --format (default out/<scan-id>/)"},
 			&cli.StringFlag{Name: "format", Value: "json,html", Usage: "report `FORMATS`: " + strings.Join(render.Formats, ",")},
 			&cli.StringFlag{Name: "lang", Value: "ja", Usage: "report `LANGUAGE`: ja or en"},
@@ -222,6 +223,14 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 	}
 	if i := c.String("iface"); i != "" {
 		cfg.Settings.Options["iface"] = i
+		cfg.Iface = i
+	}
+	cfg.ScanType = c.String("scan-type")
+	if !slices.Contains([]string{"auto", "connect", "syn"}, cfg.ScanType) {
+		return nil, usageErr("--scan-type: %q is not auto, connect or syn", cfg.ScanType)
+	}
+	if prof.Name == "segment" && cfg.Iface == "" {
+		return nil, usageErr("--profile segment listens on a segment: give the interface with --iface")
 	}
 	o.formats = strings.Split(c.String("format"), ",")
 	for _, f := range o.formats {

@@ -13,16 +13,18 @@ import (
 // the probes it depends on (ProbeInfo.After, and identification before any
 // endpoint probe).
 type plan struct {
-	needsPorts bool
-	stages     [][]scanners.Probe
+	needsPorts   bool
+	needsSegment bool
+	stages       [][]scanners.Probe
 }
 
 // discoveryProbes are produced by sweepers, not by registered probes.
-var discoveryProbes = []string{portscanTCP, portscanUDP}
+var discoveryProbes = []string{portscanTCP, portscanUDP, segmentProbe}
 
 const (
-	portscanTCP = "port.tcp"
-	portscanUDP = "port.udp"
+	portscanTCP  = "port.tcp"
+	portscanUDP  = "port.udp"
+	segmentProbe = "ndp.segment"
 )
 
 func makePlan(reg *scanners.Registry, cs []checks.Check) (plan, error) {
@@ -30,6 +32,10 @@ func makePlan(reg *scanners.Registry, cs []checks.Check) (plan, error) {
 	want := map[string]scanners.Probe{}
 	var add func(id, by string) error
 	add = func(id, by string) error {
+		if id == segmentProbe {
+			p.needsSegment = true
+			return nil
+		}
 		if slices.Contains(discoveryProbes, id) {
 			p.needsPorts = true
 			return nil

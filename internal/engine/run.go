@@ -25,6 +25,7 @@ import (
 	"shindan/reports"
 	"shindan/scanners"
 	"shindan/scanners/portscan"
+	"shindan/scanners/rawio"
 )
 
 // Config is everything a scan needs. The CLI translates flags into it.
@@ -48,16 +49,26 @@ type Config struct {
 	MaxHosts                int
 	Resolver                targets.Resolver // nil = system
 	Settings                scanners.Settings
-	// Discovery replaces the TCP connect sweeper (for example with a SYN
-	// sweeper); nil = connect scan of Ports.TCP.
+	// Discovery replaces the TCP sweeper chosen by ScanType (tests).
 	Discovery scanners.Sweeper
-	// UDPDiscovery sweeps Ports.UDP when set and UDP ports are asked for.
+	// ScanType picks TCP discovery: "connect", "syn" (raw sockets; falls
+	// back to connect without the privilege) or "auto" / "" (SYN for
+	// sweeps of more than 16 hosts when privileged, connect otherwise:
+	// the connect scan is the faster of the two on a few hosts).
+	ScanType string
+	// UDPDiscovery sweeps Ports.UDP; nil = portscan.UDP when UDP ports
+	// are asked for.
 	UDPDiscovery scanners.Sweeper
-	Registry     *scanners.Registry // nil = scanners.Default
-	Log          *slog.Logger       // nil = discard
-	Progress     func(Progress)     // nil = none; called from many goroutines
-	Now          func() time.Time   // nil = time.Now
-	ToolVersion  string
+	// Iface is the interface of layer-2 segment checks (--iface).
+	Iface string
+	// Segment is the layer-2 sweeper the ndp.segment checks need
+	// (ndpscan.Segment); nil = the registered "ndp.segment" sweeper.
+	Segment     scanners.Sweeper
+	Registry    *scanners.Registry // nil = scanners.Default
+	Log         *slog.Logger       // nil = discard
+	Progress    func(Progress)     // nil = none; called from many goroutines
+	Now         func() time.Time   // nil = time.Now
+	ToolVersion string
 	// Guard, when set, receives the scan's scope guard before the first
 	// packet (tests use it to inspect what was refused).
 	Guard func(*scope.Guard)
@@ -136,6 +147,7 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	e.set = set
 	e.guard = scope.New(set.Allow, e.cfg.Rate)
 	e.guard.Excluded = set.Excluded
+	e.guard.LinkMulticast = e.plan.needsSegment && e.cfg.Iface != ""
 	if e.cfg.Settings.Resolver == "" {
 		e.cfg.Settings.Resolver = systemResolver()
 	}
@@ -194,7 +206,10 @@ func (e *engine) env() *scanners.Env {
 // discover runs port discovery over every host.
 func (e *engine) discover(ctx context.Context) error {
 	if !e.plan.needsPorts {
-		return nil
+		if e.plan.needsSegment {
+			e.segment(ctx, e.env())
+		}
+		return ctx.Err()
 	}
 	env := e.env()
 	ports := slices.Clone(e.cfg.Ports.TCP)
@@ -205,15 +220,25 @@ func (e *engine) discover(ctx context.Context) error {
 			}
 		}
 	}
+	named := map[netip.Addr]bool{}
+	for _, h := range e.set.Hosts {
+		named[h.Addr] = h.Named
+	}
+	connect := &portscan.Connect{Ports: ports, PerHost: e.cfg.Concurrency, Hosts: e.cfg.Hosts,
+		Timeout: e.cfg.ConnectTimeout, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing,
+		Ping: func(a netip.Addr) bool { return !named[a] }}
 	sw := e.cfg.Discovery
 	if sw == nil {
-		named := map[netip.Addr]bool{}
-		for _, h := range e.set.Hosts {
-			named[h.Addr] = h.Named
+		sw = connect
+		useSYN := e.cfg.ScanType == "syn" ||
+			((e.cfg.ScanType == "" || e.cfg.ScanType == "auto") && len(e.set.Hosts) > 16 && os.Geteuid() == 0)
+		if useSYN {
+			sw = &portscan.SYN{Ports: ports, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing}
 		}
-		sw = &portscan.Connect{Ports: ports, PerHost: e.cfg.Concurrency, Hosts: e.cfg.Hosts,
-			Timeout: e.cfg.ConnectTimeout, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing,
-			Ping: func(a netip.Addr) bool { return !named[a] }}
+	}
+	udp := e.cfg.UDPDiscovery
+	if udp == nil && len(e.cfg.Ports.UDP) > 0 {
+		udp = &portscan.UDP{Ports: e.cfg.Ports.UDP, Retries: e.cfg.Retries}
 	}
 	hosts := func(yield func(scanners.Target) bool) {
 		for _, h := range e.set.Hosts {
@@ -240,9 +265,20 @@ func (e *engine) discover(ctx context.Context) error {
 	}
 	e.progress("discovery", 0, len(e.set.Hosts))
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return sw.Sweep(gctx, env, hosts, emit) })
-	if e.cfg.UDPDiscovery != nil && len(e.cfg.Ports.UDP) > 0 {
-		g.Go(func() error { return e.cfg.UDPDiscovery.Sweep(gctx, env, hosts, e.store.add) })
+	g.Go(func() error {
+		err := sw.Sweep(gctx, env, hosts, emit)
+		if errors.Is(err, rawio.ErrNeedRawSocket) {
+			// Checked before the first packet: nothing was sent yet.
+			e.log.Warn("SYN scan needs root or CAP_NET_RAW; using the connect scan", "err", err)
+			return connect.Sweep(gctx, env, hosts, emit)
+		}
+		return err
+	})
+	if udp != nil {
+		g.Go(func() error { return udp.Sweep(gctx, env, hosts, e.store.add) })
+	}
+	if e.plan.needsSegment {
+		g.Go(func() error { e.segment(gctx, env); return nil })
 	}
 	err := g.Wait()
 	if ctx.Err() != nil {
@@ -475,4 +511,37 @@ func (e *engine) templateSets() string {
 		}
 	}
 	return strings.Join(out, "; ")
+}
+
+// segment runs the layer-2 sweep on --iface for the ipv6 segment checks. A
+// sweep that cannot run leaves an Unavailable observation, so those checks
+// report "error: needs --iface / raw sockets" instead of nothing.
+func (e *engine) segment(ctx context.Context, env *scanners.Env) {
+	seg := scanners.Target{Segment: e.cfg.Iface, Proto: scanners.L2}
+	fail := func(reason string) {
+		if seg.Segment == "" {
+			seg.Segment = "segment"
+		}
+		e.store.add(scanners.Observation{Probe: segmentProbe, Target: seg, At: e.now(), Status: scanners.Unavailable, Reason: reason})
+	}
+	if e.cfg.Iface == "" {
+		fail("the segment checks listen on a network interface: give it with --iface")
+		return
+	}
+	sw := e.cfg.Segment
+	if sw == nil {
+		var ok bool
+		if sw, ok = e.reg.Sweeper(segmentProbe); !ok {
+			fail("this build has no layer-2 segment sweeper")
+			return
+		}
+	}
+	err := sw.Sweep(ctx, env, func(yield func(scanners.Target) bool) { yield(seg) }, e.store.add)
+	switch {
+	case err == nil, ctx.Err() != nil:
+	case errors.Is(err, rawio.ErrNeedRawSocket):
+		fail("listening on " + e.cfg.Iface + " needs root or CAP_NET_RAW")
+	default:
+		fail("segment sweep on " + e.cfg.Iface + ": " + err.Error())
+	}
 }

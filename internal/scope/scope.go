@@ -31,6 +31,11 @@ type Guard struct {
 	// Excluded reports addresses the user excluded; DialLookup refuses
 	// them. nil excludes nothing beyond Allow.
 	Excluded func(netip.Addr) bool
+	// LinkMulticast admits link-scope multicast groups (ff02::1 all nodes,
+	// ff02::2 all routers, ff02::1:2 DHCPv6 agents) for the segment sweep on
+	// --iface: the segment itself is the target there, and these packets
+	// never leave it.
+	LinkMulticast bool
 	// Infra lists endpoints the scanner itself needs although they are not
 	// targets: the DNS resolver for its own lookups. Only these exact
 	// address:port pairs pass; the rate budget still applies.
@@ -54,7 +59,7 @@ func New(allow func(netip.Addr) bool, pps int) *Guard {
 // Permit reports whether a may be sent to, recording refused addresses.
 func (g *Guard) Permit(a netip.Addr) bool {
 	a = a.Unmap().WithZone("")
-	if g.Allow(a) {
+	if g.Allow(a) || (g.LinkMulticast && a.IsLinkLocalMulticast()) {
 		return true
 	}
 	g.refused.Store(a, struct{}{})

@@ -92,3 +92,15 @@ func TestGuardInfraEndpointOnly(t *testing.T) {
 		t.Fatalf("another port of the resolver's address must stay out of scope, got %v", err)
 	}
 }
+
+func TestGuardLinkMulticastOnlyForSegments(t *testing.T) {
+	g := New(func(netip.Addr) bool { return false }, 0)
+	all := netip.MustParseAddr("ff02::1")
+	if g.Permit(all) {
+		t.Fatal("link multicast must be refused unless a segment sweep asked for it")
+	}
+	g.LinkMulticast = true
+	if !g.Permit(all) || g.Permit(netip.MustParseAddr("ff05::2")) || g.Permit(netip.MustParseAddr("198.51.100.1")) {
+		t.Fatal("only link-scope multicast may pass for a segment sweep")
+	}
+}
