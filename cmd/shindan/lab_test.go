@@ -165,8 +165,8 @@ func TestLabSegmentProfile(t *testing.T) {
 		got[f.Check+" "+f.Target] = f.Status
 	}
 	for key, want := range map[string]string{
-		"ipv6.unintended " + on.IPv4.String(): "fail",
-		"ipv6.unintended " + ra.IPv4.String(): "fail",
+		"ipv6.unintended " + on.IPv4.String():       "fail",
+		"ipv6.unintended " + ra.IPv4.String():       "fail",
 		"ipv6.rogue-ra " + lab.Scanner.Office.Iface: "fail",
 	} {
 		if got[key] != want {
