@@ -6,6 +6,7 @@ import (
 	"context"
 	"net"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,8 +26,9 @@ func TestLabNuclei(t *testing.T) {
 		avoid []string
 	}{
 		{"weblisting", 80, []string{"shindan-git-config", "shindan-nginx-autoindex", "shindan-server-version"},
-			[]string{"shindan-http-trace", "shindan-webdav-enabled", "shindan-apache-server-status"}},
-		{"webapache", 80, []string{"shindan-http-trace", "shindan-apache-server-status", "shindan-webdav-enabled", "shindan-server-version"},
+			[]string{"shindan-http-trace", "shindan-webdav-enabled", "shindan-apache-server-status", "shindan-default-login-basic"}},
+		{"webapache", 80, []string{"shindan-http-trace", "shindan-apache-server-status", "shindan-webdav-enabled", "shindan-server-version",
+			"shindan-default-login-basic"},
 			[]string{"shindan-git-config", "shindan-nginx-autoindex", "shindan-apache-cve-2021-41773"}},
 		{"webhardened", 80, nil, nil},
 		{"webhardened", 443, nil, nil},
@@ -56,10 +58,12 @@ func TestLabNuclei(t *testing.T) {
 			all = append(all, obs...)
 			mu.Unlock()
 			got := map[string]bool{}
+			byID := map[string]*scanners.NucleiMatch{}
 			var ids []string
 			for _, o := range obs {
 				if m := o.Data.(*scanners.NucleiMatch); m.TemplateID != "" {
 					got[m.TemplateID] = true
+					byID[m.TemplateID] = m
 					ids = append(ids, m.TemplateID)
 				}
 			}
@@ -68,6 +72,12 @@ func TestLabNuclei(t *testing.T) {
 			for _, id := range tc.want {
 				if !got[id] {
 					t.Errorf("%s %s: %s did not match", tc.host, tg, id)
+				}
+			}
+			if m := byID["shindan-default-login-basic"]; m != nil {
+				// /admin/ is behind Basic with admin:admin (hosts/webapache/start).
+				if !strings.HasSuffix(m.MatchedAt, "/admin/") || len(m.Extracted) != 1 || m.Extracted[0] != "admin:admin" || m.Severity != "high" {
+					t.Errorf("%s %s: default login match %+v", tc.host, tg, m)
 				}
 			}
 			for _, id := range tc.avoid {

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,13 @@ func vulnServer(t *testing.T) *httptest.Server {
 			r.Header.Write(w) //nolint:errcheck
 		case r.URL.Path == "/.git/config":
 			io.WriteString(w, "[core]\n\trepositoryformatversion = 0\n") //nolint:errcheck
+		case r.URL.Path == "/admin/":
+			if u, pw, ok := r.BasicAuth(); !ok || u != "admin" || pw != "admin" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="admin"`)
+				w.WriteHeader(401)
+				return
+			}
+			io.WriteString(w, "admin console") //nolint:errcheck
 		case r.URL.Path == "/server-status":
 			io.WriteString(w, "<h1>Apache Server Status for x</h1><dt>Server Version: Apache/2.4.62 (Debian)</dt>") //nolint:errcheck
 		default:
@@ -88,7 +96,8 @@ http:
 		m := o.Data.(*scanners.NucleiMatch)
 		got[m.TemplateID] = m
 	}
-	for _, id := range []string{"shindan-git-config", "shindan-apache-server-status", "shindan-http-trace", "shindan-server-version", "user-root-404"} {
+	for _, id := range []string{"shindan-git-config", "shindan-apache-server-status", "shindan-http-trace", "shindan-server-version",
+		"shindan-default-login-basic", "user-root-404"} {
 		if got[id] == nil {
 			t.Errorf("%s did not match; got %v", id, keys(got))
 		}
@@ -100,6 +109,10 @@ http:
 	}
 	if m := got["shindan-git-config"]; m != nil && (len(m.Articles) != 1 || m.Articles[0] != "61-1-3" || m.Severity != "medium") {
 		t.Errorf("git config match: %+v", m)
+	}
+	if m := got["shindan-default-login-basic"]; m != nil && (m.Severity != "high" || !strings.Contains(m.MatchedAt, "/admin/") ||
+		len(m.Extracted) != 1 || m.Extracted[0] != "admin:admin" || !slices.Contains(m.Articles, "18-3-4")) {
+		t.Errorf("default login match: %+v", m)
 	}
 	if m := got[""]; m == nil || m.Templates < 10 {
 		t.Errorf("summary: %+v", m)
@@ -130,6 +143,21 @@ http:
 		t.Errorf("second run: %v %d", err, len(obs))
 	}
 	t.Logf("second run: %v", time.Since(start))
+
+	// Open pages answer 200 with or without credentials: no default login.
+	open := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "welcome") //nolint:errcheck
+	}))
+	defer open.Close()
+	obs, err = p.Run(context.Background(), &scanners.Env{IOTimeout: 3 * time.Second}, target(t, open))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range obs {
+		if m := o.Data.(*scanners.NucleiMatch); m.TemplateID == "shindan-default-login-basic" {
+			t.Errorf("default login matched an open site: %+v", m)
+		}
+	}
 }
 
 func keys(m map[string]*scanners.NucleiMatch) []string {
