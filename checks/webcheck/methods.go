@@ -33,52 +33,65 @@ func (methods) Info() checks.Info {
 func (c methods) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
-		var out []checks.Finding
-		var errs []string
-		for i := range s.Methods {
-			m := &s.Methods[i]
-			if m.Error != "" {
-				errs = append(errs, m.Method+" "+m.Path+": "+m.Error)
-				continue
-			}
-			if !m.Enabled {
-				continue
-			}
-			subject := m.Method + " " + m.Path
-			if m.Method == "PUT" || m.Method == "DELETE" {
-				// The test file's name is random; the folder keeps the finding ID stable.
-				subject = m.Method + " " + path.Dir(m.Path+"x")
-				if !strings.HasSuffix(subject, "/") {
-					subject += "/"
-				}
-			}
-			f := finding(info, o, subject, checks.Fail,
-				checks.T(methodJA(m)+"（"+m.Path+"）", m.Detail),
-				ev(&m.Exchange, m.Method+" "+m.Path))
-			if m.Method == "PUT" || m.Method == "DELETE" {
-				f.Severity = checks.High
-			}
-			f.Severity = sevFor(in, info.ID, f.Severity)
-			out = append(out, f)
-		}
-		switch {
-		case len(out) > 0:
-			return out
-		case len(s.Methods) == 0:
-			return []checks.Finding{finding(info, o, "", checks.Error,
-				checks.T("メソッドの試験を実施できませんでした。", "no method could be tested"))}
-		case len(errs) > 0:
-			return []checks.Finding{finding(info, o, "", checks.Error,
-				checks.T("一部のメソッドを試験できませんでした: "+errs[0], "some methods could not be tested: "+errs[0]))}
-		}
-		var evs []scanners.Evidence
-		for i := range s.Methods {
-			if s.Methods[i].Method == "TRACE" {
-				evs = append(evs, ev(&s.Methods[i].Exchange, "TRACE /"))
+		fs := c.site(in, info, o, s)
+		// Advertised but unverified methods are evidence, never a verdict:
+		// OPTIONS alone is not trusted (nmap's http-methods reports them).
+		if note, ok := advertisedNote(s); ok {
+			for i := range fs {
+				fs[i].Detail = appendText(fs[i].Detail, note)
+				fs[i].Evidence = append(fs[i].Evidence, ev(s.Options, note.EN))
 			}
 		}
-		return []checks.Finding{finding(info, o, "", checks.Pass, checks.Text{}, evs...)}
+		return fs
 	})
+}
+
+func (methods) site(in *checks.Input, info checks.Info, o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	var out []checks.Finding
+	var errs []string
+	for i := range s.Methods {
+		m := &s.Methods[i]
+		if m.Error != "" {
+			errs = append(errs, m.Method+" "+m.Path+": "+m.Error)
+			continue
+		}
+		if !m.Enabled {
+			continue
+		}
+		subject := m.Method + " " + m.Path
+		if m.Method == "PUT" || m.Method == "DELETE" {
+			// The test file's name is random; the folder keeps the finding ID stable.
+			subject = m.Method + " " + path.Dir(m.Path+"x")
+			if !strings.HasSuffix(subject, "/") {
+				subject += "/"
+			}
+		}
+		f := finding(info, o, subject, checks.Fail,
+			checks.T(methodJA(m)+"（"+m.Path+"）", m.Detail),
+			ev(&m.Exchange, m.Method+" "+m.Path))
+		if m.Method == "PUT" || m.Method == "DELETE" {
+			f.Severity = checks.High
+		}
+		f.Severity = sevFor(in, info.ID, f.Severity)
+		out = append(out, f)
+	}
+	switch {
+	case len(out) > 0:
+		return out
+	case len(s.Methods) == 0:
+		return []checks.Finding{finding(info, o, "", checks.Error,
+			checks.T("メソッドの試験を実施できませんでした。", "no method could be tested"))}
+	case len(errs) > 0:
+		return []checks.Finding{finding(info, o, "", checks.Error,
+			checks.T("一部のメソッドを試験できませんでした: "+errs[0], "some methods could not be tested: "+errs[0]))}
+	}
+	var evs []scanners.Evidence
+	for i := range s.Methods {
+		if s.Methods[i].Method == "TRACE" {
+			evs = append(evs, ev(&s.Methods[i].Exchange, "TRACE /"))
+		}
+	}
+	return []checks.Finding{finding(info, o, "", checks.Pass, checks.Text{}, evs...)}
 }
 
 func methodJA(m *scanners.HTTPMethodTest) string {
@@ -93,4 +106,108 @@ func methodJA(m *scanners.HTTPMethodTest) string {
 		return "WebDAV（PROPFIND 207 Multi-Status）が有効です"
 	}
 	return m.Method + " が有効です"
+}
+
+// commonMethods are not worth reporting when advertised: reading and
+// submitting is what a web server is for.
+var commonMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "OPTIONS": true}
+
+// maxAdvertised bounds what a hostile Allow header can put in a finding.
+const maxAdvertised = 16
+
+// advertised returns the methods the OPTIONS / reply names in Allow (or
+// the older Public) that no test found enabled, apart from commonMethods:
+// tried were tested on the site and found disabled, untried are not
+// tested by this check at all (e.g. CONNECT, PATCH).
+func advertised(s *scanners.HTTPSite) (tried, untried []string) {
+	if s.Options == nil || s.Options.Status == 0 {
+		return nil, nil
+	}
+	tested, enabled := map[string]bool{}, map[string]bool{}
+	for _, m := range s.Methods {
+		if m.Error == "" {
+			tested[m.Method] = true
+		}
+		if m.Enabled {
+			enabled[m.Method] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, h := range []string{"Allow", "Public"} {
+		for _, v := range s.Options.Headers[h] {
+			for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+				m := strings.ToUpper(tok)
+				if !methodToken(m) || seen[m] || commonMethods[m] || enabled[m] {
+					continue
+				}
+				seen[m] = true
+				if len(seen) > maxAdvertised {
+					return tried, untried
+				}
+				if tested[m] {
+					tried = append(tried, m)
+				} else {
+					untried = append(untried, m)
+				}
+			}
+		}
+	}
+	return tried, untried
+}
+
+// methodToken accepts what could be a method name (RFC 9110 token,
+// restricted to the characters real methods use).
+func methodToken(m string) bool {
+	if m == "" || len(m) > 32 {
+		return false
+	}
+	for _, r := range m {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// advertisedNote says which advertised methods were not verified, in both
+// languages; ok is false when there is nothing to say.
+func advertisedNote(s *scanners.HTTPSite) (checks.Text, bool) {
+	tried, untried := advertised(s)
+	if len(tried)+len(untried) == 0 {
+		return checks.Text{}, false
+	}
+	all := strings.Join(append(append([]string{}, untried...), tried...), ", ")
+	var ja, en []string
+	if len(untried) > 0 {
+		u := strings.Join(untried, ", ")
+		ja = append(ja, u+" はこの検査では試験していません")
+		en = append(en, u+" not tried by this check")
+		for _, m := range untried {
+			if m == "CONNECT" {
+				ja = append(ja, "CONNECT によるプロキシ中継は service.reflector が検査します")
+				en = append(en, "CONNECT proxying is service.reflector's check")
+			}
+		}
+	}
+	if len(tried) > 0 {
+		t := strings.Join(tried, ", ")
+		ja = append(ja, t+" は試験の結果、有効ではありませんでした")
+		en = append(en, t+" tried and found disabled")
+	}
+	return checks.T(
+		"OPTIONS / の応答は "+all+" を許可メソッドとして通知していますが、試験では悪用できることを確認していません（"+strings.Join(ja, "。")+"）。",
+		"OPTIONS / advertises: "+all+" (not exploitable as tested: "+strings.Join(en, "; ")+")"), true
+}
+
+// appendText adds a sentence to a bilingual text.
+func appendText(a, b checks.Text) checks.Text {
+	ja := a.JA
+	if ja != "" && !strings.HasSuffix(ja, "。") {
+		ja += "。"
+	}
+	en := a.EN
+	if en != "" {
+		en += "; "
+	}
+	return checks.Text{JA: ja + b.JA, EN: en + b.EN}
 }

@@ -1,7 +1,10 @@
 package webcheck
 
 import (
+	"maps"
 	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,6 +183,77 @@ func TestMethodDetails(t *testing.T) {
 	s.Methods = append(s.Methods, scanners.HTTPMethodTest{Method: "TRACK", Path: "/", Error: "connection reset"})
 	if got := statuses(eval(methods{}, obsOf(s))); got["error"] != 1 {
 		t.Errorf("method error: %v", got)
+	}
+}
+
+func TestMethodsAdvertised(t *testing.T) {
+	opts := func(allow ...string) *scanners.HTTPExchange {
+		o := x("/", 200, "")
+		o.Method, o.Request, o.Kind = "OPTIONS", "OPTIONS / HTTP/1.1", "options"
+		o.Headers["Allow"] = allow
+		return &o
+	}
+	// Advertised, not verified: still a pass, with the methods as evidence.
+	s := goodSite()
+	s.Options = opts("GET,HEAD,OPTIONS,TRACE", "connect, PATCH")
+	fs := eval(methods{}, obsOf(s))
+	if got := statuses(fs); got["pass"] != 1 || len(fs) != 1 {
+		t.Fatalf("advertised methods changed the verdict: %v", got)
+	}
+	d := fs[0].Detail
+	if !strings.Contains(d.EN, "OPTIONS / advertises: CONNECT, PATCH, TRACE (not exploitable as tested") ||
+		!strings.Contains(d.EN, "TRACE tried and found disabled") || !strings.Contains(d.EN, "service.reflector") ||
+		!strings.Contains(d.JA, "CONNECT, PATCH, TRACE") || !strings.Contains(d.JA, "TRACE は試験の結果") {
+		t.Errorf("detail: %+v", d)
+	}
+	last := fs[0].Evidence[len(fs[0].Evidence)-1]
+	if !strings.HasPrefix(last.Summary, "OPTIONS / advertises: CONNECT") || !strings.Contains(last.Data, "OPTIONS / HTTP/1.1") {
+		t.Errorf("evidence: %+v", last)
+	}
+
+	// Verified methods are findings already; the rest is noted on each.
+	b := badSite()
+	want := statuses(eval(methods{}, obsOf(b)))
+	b.Options = opts("GET,POST,OPTIONS,HEAD,TRACE,PROPFIND")
+	fs = eval(methods{}, obsOf(b))
+	if got := statuses(fs); !maps.Equal(got, want) {
+		t.Errorf("verdicts %v, want %v", got, want)
+	}
+	for _, f := range fs {
+		if strings.Contains(f.Detail.EN, "advertises") {
+			t.Errorf("verified methods reported as unverified: %s", f.Detail.EN)
+		}
+	}
+	b.Options = opts("GET, TRACE, CONNECT")
+	fs = eval(methods{}, obsOf(b))
+	if got := statuses(fs); !maps.Equal(got, want) {
+		t.Errorf("verdicts %v, want %v", got, want)
+	}
+	for _, f := range fs {
+		if !strings.Contains(f.Detail.EN, "OPTIONS / advertises: CONNECT (") || !strings.Contains(f.Detail.JA, "CONNECT") {
+			t.Errorf("%s: %+v", f.Subject, f.Detail)
+		}
+	}
+
+	// A hostile Allow header: junk dropped, the list bounded.
+	s = goodSite()
+	s.Options = opts("<script>, X" + strings.Repeat("Y", 40) + ", " + strings.Repeat("M1, M2, M3, M4, M5, M6, M7, M8, M9, ", 5))
+	tried, untried := advertised(s)
+	if len(tried)+len(untried) != 9 || slices.Contains(untried, "<SCRIPT>") {
+		t.Errorf("hostile allow: %v %v", tried, untried)
+	}
+	var many []string
+	for i := range 40 {
+		many = append(many, "M"+itoa(i+1))
+	}
+	s.Options = opts(strings.Join(many, ","))
+	if _, untried := advertised(s); len(untried) != maxAdvertised {
+		t.Errorf("bound: %d", len(untried))
+	}
+	// No OPTIONS answer: nothing to say.
+	s.Options = &scanners.HTTPExchange{Method: "OPTIONS", Path: "/", Error: "timeout"}
+	if _, ok := advertisedNote(s); ok {
+		t.Error("note without an OPTIONS answer")
 	}
 }
 
