@@ -72,7 +72,23 @@ func (g *Guard) Wait(ctx context.Context, n int) error {
 	if g.Limiter == nil {
 		return ctx.Err()
 	}
-	return g.Limiter.WaitN(ctx, n)
+	return waitN(ctx, g.Limiter, n)
+}
+
+// waitN is Limiter.WaitN, except that when the tokens would come after
+// ctx's deadline it waits for the deadline and returns ctx.Err(): the
+// limiter's early "would exceed context deadline" error would otherwise
+// look like a failure while the context still reads as live, and a scan
+// cut short by its deadline must read as interrupted.
+func waitN(ctx context.Context, l *rate.Limiter, n int) error {
+	err := l.WaitN(ctx, n)
+	if err != nil && ctx.Err() == nil {
+		if _, ok := ctx.Deadline(); ok && n <= l.Burst() {
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	}
+	return err
 }
 
 // Dial connects to addr ("ip:port"; names are refused: resolve them first,

@@ -104,3 +104,14 @@ func TestGuardLinkMulticastOnlyForSegments(t *testing.T) {
 		t.Fatal("only link-scope multicast may pass for a segment sweep")
 	}
 }
+
+func TestGuardWaitPastDeadlineReadsAsDeadline(t *testing.T) {
+	g := New(func(netip.Addr) bool { return true }, 1)
+	_ = g.Wait(context.Background(), 1) // spend the burst
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err := g.Wait(ctx, 1)
+	if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() == nil {
+		t.Fatalf("err = %v (ctx %v): a token past the deadline must read as the deadline", err, ctx.Err())
+	}
+}

@@ -332,10 +332,12 @@ func (sc *synScan) send(ctx context.Context, tcp4, tcp6 *rawio.IPConn, ports []u
 		batch = max(1, min(batch, sc.env.Limiter.Burst()))
 	}
 	tokens := 0
-	for pi, port := range ports {
-		if slices.Index(ports, port) != pi {
+	var seen [65536]bool
+	for _, port := range ports {
+		if seen[port] {
 			continue // duplicate in the list
 		}
+		seen[port] = true
 		for _, st := range sc.targets {
 			if st.err != nil || !want(st, int(port)) {
 				continue
