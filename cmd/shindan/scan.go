@@ -64,6 +64,7 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "user-agent", Value: "shindan/" + version + " (security diagnosis)", Usage: "HTTP `User-Agent`; name a contact"},
 			&cli.StringFlag{Name: "helo", Value: "shindan.invalid", Usage: "SMTP EHLO `NAME`"},
 			&cli.StringFlag{Name: "templates", Usage: "add the nuclei templates in `DIR` (e.g. a local nuclei-templates checkout) to the curated set of vuln.known"},
+			&cli.BoolFlag{Name: "intrusive", Usage: "also run intrusive nuclei templates (default-login attempts send credentials to the targets)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar even on a terminal"},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "`LEVEL`: debug, info, warn, error"},
 		},
@@ -220,6 +221,9 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 			return nil, usageErr("--templates: %s is not a directory", d)
 		}
 		cfg.Settings.Options["templates"] = d
+	}
+	if c.Bool("intrusive") {
+		cfg.Settings.Options["intrusive"] = "yes"
 	}
 	if i := c.String("iface"); i != "" {
 		cfg.Settings.Options["iface"] = i

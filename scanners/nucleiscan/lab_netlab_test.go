@@ -41,14 +41,15 @@ func TestLabNuclei(t *testing.T) {
 		h := lab.Host(tc.host)
 		for _, a := range h.Addrs() {
 			tg := scanners.Target{Addr: a, Port: tc.port, Proto: scanners.TCP}
-			env := &scanners.Env{IOTimeout: 3 * time.Second, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-				if addr != tg.HostPort() {
-					t.Errorf("%s: nuclei dialed %s", tg, addr)
-					return nil, scanners.ErrOutOfScope
-				}
-				var d net.Dialer
-				return d.DialContext(ctx, network, addr)
-			}}
+			env := &scanners.Env{IOTimeout: 3 * time.Second, Settings: scanners.Settings{Options: map[string]string{"intrusive": "yes"}},
+				Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+					if addr != tg.HostPort() {
+						t.Errorf("%s: nuclei dialed %s", tg, addr)
+						return nil, scanners.ErrOutOfScope
+					}
+					var d net.Dialer
+					return d.DialContext(ctx, network, addr)
+				}}
 			start := time.Now()
 			obs, err := p.Run(context.Background(), env, tg)
 			if err != nil {

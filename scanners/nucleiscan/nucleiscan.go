@@ -187,7 +187,9 @@ func (p *Probe) build(ctx context.Context, env *scanners.Env) error {
 		nuclei.WithCatalog(disk.NewCatalog(tdir)),
 		nuclei.WithTemplatesOrWorkflows(nuclei.TemplateSources{Templates: dirs}),
 		// HTTP only: other protocols would not pass through the scope proxy.
-		nuclei.WithTemplateFilters(nuclei.TemplateFilters{ProtocolTypes: "http"}),
+		// Intrusive templates (default logins send credentials) run only on
+		// request (--intrusive); pitfalls §7.4. dos and fuzz never run.
+		nuclei.WithTemplateFilters(nuclei.TemplateFilters{ProtocolTypes: "http", ExcludeTags: excludedTags(env)}),
 		nuclei.WithInteractshOptions(nuclei.InteractshOpts{NoInteractsh: true, DisableHttpFallback: true, NoColor: true,
 			CacheSize: 16, Eviction: time.Minute, CooldownPeriod: time.Second, PollDuration: 5 * time.Second}),
 		nuclei.WithProxy([]string{px.URL()}, false),
@@ -375,4 +377,14 @@ func articles(md map[string]interface{}) []string {
 		}
 	}
 	return out
+}
+
+// excludedTags are the template tags left out of a scan: intrusive ones
+// unless Options["intrusive"] is "yes" (the --intrusive flag).
+func excludedTags(env *scanners.Env) []string {
+	tags := []string{"dos", "fuzz"}
+	if env.Settings.Options["intrusive"] != "yes" {
+		tags = append(tags, "intrusive")
+	}
+	return tags
 }

@@ -73,16 +73,17 @@ http:
 	tg := target(t, s)
 	var mu sync.Mutex
 	var dialed []string
-	env := &scanners.Env{IOTimeout: 3 * time.Second, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		mu.Lock()
-		dialed = append(dialed, addr)
-		mu.Unlock()
-		if addr != tg.HostPort() {
-			return nil, scanners.ErrOutOfScope
-		}
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}
+	env := &scanners.Env{IOTimeout: 3 * time.Second, Settings: scanners.Settings{Options: map[string]string{"intrusive": "yes"}},
+		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			mu.Lock()
+			dialed = append(dialed, addr)
+			mu.Unlock()
+			if addr != tg.HostPort() {
+				return nil, scanners.ErrOutOfScope
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		}}
 	p := New(WithTemplates(user))
 	defer p.Close()
 	start := time.Now()
@@ -177,5 +178,30 @@ func TestArticles(t *testing.T) {
 	}
 	if a := articles(nil); a != nil {
 		t.Errorf("%v", a)
+	}
+}
+
+// TestIntrusiveOnlyOnRequest: without --intrusive the default-login
+// template, which sends credentials, is not even loaded.
+func TestIntrusiveOnlyOnRequest(t *testing.T) {
+	s := vulnServer(t)
+	tg := target(t, s)
+	env := &scanners.Env{IOTimeout: 3 * time.Second}
+	p := New()
+	defer p.Close()
+	obs, err := p.Run(context.Background(), env, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saw := false
+	for _, o := range obs {
+		m := o.Data.(*scanners.NucleiMatch)
+		if m.TemplateID == "shindan-default-login-basic" {
+			t.Fatal("the intrusive default-login template ran without --intrusive")
+		}
+		saw = saw || m.TemplateID == "shindan-git-config"
+	}
+	if !saw {
+		t.Fatal("the non-intrusive templates must still run")
 	}
 }
