@@ -13,6 +13,13 @@ mkdir -p out/demo
 # hosts.json so the demo never names an address the lab did not assign.
 grep '"segment"' "$hosts" | grep -oE '"ipv[46]": "[^"]+"' | cut -d'"' -f4 > out/demo/targets.txt
 extra=()
+# The lab's domains (DNS lab: *.example; mail lab: *.test), resolved through
+# the lab's own resolver (dnsopen), never the machine's.
+resolver=$(grep '"dnsopen"' "$hosts" | grep -oE '"ipv4": "[^"]+"' | cut -d'"' -f4 || true)
+if [ -n "$resolver" ]; then
+	extra+=(--resolver "$resolver")
+	printf '%s\n' good.example leaky.example lame.example good.test none.test broken.test lax.test loop.test >> out/demo/targets.txt
+fi
 [ -f testdata/lab/demo-policy.yaml ] && extra+=(--policy testdata/lab/demo-policy.yaml)
 # Lab hosts with TLS keep their lab CA in RUN_DIR/ca.pem; trust them all.
 cat "$run"/*/ca.pem > out/demo/lab-ca.pem 2>/dev/null || true
