@@ -71,6 +71,11 @@ func (c soaConsistency) Evaluate(in *checks.Input) []checks.Finding {
 			nsSets[key] = append(nsSets[key], who)
 			lines = append(lines, ";; "+who+": "+s.SOA+" | NS "+key)
 		}
+		for _, n := range d.Notes {
+			if strings.Contains(n, "serial") {
+				lines = append(lines, ";; "+n)
+			}
+		}
 		ev := []scanners.Evidence{dnsEvidence("SOA and NS of "+d.Zone+" at every authoritative server", strings.Join(lines, "\n"))}
 		var problemsJA, problemsEN []string
 		if len(serials) > 1 {

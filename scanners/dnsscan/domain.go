@@ -3,11 +3,13 @@ package dnsscan
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -211,6 +213,7 @@ func (c *client) zoneServers(ctx context.Context, d *scanners.DNSDomain) {
 			}
 		}
 	}
+	c.recheckSerials(ctx, d)
 	if v6unreach > 0 && !slices.ContainsFunc(d.Servers, func(s scanners.DNSZoneServer) bool {
 		return s.Answered && strings.Contains(s.Addr, ":")
 	}) {
@@ -271,4 +274,44 @@ func boolStr(b bool) string {
 		return "1"
 	}
 	return "0"
+}
+
+// recheckSerials asks every authoritative server for the SOA once more when
+// their serials differ: a busy zone is legitimately caught mid-update
+// (pitfalls §2.5), so only a difference that survives the pause is
+// evidence. The pause is Options["dns_soa_recheck"] (default 2s).
+func (c *client) recheckSerials(ctx context.Context, d *scanners.DNSDomain) {
+	serials := map[uint32]bool{}
+	for _, s := range d.Servers {
+		if s.Answered && !s.Lame && s.HasSOA {
+			serials[s.Serial] = true
+		}
+	}
+	if len(serials) < 2 {
+		return
+	}
+	pause := 2 * time.Second
+	if v, err := time.ParseDuration(c.env.Settings.Options["dns_soa_recheck"]); err == nil && v >= 0 {
+		pause = v
+	}
+	select {
+	case <-time.After(pause):
+	case <-ctx.Done():
+		return
+	}
+	for i, s := range d.Servers {
+		if !s.Answered || s.Lame || !s.HasSOA {
+			continue
+		}
+		r, _, err := c.query(ctx, hostPort(s.Addr), "udp", newQuery(d.Zone, dns.TypeSOA, false))
+		if err != nil {
+			continue
+		}
+		if soa := soaOf(r.msg, d.Zone); soa != nil && soa.Serial != s.Serial {
+			d.Notes = append(d.Notes, fmt.Sprintf("%s %s: serial %d changed to %d on the re-check", s.Name, s.Addr, s.Serial, soa.Serial))
+			d.Servers[i].Serial = soa.Serial
+			d.Servers[i].SOA = clip(strings.ReplaceAll(soa.String(), "\t", " "), maxRRText)
+		}
+	}
+	d.Notes = append(d.Notes, fmt.Sprintf("serials differed; every server was asked again after %s", pause))
 }
