@@ -3,6 +3,7 @@ package targets
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -187,8 +188,7 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 		n := Name{Name: name, Origin: origin, Derived: !expand}
 		addrs, err := res.LookupNetIP(ctx, "ip", name)
 		if err != nil {
-			n.Err = err.Error()
-			s.Notes = append(s.Notes, fmt.Sprintf("%s: no address records (%v)", name, err))
+			n.Err = lookupReason(err)
 		}
 		for _, a := range addrs {
 			a = a.Unmap()
@@ -214,6 +214,11 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 				}
 			}
 			n.Domain = len(n.MX) > 0 || len(n.NS) > 0
+		}
+		// A mail or DNS domain need not have addresses of its own; any
+		// other name that does not resolve cannot be scanned: say so.
+		if n.Err != "" && !n.Domain {
+			s.Notes = append(s.Notes, fmt.Sprintf("%s: not scanned, it does not resolve (%s)", name, n.Err))
 		}
 		s.Names = append(s.Names, n)
 		if n.Domain {
@@ -289,4 +294,14 @@ func spanSize(sp span, limit int) int {
 		}
 	}
 	return n
+}
+
+// lookupReason is a lookup failure without the resolver address Go puts in
+// its messages (with --resolver that address is not the one asked).
+func lookupReason(err error) string {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return de.Err
+	}
+	return err.Error()
 }
