@@ -90,11 +90,13 @@ printf 'masscan --rate R --wait 1:          %s s (median %s; includes masscan'"'
 echo "== 2. sweep of $net, ports $sweep_ports, at $rate pps"
 a=$(now); shindan "$sweep_ports" "$net" | canon >"$work/s2"; b=$(now)
 nmap_ports "$sweep_ports" "$net" | canon >"$work/n2"; c=$(now)
+NMAP_MAX=1 nmap_ports "$sweep_ports" "$net" | canon >"$work/x2"; d=$(now)
 masscan_ports "$sweep_ports" "$net" | canon >"$work/m2"
-compare "sweep" "$work/s2" "$work/n2"
+compare "sweep" "$work/s2" "$work/n2" "$work/x2"
 compare "sweep (masscan)" "$work/s2" "$work/m2" && same=", masscan too" || same=", masscan differed"
 echo "open: $(wc -l <"$work/s2") endpoints on $(cut -d' ' -f1 "$work/s2" | sort -u | wc -l) hosts (shindan = nmap$same)"
-printf 'shindan SYN: %.2f s\nnmap -sS:    %.2f s\nmasscan:     %.2f s\n' "$(echo "$b - $a" | bc)" "$(echo "$c - $b" | bc)" "$(cat "$work/masscan.time")"
+printf 'shindan SYN (capped at R):          %.2f s\nnmap -sS --min-rate R (exceeds R):  %.2f s\nnmap -sS --min-rate R --max-rate R: %.2f s\nmasscan --rate R:                   %.2f s\n' \
+	"$(echo "$b - $a" | bc)" "$(echo "$c - $b" | bc)" "$(echo "$d - $c" | bc)" "$(cat "$work/masscan.time")"
 
 echo "== 3. rate check: shindan SYNs on $iface (capture)"
 tcpdump -ni "$iface" -w "$work/syn.pcap" -B 16384 "src host $src and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn" 2>/dev/null &
