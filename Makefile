@@ -49,10 +49,14 @@ demo: deps build
 	rc=0; testdata/lab/demo.sh || rc=$$?; \
 	[ -n "$$KEEP_LAB" ] || $(LAB) down; exit $$rc
 
-## bench: the comparisons with nmap and friends (needs the lab)
+## bench: shindan side by side with nmap, masscan, testssl.sh, sslscan and
+## zonemaster-cli on the lab; each script prints its ratios (see bench/*/RESULTS.md)
+BENCHES := bench/portscan/connect.sh bench/portscan/syn.sh bench/tls/compare.sh bench/tls/bench.sh \
+	bench/dns/compare.sh bench/mail/compare.sh bench/web/compare.sh
 bench: deps build
+	apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends nmap masscan testssl.sh sslscan zonemaster-cli bc python3 dnsutils
 	$(LAB) up
-	rc=0; for b in bench/*/bench.sh bench/*.sh; do [ -x "$$b" ] || continue; echo "== $$b"; ip netns exec $(SCAN_NS) "$$b" || rc=$$?; done; \
+	rc=0; for b in $(BENCHES); do echo "== $$b"; ip netns exec $(SCAN_NS) "$$b" || rc=$$?; done; \
 	$(LAB) down; exit $$rc
 
 ## lint: gofmt, go vet, and the fuzz-coverage rule
