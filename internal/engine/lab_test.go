@@ -65,6 +65,9 @@ func capture(t *testing.T, iface, filter string) (stop func() []string) {
 	}()
 	select {
 	case <-ready:
+		// "listening on" is printed as the capture opens; give the kernel
+		// a moment to attach the filter before the first probe.
+		time.Sleep(300 * time.Millisecond)
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		t.Fatal("tcpdump did not start")
