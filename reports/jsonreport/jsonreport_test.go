@@ -18,18 +18,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func loadFull(t *testing.T) *reports.Report {
-	t.Helper()
-	b, err := os.ReadFile("../testdata/full.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := reports.Decode(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
+func loadFull(t *testing.T) *reports.Report { return reporttest.Full(t) }
 
 func compileSchema(t *testing.T) *jsonschema.Schema { return reporttest.Schema(t) }
 

@@ -9,22 +9,12 @@ import (
 	"testing"
 
 	"shindan/reports"
+	"shindan/reports/reporttest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func loadFull(t *testing.T) *reports.Report {
-	t.Helper()
-	b, err := os.ReadFile("../testdata/full.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := reports.Decode(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
+func loadFull(t *testing.T) *reports.Report { return reporttest.Full(t) }
 
 func render(t *testing.T, lang string, r *reports.Report) string {
 	t.Helper()

@@ -1,5 +1,5 @@
-// Package reporttest validates report bytes against report.schema.json for
-// tests in any package (the JSON writer's golden tests, the CLI's lab tests).
+// Package reporttest holds what report tests share: the schema validator
+// (the JSON writer's golden tests, the CLI's lab tests) and the full fixture.
 package reporttest
 
 import (
@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"shindan/reports"
 )
 
 // SchemaPath is the repository's copy of shared/spec/report.schema.json.
@@ -50,4 +52,21 @@ func Validate(t testing.TB, s *jsonschema.Schema, b []byte) error {
 		t.Fatal(err)
 	}
 	return s.Validate(inst)
+}
+
+// Full decodes reports/testdata/full.json, the fixture with every status,
+// severity, article form and bilingual text that the writers' golden tests
+// render.
+func Full(t testing.TB) *reports.Report {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "testdata", "full.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := reports.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
