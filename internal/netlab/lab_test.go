@@ -28,6 +28,12 @@ func TestLabReachability(t *testing.T) {
 		checkIfaceAddr(t, l.Scanner.Office.Iface, l.Scanner.Office.IPv4)
 	})
 	for _, name := range l.HostNames() {
+		if name == "guard" {
+			// Reserved for the scope-guard capture tests of internal/engine,
+			// which run in parallel with this one and count every packet
+			// it receives; lab up has already waited for its port.
+			continue
+		}
 		h := l.Host(name)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
