@@ -14,13 +14,14 @@ func init() { checks.Register(government{}) }
 var _ checks.Check = government{}
 
 // government implements domain.government (Art. 82-2, 82-4): the names of
-// public web hosts in scope; fails when a published name is outside the
-// policy's government suffixes (default go.jp).
+// public web and mail hosts in scope, and the mail domains; fails when a
+// published name is outside the policy's government suffixes (default
+// go.jp).
 type government struct{}
 
 func (government) Info() checks.Info {
 	return checks.Info{
-		ID: "domain.government", Articles: []string{"82-2", "82-4"}, Needs: []string{siteProbe},
+		ID: "domain.government", Articles: []string{"82-2", "82-4"}, Needs: []string{siteProbe, smtpProbe, mailDomainProbe},
 		Severity: checks.Medium,
 		Title:    checks.T("政府ドメインの使用", "Government domain name"),
 		Remediation: checks.T("公開するホスト名には政府機関のドメイン（go.jp 等）を使用してください。",
@@ -36,17 +37,23 @@ func (c government) Evaluate(in *checks.Input) []checks.Finding {
 	}
 	var names []string
 	targets := map[string]scanners.Target{}
-	for _, o := range in.ByProbe(siteProbe) {
-		n := strings.TrimSuffix(strings.ToLower(o.Target.Name), ".")
-		if n == "" {
-			continue
-		}
-		if _, err := netip.ParseAddr(n); err == nil {
-			continue
-		}
-		if _, dup := targets[n]; !dup {
-			names = append(names, n)
-			targets[n] = scanners.Target{Name: n}
+	kinds := map[string]string{}
+	for _, src := range []struct{ probe, kind string }{
+		{siteProbe, "web host"}, {smtpProbe, "mail host"}, {mailDomainProbe, "mail domain"},
+	} {
+		for _, o := range in.ByProbe(src.probe) {
+			n := strings.TrimSuffix(strings.ToLower(o.Target.Name), ".")
+			if n == "" {
+				continue
+			}
+			if _, err := netip.ParseAddr(n); err == nil {
+				continue
+			}
+			if _, dup := targets[n]; !dup {
+				names = append(names, n)
+				targets[n] = scanners.Target{Name: n}
+				kinds[n] = src.kind
+			}
 		}
 	}
 	slices.Sort(names)
@@ -65,8 +72,14 @@ func (c government) Evaluate(in *checks.Input) []checks.Finding {
 			f.Detail = checks.T(n+" は政府ドメイン（"+strings.Join(suffixes, ", ")+"）の外にあります。",
 				n+" is outside the government suffixes ("+strings.Join(suffixes, ", ")+")")
 		}
-		f.Evidence = []scanners.Evidence{{Kind: "note", Summary: "published web host name " + n}}
+		f.Evidence = []scanners.Evidence{{Kind: "note", Summary: "published " + kinds[n] + " name " + n}}
 		out = append(out, f)
 	}
 	return out
 }
+
+// The probes whose targets carry published names besides http.site.
+const (
+	smtpProbe       = "smtp.session"
+	mailDomainProbe = "mail.domain"
+)

@@ -273,3 +273,20 @@ func TestHTTPSRedirectNoHTTPS(t *testing.T) {
 		t.Errorf("short hsts: %v", got)
 	}
 }
+
+// TestGovernmentMailNames: mail hosts and mail domains are published names
+// too; a go.jp domain passes, a mail host outside the suffixes fails.
+func TestGovernmentMailNames(t *testing.T) {
+	in := &checks.Input{Policy: checks.DefaultPolicy(), Obs: []scanners.Observation{
+		{Probe: "mail.domain", Target: scanners.Target{Name: "example.go.jp"}, Status: scanners.OK},
+		{Probe: "smtp.session", Target: scanners.Target{Name: "mx.example-mail.com", Port: 25}, Status: scanners.OK},
+		{Probe: "smtp.session", Target: scanners.Target{Name: "198.51.100.81", Port: 25}, Status: scanners.OK},
+	}}
+	got := map[string]checks.Status{}
+	for _, f := range (government{}).Evaluate(in) {
+		got[f.Subject] = f.Status
+	}
+	if len(got) != 2 || got["example.go.jp"] != checks.Pass || got["mx.example-mail.com"] != checks.Fail {
+		t.Fatalf("findings %v", got)
+	}
+}
