@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"shindan/scanners"
+	"shindan/scanners/scantest"
 )
 
 // fakeServer is a scripted SMTP server on loopback.
@@ -257,24 +258,7 @@ func TestProbeRefused(t *testing.T) {
 }
 
 // hostile starts a server that writes with the given function.
-func hostile(t *testing.T, write func(c net.Conn)) netip.AddrPort {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); write(c) }()
-		}
-	}()
-	return netip.MustParseAddrPort(ln.Addr().String())
-}
+func hostile(t *testing.T, write func(c net.Conn)) netip.AddrPort { return scantest.Serve(t, write) }
 
 func TestProbeTarpitBounded(t *testing.T) {
 	// One byte every 50 ms, forever: a per-read deadline would never fire.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"shindan/scanners"
+	"shindan/scanners/scantest"
 )
 
 // testCert makes a CA and a leaf for 127.0.0.1 signed by it.
@@ -45,24 +46,7 @@ func testCert(t *testing.T, notAfter time.Time) (tls.Certificate, *x509.CertPool
 }
 
 // serve runs handler for every connection on a loopback listener.
-func serve(t *testing.T, handler func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); handler(c) }()
-		}
-	}()
-	return ln.Addr().String()
-}
+func serve(t *testing.T, handler func(net.Conn)) string { return scantest.Serve(t, handler).String() }
 
 func tlsServer(t *testing.T, cfg *tls.Config, prelude func(net.Conn) bool) string {
 	return serve(t, func(c net.Conn) {
