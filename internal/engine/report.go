@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -20,23 +22,60 @@ func FindingID(check, target, subject string) string {
 	return "F" + hex.EncodeToString(sum[:10])
 }
 
+// scanMeta is the scan's metadata as known before the first packet.
+func (e *engine) scanMeta(started time.Time) reports.Scan {
+	s := reports.Scan{
+		ID: e.scanID, StartedAt: started.UTC(), Profile: e.cfg.Profile, Vantage: vantage(),
+		Targets: slices.Clone(e.cfg.RawTargets), Excluded: slices.Clone(e.cfg.RawExcludes),
+		Policy: e.policy.Name,
+	}
+	if e.policy.Digest != "" {
+		s.Policy = e.policy.Name + " (" + e.policy.Digest + ")"
+	}
+	for _, c := range e.cfg.Checks {
+		s.Checks = append(s.Checks, c.Info().ID)
+	}
+	return s
+}
+
+// begin announces the scan to every sink.
+func (e *engine) begin(ctx context.Context, started time.Time) error {
+	meta := e.scanMeta(started)
+	for _, s := range e.cfg.Sinks {
+		if err := s.Begin(ctx, meta); err != nil {
+			return fmt.Errorf("engine: sink: %w", err)
+		}
+	}
+	return nil
+}
+
+// end hands the final report to every sink. Until the engine streams per
+// host, the assets and findings go out here in one batch.
+func (e *engine) end(ctx context.Context, r *reports.Report) error {
+	for _, s := range e.cfg.Sinks {
+		if err := s.Assets(ctx, r.Assets); err != nil {
+			return fmt.Errorf("engine: sink: %w", err)
+		}
+		if err := s.Findings(ctx, r.Findings); err != nil {
+			return fmt.Errorf("engine: sink: %w", err)
+		}
+		if err := s.End(ctx, r); err != nil {
+			return fmt.Errorf("engine: sink: %w", err)
+		}
+	}
+	return nil
+}
+
 func (e *engine) report(started time.Time, fs []checks.Finding, interrupted string) *reports.Report {
 	finished := e.now()
 	r := &reports.Report{
 		SchemaVersion: reports.SchemaVersion,
 		Tool:          reports.Tool{Name: "shindan", Version: e.cfg.ToolVersion, NucleiTemplates: e.templateSets()},
-		Scan: reports.Scan{
-			ID: newScanID(started), StartedAt: started.UTC(), FinishedAt: finished.UTC(),
-			Profile: e.cfg.Profile, Vantage: vantage(),
-			Targets: slices.Clone(e.cfg.RawTargets), Excluded: slices.Clone(e.cfg.RawExcludes),
-			Policy:   e.policy.Name,
-			Complete: interrupted == "", InterruptedReason: interrupted,
-		},
-		Findings: []reports.Finding{},
+		Scan:          e.scanMeta(started),
+		Findings:      []reports.Finding{},
 	}
-	if e.policy.Digest != "" {
-		r.Scan.Policy = e.policy.Name + " (" + e.policy.Digest + ")"
-	}
+	r.Scan.FinishedAt = finished.UTC()
+	r.Scan.Complete, r.Scan.InterruptedReason = interrupted == "", interrupted
 	r.Scan.Excluded = append(r.Scan.Excluded, e.set.Notes...)
 	// Addresses probes learned (MX, NS, redirects, CNAMEs) that fall
 	// outside the targets are reported here, never probed.
@@ -44,9 +83,6 @@ func (e *engine) report(started time.Time, fs []checks.Finding, interrupted stri
 	slices.SortFunc(refused, netip.Addr.Compare)
 	for _, a := range refused {
 		r.Scan.Excluded = append(r.Scan.Excluded, a.String()+": outside the scan scope, not probed")
-	}
-	for _, c := range e.cfg.Checks {
-		r.Scan.Checks = append(r.Scan.Checks, c.Info().ID)
 	}
 	r.Assets = e.assets()
 	open := 0

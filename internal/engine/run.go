@@ -72,6 +72,10 @@ type Config struct {
 	// Guard, when set, receives the scan's scope guard before the first
 	// packet (tests use it to inspect what was refused).
 	Guard func(*scope.Guard)
+	// Sinks receive results while the scan runs (store, JSONL stream).
+	Sinks []Sink
+	// ScanID names the scan; "" = a new ID from the start time.
+	ScanID string
 }
 
 // Progress reports how far a phase is.
@@ -102,6 +106,7 @@ type engine struct {
 	store  store
 	guard  *scope.Guard
 	set    *targets.Set
+	scanID string
 }
 
 func newEngine(cfg Config) (*engine, error) {
@@ -140,6 +145,10 @@ func (e *engine) progress(phase string, done, total int) {
 
 func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	started := e.now()
+	e.scanID = e.cfg.ScanID
+	if e.scanID == "" {
+		e.scanID = newScanID(started)
+	}
 	set, err := targets.Build(ctx, e.cfg.Targets, e.cfg.Excludes, targets.Options{MaxHosts: e.cfg.MaxHosts, Resolver: e.cfg.Resolver})
 	if err != nil {
 		return nil, err
@@ -162,6 +171,9 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	}
 	e.log.Info("scan starting", "hosts", len(set.Hosts), "names", len(set.Names), "checks", len(e.cfg.Checks), "probes", e.plan.probeIDs())
 
+	if err := e.begin(ctx, started); err != nil {
+		return nil, err
+	}
 	interrupted := ""
 	defer e.closeProbes()
 	if err := e.discover(ctx); err != nil && ctx.Err() == nil {
@@ -178,6 +190,9 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	}
 	findings := e.evaluate(interrupted != "")
 	r := e.report(started, findings, interrupted)
+	if err := e.end(context.WithoutCancel(ctx), r); err != nil {
+		return r, err
+	}
 	return r, nil
 }
 
