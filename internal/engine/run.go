@@ -429,6 +429,9 @@ func (e *engine) jobsFor(stage []scanners.Probe) []job {
 					jobs = append(jobs, job{p, s.t})
 				}
 			}
+			// Open ports identification could not name still owe this
+			// probe's checks a verdict (unidentified.go).
+			jobs = append(jobs, e.owedJobs(p)...)
 		case scanners.LevelHost:
 			for _, t := range e.store.liveHosts() {
 				jobs = append(jobs, job{p, t})
