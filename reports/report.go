@@ -25,6 +25,17 @@ type Report struct {
 	Assets        []Asset           `json:"assets,omitempty"`
 	Findings      []Finding         `json:"findings"`
 	Summary       map[string]Counts `json:"summary,omitempty"`
+	// Articles names the articles the findings cite (title, chapter), so
+	// renderers can title them without the checks catalog.
+	Articles []Article `json:"articles,omitempty"`
+}
+
+// Article is one article of the standard as the report cites it.
+type Article struct {
+	Number       string `json:"number"` // "61", "44の2"
+	Title        Text   `json:"title"`
+	Chapter      int    `json:"chapter,omitempty"`
+	ChapterTitle *Text  `json:"chapter_title,omitempty"`
 }
 
 // Tool names the scanner that wrote the report.
@@ -126,6 +137,30 @@ type Finding struct {
 	Source      string     `json:"source,omitempty"`
 	ObservedAt  *time.Time `json:"observed_at,omitempty"`
 	Waiver      *Waiver    `json:"waiver,omitempty"`
+	// Subject names what inside Target an ungrouped finding is about;
+	// Group moves it into Items.
+	Subject string `json:"subject,omitempty"`
+	// Items are the individual subjects (suites, files, headers) of a
+	// grouped finding, each with its own verdict and evidence.
+	Items []Item `json:"items,omitempty"`
+}
+
+// Item is one subject of a grouped finding. Its ID is the per-subject ID
+// that ungrouped reports used, so waivers and diffs keep matching. Title,
+// remediation and articles are left out when they equal the finding's.
+type Item struct {
+	ID          string     `json:"id"`
+	Subject     string     `json:"subject"`
+	Status      string     `json:"status"`
+	Severity    string     `json:"severity,omitempty"`
+	Articles    []string   `json:"articles,omitempty"`
+	Title       *Text      `json:"title,omitempty"`
+	Detail      *Text      `json:"detail,omitempty"`
+	Remediation *Text      `json:"remediation,omitempty"`
+	Evidence    []Evidence `json:"evidence,omitempty"`
+	Source      string     `json:"source,omitempty"`
+	ObservedAt  *time.Time `json:"observed_at,omitempty"`
+	Waiver      *Waiver    `json:"waiver,omitempty"`
 }
 
 // Counts is one article's tally.
@@ -163,6 +198,9 @@ func (r *Report) Normalize() {
 		slices.SortFunc(r.Assets[i].Services, func(a, b Service) int {
 			return cmp.Or(cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
 		})
+	}
+	for i := range r.Findings {
+		slices.SortFunc(r.Findings[i].Items, compareItems)
 	}
 	slices.SortFunc(r.Findings, func(a, b Finding) int {
 		return cmp.Or(
@@ -279,6 +317,11 @@ func Decode(b []byte) (*Report, error) {
 	for i, f := range r.Findings {
 		if f.ID == "" || f.Check == "" || f.Target == "" || statusRank(f.Status) == len(Statuses) || len(f.Articles) == 0 {
 			return nil, fmt.Errorf("report: findings[%d]: id, check, articles, target and a valid status are required", i)
+		}
+		for j, it := range f.Items {
+			if it.ID == "" || statusRank(it.Status) == len(Statuses) {
+				return nil, fmt.Errorf("report: findings[%d].items[%d]: id and a valid status are required", i, j)
+			}
 		}
 	}
 	return &r, nil

@@ -375,7 +375,8 @@ func failOn(r *reports.Report, threshold string) error {
 		return nil
 	}
 	min := reports.SeverityRank(threshold)
-	for _, f := range r.Findings {
+	// Per subject: a waiver on one item of a group must not hide another.
+	for _, f := range reports.Flatten(r.Findings) {
 		if (f.Status == "fail" || f.Status == "warn") && f.Waiver == nil && reports.SeverityRank(f.Severity) >= min {
 			return cli.Exit("", exitFindings)
 		}

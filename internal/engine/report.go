@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -18,8 +16,7 @@ import (
 // FindingID is the stable finding identifier: the same check, target and
 // subject give the same ID in every scan, so scans can be diffed.
 func FindingID(check, target, subject string) string {
-	sum := sha256.Sum256([]byte(check + "\x00" + target + "\x00" + subject))
-	return "F" + hex.EncodeToString(sum[:10])
+	return reports.FindingID(check, target, subject)
 }
 
 // scanMeta is the scan's metadata as known before the first packet.
@@ -94,6 +91,7 @@ func (e *engine) report(started time.Time, fs []checks.Finding, interrupted stri
 	for _, f := range fs {
 		r.Findings = append(r.Findings, e.toReport(f))
 	}
+	r.Findings = reports.Group(r.Findings, e.groupWaiver)
 	r.Normalize()
 	return r
 }
@@ -108,7 +106,7 @@ func text(t checks.Text) *reports.Text {
 func (e *engine) toReport(f checks.Finding) reports.Finding {
 	target := f.Target.String()
 	rf := reports.Finding{
-		ID: FindingID(f.Check, target, f.Subject), Check: f.Check, Articles: f.Articles, Target: target,
+		ID: FindingID(f.Check, target, f.Subject), Check: f.Check, Articles: f.Articles, Target: target, Subject: f.Subject,
 		Host: f.Target.Host(), Port: int(f.Target.Port), Proto: string(f.Target.Proto),
 		Status: string(f.Status), Severity: string(f.Severity),
 		Title: text(f.Title), Detail: text(f.Detail), Remediation: text(f.Remediation), Source: f.Source,

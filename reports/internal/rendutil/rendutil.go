@@ -59,12 +59,14 @@ func Clone(r *reports.Report) *reports.Report {
 				w := *f.Waiver
 				f.Waiver = &w
 			}
+			f.Items = cloneItems(f.Items)
 			c.Findings[i] = f
 		}
 	} else {
 		// The schema requires "findings"; an empty report still has the array.
 		c.Findings = []reports.Finding{}
 	}
+	c.Articles = cloneArticles(r.Articles)
 	if r.Summary != nil {
 		c.Summary = make(map[string]reports.Counts, len(r.Summary))
 		for k, v := range r.Summary {
