@@ -25,17 +25,6 @@ type Report struct {
 	Assets        []Asset           `json:"assets,omitempty"`
 	Findings      []Finding         `json:"findings"`
 	Summary       map[string]Counts `json:"summary,omitempty"`
-	// Articles names the articles the findings cite (title, chapter), so
-	// renderers can title them without the checks catalog.
-	Articles []Article `json:"articles,omitempty"`
-}
-
-// Article is one article of the standard as the report cites it.
-type Article struct {
-	Number       string `json:"number"` // "61", "44の2"
-	Title        Text   `json:"title"`
-	Chapter      int    `json:"chapter,omitempty"`
-	ChapterTitle *Text  `json:"chapter_title,omitempty"`
 }
 
 // Tool names the scanner that wrote the report.

@@ -171,8 +171,6 @@ func groupedReport(t *testing.T) []byte {
 		fs = append(fs, f)
 	}
 	r.Findings = reports.Group(append(r.Findings, fs...), nil)
-	r.Articles = []reports.Article{{Number: "67", Title: reports.Text{JA: "通信回線の構築時の情報セキュリティ対策", EN: "Security when building network lines"},
-		Chapter: 4, ChapterTitle: &reports.Text{JA: "第4章", EN: "Chapter 4"}}}
 	var buf bytes.Buffer
 	if err := (jsonreport.Writer{}).Write(&buf, r); err != nil {
 		t.Fatal(err)

@@ -31,15 +31,3 @@ func cloneItems(items []reports.Item) []reports.Item {
 	}
 	return out
 }
-
-func cloneArticles(as []reports.Article) []reports.Article {
-	if as == nil {
-		return nil
-	}
-	out := make([]reports.Article, len(as))
-	for i, a := range as {
-		a.ChapterTitle = cloneText(a.ChapterTitle)
-		out[i] = a
-	}
-	return out
-}

@@ -66,7 +66,6 @@ func Clone(r *reports.Report) *reports.Report {
 		// The schema requires "findings"; an empty report still has the array.
 		c.Findings = []reports.Finding{}
 	}
-	c.Articles = cloneArticles(r.Articles)
 	if r.Summary != nil {
 		c.Summary = make(map[string]reports.Counts, len(r.Summary))
 		for k, v := range r.Summary {
