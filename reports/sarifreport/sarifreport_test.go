@@ -112,7 +112,7 @@ func TestStructure(t *testing.T) {
 		if (id == "f-warn-med") != (len(res.Suppressions) == 1) {
 			t.Errorf("%s: suppressions %+v", id, res.Suppressions)
 		}
-		if id == "f-fail-crit" && res.Message.Text != "メールの不正中継: 外部から外部宛てのRCPTが受理され、DATAに354で応答しました。 — mynetworks と smtpd_relay_restrictions を見直してください。" {
+		if id == "f-fail-crit" && res.Message.Text != "メールの不正中継 (198.51.100.25:25): 外部から外部宛てのRCPTが受理され、DATAに354で応答しました。 — mynetworks と smtpd_relay_restrictions を見直してください。" {
 			t.Errorf("message %q", res.Message.Text)
 		}
 	}
