@@ -1,6 +1,8 @@
 package webcheck
 
 import (
+	"fmt"
+
 	"shindan/checks"
 	"shindan/scanners"
 )
@@ -11,7 +13,7 @@ var _ checks.Check = directoryListing{}
 
 // directoryListing implements http.directory-listing (Art. 61-1-1): GET of
 // "/" and discovered folders; fails when a generated listing is served,
-// recognised by its structure (RecognizeListing).
+// recognised by its structure (DetectListing), whatever server made it.
 type directoryListing struct{}
 
 func (directoryListing) Info() checks.Info {
@@ -41,11 +43,11 @@ func (c directoryListing) Evaluate(in *checks.Input) []checks.Finding {
 			if x.Status != 200 || x.Soft404 {
 				continue
 			}
-			if srv, ok := RecognizeListing(x.Body); ok {
+			if l, ok := DetectListing(x.Path, x.Body); ok {
 				out = append(out, finding(info, o, x.Path, checks.Fail,
-					checks.T("ディレクトリ一覧が表示されます（"+srv+" 形式）: "+s.URL+x.Path,
-						"a "+srv+" directory listing is served at "+s.URL+x.Path),
-					ev(x, "directory listing at "+x.Path)))
+					checks.T("ディレクトリ一覧が表示されます: "+s.URL+x.Path+"（"+l.Format+" 形式、"+fmt.Sprint(l.Entries)+" 件"+jaMeta(l)+"）",
+						"a directory listing is served at "+s.URL+x.Path+" ("+l.String()+")"),
+					ev(x, "directory listing at "+x.Path+": "+l.String())))
 			}
 		}
 		if len(out) > 0 {
@@ -57,4 +59,16 @@ func (c directoryListing) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		return []checks.Finding{finding(info, o, "", checks.Pass, checks.Text{}, ev(&s.Root, "GET /"))}
 	})
+}
+
+// jaMeta is the Japanese tail of Listing.String.
+func jaMeta(l Listing) string {
+	s := ""
+	if l.Meta > 0 {
+		s += fmt.Sprintf("、うち %d 件にサイズまたは日付", l.Meta)
+	}
+	if l.Parent {
+		s += "、親フォルダへのリンクあり"
+	}
+	return s
 }

@@ -9,33 +9,6 @@ import (
 	"shindan/scanners"
 )
 
-func TestRecognizeListing(t *testing.T) {
-	cases := []struct {
-		name, body, want string
-	}{
-		{"nginx", nginxListing, "nginx"},
-		{"nginx-root", "<html>\r\n<head><title>Index of /</title></head>\r\n<body>\r\n<h1>Index of /</h1><hr><pre><a href=\"x/\">x/</a>                                                 26-Nov-2026 10:00                   -\r\n</pre><hr></body>\r\n</html>", "nginx"},
-		{"apache", `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN"><html><head><title>Index of /files</title></head><body><h1>Index of /files</h1><table><tr><th valign="top"><img src="/icons/blank.gif" alt="[ICO]"></th><th><a href="?C=N;O=D">Name</a></th><th><a href="?C=M;O=A">Last modified</a></th></tr><tr><td><a href="/">Parent Directory</a></td></tr></table></body></html>`, "apache"},
-		{"iis", `<html><head><title>www.example.jp - /</title></head><body><H1>www.example.jp - /</H1><hr><pre> 1/1/2024  1:00 AM        &lt;dir&gt; <A HREF="/aspnet_client/">aspnet_client</A><br></pre><hr></body></html>`, "iis"},
-		{"lighttpd", `<html><head><title>Index of /</title></head><body><h2>Index of /</h2><div class="list"><table summary="Directory Listing" cellpadding="0">`, "lighttpd"},
-		{"tomcat", `<html><head><title>Directory Listing For [/]</title></head><body><h1>Directory Listing For [/]</h1><table width="100%">`, "tomcat"},
-		{"jetty", `<html><head><title>Directory: /files/</title></head><body><h1 class="title">Directory: /files/</h1><table class="listing">`, "jetty"},
-		{"python", "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<title>Directory listing for /</title>\n</head>\n<body>\n<h1>Directory listing for /</h1>\n<hr>\n<ul>\n<li><a href=\"a.txt\">a.txt</a></li>\n</ul>\n<hr>\n</body>\n</html>\n", "python"},
-		{"generic", `<html><head><title>Index of /pub</title></head><body><table><tr><th>Name</th><th>Last modified</th><th>Size</th></tr><tr><td><a href="a.iso">a.iso</a></td></tr><tr><td><a href="b.iso">b.iso</a></td></tr></table></body></html>`, "generic"},
-		{"prose", `<html><head><title>Index of /docs: how to disable listings</title></head><body><h1>Index of / pages explained</h1><p>Apache shows Parent Directory links.</p></body></html>`, ""},
-		{"blog", `<html><head><title>My blog</title></head><body>Index of posts <a href="a/">a</a></body></html>`, ""},
-		{"empty", ``, ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := RecognizeListing([]byte(tc.body))
-			if got != tc.want || ok != (tc.want != "") {
-				t.Errorf("got %q %v, want %q", got, ok, tc.want)
-			}
-		})
-	}
-}
-
 func TestRobotsExcludesAll(t *testing.T) {
 	cases := map[string]bool{
 		"User-agent: *\nDisallow: /\n":                           true,
@@ -96,17 +69,6 @@ func TestParseHeaders(t *testing.T) {
 	if c := ParseCSP("default-src 'self'; frame-ancestors 'none'; FRAME-ANCESTORS *"); len(c["frame-ancestors"]) != 1 || c["frame-ancestors"][0] != "'none'" {
 		t.Errorf("csp %v", c)
 	}
-}
-
-func FuzzRecognizeListing(f *testing.F) {
-	f.Add([]byte(nginxListing))
-	f.Add([]byte(`<title>Index of /</title><h1>Index of /</h1><a href="?C=N;O=D">`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		srv, ok := RecognizeListing(b)
-		if ok != (srv != "") {
-			t.Fatalf("inconsistent: %q %v", srv, ok)
-		}
-	})
 }
 
 func FuzzParseHSTS(f *testing.F) {
