@@ -85,6 +85,10 @@ type HTTPBaseline struct {
 	Stable bool   `json:"stable"`
 	Status int    `json:"status,omitempty"` // common status of the random paths
 	Reason string `json:"reason,omitempty"` // why the baseline is unstable
+	// Compare is how answers are matched against the random paths:
+	// "bytes" (cleaned bodies equal) or "structure" (the same markup and
+	// words, values such as per-response nonces ignored).
+	Compare string `json:"compare,omitempty"`
 	// Samples are the random-path exchanges the baseline was built from.
 	Samples []HTTPExchange `json:"samples,omitempty"`
 }
@@ -120,6 +124,8 @@ type HTTPSite struct {
 	OffSite  []string       `json:"off_site,omitempty"`
 	Baseline HTTPBaseline   `json:"baseline"`
 	Folders  []HTTPExchange `json:"folders,omitempty"` // GET of discovered and common folders
+	// Pages are the linked pages the crawl fetched for their links.
+	Pages []HTTPExchange `json:"pages,omitempty"`
 	Files    []HTTPExchange `json:"files,omitempty"`   // the curated exposed-file list
 	Errors   []HTTPExchange `json:"errors,omitempty"`  // provoked error pages (404, 400)
 	Robots   *HTTPExchange  `json:"robots,omitempty"`

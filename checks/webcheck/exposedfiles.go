@@ -19,8 +19,8 @@ func (exposedFiles) Info() checks.Info {
 		ID: "http.exposed-files", Articles: []string{"61-1-3"}, Needs: []string{siteProbe},
 		Severity: checks.High,
 		Title:    checks.T("意図しないファイルの公開", "Unintended files published"),
-		Detail: checks.T("既知の危険なファイル（VCS、設定、バックアップ、状態ページ、管理画面等）は公開されていませんでした。",
-			"none of the curated files (VCS data, env files, backups, status pages, phpinfo, default pages, admin consoles) is served"),
+		Detail: checks.T("既知の危険なファイル（VCS メタデータ、設定、データベースダンプ、エディタやバックアップのコピー、状態ページ、管理画面等）は公開されていませんでした。",
+			"none of the curated files (VCS metadata, env files, database dumps, editor and backup copies, status pages, phpinfo, default pages, admin consoles) is served"),
 		Remediation: checks.T("公開ディレクトリから該当ファイルを削除するか、アクセスを拒否してください。",
 			"remove the files from the document root or deny access to them"),
 	}

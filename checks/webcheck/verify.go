@@ -2,6 +2,8 @@ package webcheck
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"regexp"
 	"strings"
 
@@ -15,6 +17,12 @@ var (
 	reSvnXML    = regexp.MustCompile(`(?s)^<\?xml.*<wc-entries`)
 	reSvnNumber = regexp.MustCompile(`^\d+\s*\n`)
 	reHTMLDoc   = regexp.MustCompile(`(?i)<(?:!doctype html|html)`)
+	reGitLog    = regexp.MustCompile(`(?m)^[0-9a-f]{40} [0-9a-f]{40} [^\n<]*<[^\n>]*> \d+ [+-]\d{4}\t`)
+	reCVSEntry  = regexp.MustCompile(`(?m)^D?/[^/\n]+/[^/\n]*/[^/\n]*/[^/\n]*/[^\n]*$`)
+	reCVSRoot   = regexp.MustCompile(`^(?::(?:pserver|ext|local|gserver|sspi|fork|kserver|server|extssh):\S+|/[\w./-]+)$`)
+	reSQLHeader = regexp.MustCompile(`(?m)^-- (?:MySQL dump \d|MariaDB dump \d|PostgreSQL database dump|Dumped from database version|Dump completed on)`)
+	reSQLCreate = regexp.MustCompile(`(?i)\bCREATE TABLE\b[^;]{0,200}\(`)
+	reSQLData   = regexp.MustCompile(`(?i)\bINSERT INTO\b[^;]{0,200}\bVALUES\b|\bCOPY [\w."]+ \([^)]*\) FROM stdin;`)
 )
 
 // defaultPages are bodies of web servers' out-of-the-box pages.
@@ -53,6 +61,39 @@ func VerifyKind(kind string, x *scanners.HTTPExchange) (string, bool) {
 		if bytes.Contains(b, []byte("[core]")) && bytes.Contains(b, []byte("repositoryformatversion")) {
 			return "Git repository config", true
 		}
+	case "git-index":
+		if bytes.HasPrefix(b, []byte("DIRC")) && len(b) >= 12 && b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] >= 2 && b[7] <= 4 {
+			return "Git index (file list of the work tree)", true
+		}
+	case "git-log":
+		if reGitLog.Match(b) {
+			return "Git reflog (commit IDs, author names and e-mail addresses)", true
+		}
+	case "bzr-format":
+		if bytes.Contains(b, []byte("Bazaar-NG meta directory")) || bytes.Contains(b, []byte("Bazaar meta directory")) {
+			return "Bazaar branch metadata", true
+		}
+	case "cvs-entries":
+		if !reHTMLDoc.Match(b) && reCVSEntry.Match(b) {
+			return "CVS Entries file", true
+		}
+	case "cvs-root":
+		if !reHTMLDoc.Match(b) && reCVSRoot.Match(bytes.TrimSpace(b)) {
+			return "CVS Root (repository location)", true
+		}
+	case "vim-swap":
+		if bytes.HasPrefix(b, []byte("b0VIM ")) {
+			return "Vim swap file (a copy of the edited file's text)", true
+		}
+	case "sql-dump":
+		return verifySQLDump(b)
+	case "sql-dump-gz":
+		if !bytes.HasPrefix(b, []byte("\x1f\x8b")) {
+			return "", false
+		}
+		if why, ok := verifySQLDump(gunzipHead(b)); ok {
+			return "gzip-compressed " + why, true
+		}
 	case "svn-entries":
 		if reSvnNumber.Match(b) || reSvnXML.Match(b) {
 			return "Subversion entries file", true
@@ -74,8 +115,17 @@ func VerifyKind(kind string, x *scanners.HTTPExchange) (string, bool) {
 	case "backup":
 		return verifyBackup(x.Path, b)
 	case "archive":
-		if bytes.HasPrefix(b, []byte("PK\x03\x04")) || bytes.HasPrefix(b, []byte("\x1f\x8b")) {
-			return "archive (zip/gzip magic)", true
+		switch {
+		case bytes.HasPrefix(b, []byte("PK\x03\x04")):
+			return "zip archive", true
+		case bytes.HasPrefix(b, []byte("\x1f\x8b")):
+			return "gzip archive", true
+		case bytes.HasPrefix(b, []byte("7z\xbc\xaf\x27\x1c")):
+			return "7-Zip archive", true
+		case bytes.HasPrefix(b, []byte("Rar!\x1a\x07")):
+			return "RAR archive", true
+		case len(b) > 262 && bytes.Equal(b[257:262], []byte("ustar")):
+			return "tar archive", true
 		}
 	case "server-status":
 		if bytes.Contains(b, []byte("Apache Server Status for")) ||
@@ -147,4 +197,35 @@ func verifyBackup(path string, b []byte) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// verifySQLDump wants a database dump: a mysqldump, mariadb-dump or
+// pg_dump header, a pg_dump archive or SQLite file, or table definitions
+// with rows, and no HTML.
+func verifySQLDump(b []byte) (string, bool) {
+	switch {
+	case bytes.HasPrefix(b, []byte("PGDMP")):
+		return "pg_dump archive", true
+	case bytes.HasPrefix(b, []byte("SQLite format 3\x00")):
+		return "SQLite database", true
+	case reHTMLDoc.Match(b[:min(len(b), 1024)]):
+		return "", false
+	case reSQLHeader.Match(b):
+		m := reSQLHeader.Find(b)
+		return "database dump (" + strings.TrimPrefix(strings.TrimSpace(string(m)), "-- ") + ")", true
+	case reSQLCreate.Match(b) && reSQLData.Match(b):
+		return "SQL dump with table definitions and rows", true
+	}
+	return "", false
+}
+
+// gunzipHead is the start of a gzip stream, at most 64 KiB of it: a
+// dump's header is in its first lines, and a bomb costs no more.
+func gunzipHead(b []byte) []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil
+	}
+	out, _ := io.ReadAll(io.LimitReader(zr, 64<<10)) // an excerpt ends mid-stream: keep what came out
+	return out
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -80,8 +79,8 @@ func (Site) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]sc
 	}
 	site.Root.Soft404 = false
 	c.robots(ctx, site)
-	c.folders(ctx, site)
 	c.files(ctx, site)
+	c.crawl(ctx, site)
 	c.errorPages(ctx, site)
 	c.methods(ctx, site)
 	if scheme == "http" && t.Port != 443 && ctx.Err() == nil {
@@ -199,34 +198,6 @@ func (c *Client) robots(ctx context.Context, site *scanners.HTTPSite) {
 	site.Robots = &x
 	st := c.get(ctx, site, "/.well-known/security.txt", "security-txt")
 	site.SecurityTxt = &st
-}
-
-var hrefFolder = regexp.MustCompile(`(?i)href\s*=\s*["']?([^"'\s>#?]+/)["'\s>]`)
-
-// maxFolders bounds how many folders are fetched per site.
-const maxFolders = 24
-
-func (c *Client) folders(ctx context.Context, site *scanners.HTTPSite) {
-	var paths []string
-	add := func(p string) {
-		if p != "/" && !slices.Contains(paths, p) && len(paths) < maxFolders {
-			paths = append(paths, p)
-		}
-	}
-	for _, m := range hrefFolder.FindAllSubmatch(site.Root.Body, 64) {
-		if p, ok := c.sameEndpoint("/", string(m[1])); ok && !strings.Contains(p, "..") {
-			add(p)
-		}
-	}
-	for _, p := range commonFolders {
-		add(p)
-	}
-	for _, p := range paths {
-		if ctx.Err() != nil {
-			return
-		}
-		site.Folders = append(site.Folders, c.get(ctx, site, p, "folder"))
-	}
 }
 
 func (c *Client) files(ctx context.Context, site *scanners.HTTPSite) {
