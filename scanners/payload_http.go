@@ -125,10 +125,10 @@ type HTTPSite struct {
 	Baseline HTTPBaseline   `json:"baseline"`
 	Folders  []HTTPExchange `json:"folders,omitempty"` // GET of discovered and common folders
 	// Pages are the linked pages the crawl fetched for their links.
-	Pages []HTTPExchange `json:"pages,omitempty"`
-	Files    []HTTPExchange `json:"files,omitempty"`   // the curated exposed-file list
-	Errors   []HTTPExchange `json:"errors,omitempty"`  // provoked error pages (404, 400)
-	Robots   *HTTPExchange  `json:"robots,omitempty"`
+	Pages  []HTTPExchange `json:"pages,omitempty"`
+	Files  []HTTPExchange `json:"files,omitempty"`  // the curated exposed-file list
+	Errors []HTTPExchange `json:"errors,omitempty"` // provoked error pages (404, 400)
+	Robots *HTTPExchange  `json:"robots,omitempty"`
 	// SecurityTxt is GET /.well-known/security.txt (RFC 9116).
 	SecurityTxt *HTTPExchange `json:"security_txt,omitempty"`
 	// Options is the OPTIONS * / OPTIONS / exchange; Methods the real tests.

@@ -31,12 +31,12 @@ func (infoDisclosure) Info() checks.Info {
 }
 
 var (
-	reVersion    = regexp.MustCompile(`\d+\.\d+`)
-	reSignature  = regexp.MustCompile(`(?i)\b(?:apache|nginx|lighttpd|microsoft-iis|openresty|apache tomcat|tomcat|jetty(?:://)?|php|openssl|caddy|node\.js|simplehttp|python|werkzeug|gunicorn|busybox|mini_httpd|thttpd|webfs|darkhttpd|http-server)(?:/|\s)?v?\d+\.\d+[.\w-]*`)
+	reVersion   = regexp.MustCompile(`\d+\.\d+`)
+	reSignature = regexp.MustCompile(`(?i)\b(?:apache|nginx|lighttpd|microsoft-iis|openresty|apache tomcat|tomcat|jetty(?:://)?|php|openssl|caddy|node\.js|simplehttp|python|werkzeug|gunicorn|busybox|mini_httpd|thttpd|webfs|darkhttpd|http-server)(?:/|\s)?v?\d+\.\d+[.\w-]*`)
 	// reFooter finds where generators sign the pages they make: address
 	// lines (Apache, http-server), footer blocks (lighttpd), "Powered by"
 	// lines (Jetty) and Tomcat's trailing heading.
-	reFooter = regexp.MustCompile(`(?is)<address[^>]*>(.{0,400}?)</address>|<div class="foot">(.{0,200}?)</div>|powered by\s*(?:<[^>]*>\s*)*(.{0,100})|<h3>(.{0,100}?)</h3>\s*</body>`)
+	reFooter     = regexp.MustCompile(`(?is)<address[^>]*>(.{0,400}?)</address>|<div class="foot">(.{0,200}?)</div>|powered by\s*(?:<[^>]*>\s*)*(.{0,100})|<h3>(.{0,100}?)</h3>\s*</body>`)
 	reStackTrace = regexp.MustCompile(`(?:Traceback \(most recent call last\)|\n\s+at [\w$.]+\([\w$]+\.java:\d+\)|Stack trace:\s*\n#0 |Fatal error: .* on line \d+|System\.[A-Za-z.]+Exception: .*\n\s+at |<b>Warning</b>: .* on line <b>\d+)`)
 )
 
