@@ -229,6 +229,9 @@ func (e *engine) discover(ctx context.Context) error {
 	env := e.env()
 	ports := slices.Clone(e.cfg.Ports.TCP)
 	for _, h := range e.set.Hosts {
+		if h.OnlyPorts {
+			continue // swept on its own ports (sweepEndpoints)
+		}
 		for _, p := range h.Ports {
 			if !slices.Contains(ports, p) {
 				ports = append(ports, p)
@@ -257,6 +260,9 @@ func (e *engine) discover(ctx context.Context) error {
 	}
 	hosts := func(yield func(scanners.Target) bool) {
 		for _, h := range e.set.Hosts {
+			if h.OnlyPorts {
+				continue
+			}
 			t := scanners.Target{Addr: h.Addr}
 			if len(h.Names) > 0 {
 				t.Name = h.Names[0]
@@ -292,6 +298,7 @@ func (e *engine) discover(ctx context.Context) error {
 	if udp != nil {
 		g.Go(func() error { return udp.Sweep(gctx, env, hosts, e.store.add) })
 	}
+	g.Go(func() error { return e.sweepEndpoints(gctx, env, emit) })
 	if e.plan.needsSegment {
 		g.Go(func() error { e.segment(gctx, env); return nil })
 	}

@@ -40,6 +40,10 @@ type Host struct {
 	// URL or a name resolving to it) rather than it falling inside a CIDR
 	// or range: a named host is always scanned in full.
 	Named bool
+	// OnlyPorts is set when only URL targets brought the host in: a URL
+	// names one endpoint, so the host is scanned on Ports alone, not on
+	// the profile's ports.
+	OnlyPorts bool
 }
 
 // Name is a name target and what it resolved to.
@@ -140,10 +144,17 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 		}
 	}
 	hosts := map[netip.Addr]*Host{}
+	// full holds the hosts and names some target other than a URL brought
+	// in; the others are scanned on their URL ports only.
+	full, fullName := map[netip.Addr]bool{}, map[string]bool{}
+	viaURL := false // the target being expanded is a URL
 	add := func(a netip.Addr, origin, name string, port uint16, named bool) error {
 		a = a.Unmap()
 		if s.Excluded(a) {
 			return nil
+		}
+		if !viaURL {
+			full[a] = true
 		}
 		h := hosts[a]
 		if h == nil {
@@ -182,6 +193,13 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 	var resolveName func(name, origin string, port uint16, expand bool) error
 	resolveName = func(name, origin string, port uint16, expand bool) error {
 		if names[name] {
+			// Named twice (as a name and as a URL, or two URLs): the
+			// addresses are known; the port still counts.
+			for _, h := range hosts {
+				if port != 0 && slices.Contains(h.Names, name) && !slices.Contains(h.Ports, port) {
+					h.Ports = append(h.Ports, port)
+				}
+			}
 			return nil
 		}
 		names[name] = true
@@ -202,7 +220,7 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 				return err
 			}
 		}
-		if expand && !o.NoDomainExpansion {
+		if expand && !o.NoDomainExpansion && !viaURL {
 			if mx, err := res.LookupMX(ctx, name); err == nil {
 				for _, m := range mx {
 					n.MX = append(n.MX, strings.TrimSuffix(strings.ToLower(m.Host), "."))
@@ -248,6 +266,10 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 			return nil, ctx.Err()
 		}
 		var err error
+		viaURL = t.URL != ""
+		if t.Kind == KindName && !viaURL {
+			fullName[t.Name] = true
+		}
 		switch t.Kind {
 		case KindAddr:
 			s.allow = append(s.allow, span{t.Addr, t.Addr})
@@ -277,6 +299,7 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 	}
 	for _, h := range hosts {
 		slices.Sort(h.Names)
+		h.OnlyPorts = len(h.Ports) > 0 && !full[h.Addr] && !slices.ContainsFunc(h.Names, func(n string) bool { return fullName[n] })
 		s.Hosts = append(s.Hosts, *h)
 	}
 	slices.SortFunc(s.Hosts, func(a, b Host) int { return a.Addr.Compare(b.Addr) })

@@ -3,6 +3,7 @@ package targets
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -254,4 +255,34 @@ func FuzzParseReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A URL names one endpoint: its host is scanned on the URL's port alone,
+// unless another target names the host too.
+func TestBuildURLEndpoint(t *testing.T) {
+	res := fakeResolver{
+		"www.example.jp":    {"198.51.100.80"},
+		"MX www.example.jp": {"mx.example.jp"},
+		"mx.example.jp":     {"198.51.100.81"},
+		"app.example.jp":    {"198.51.100.90"},
+	}
+	targets := mustParse(t, "http://www.example.jp:8080/", "https://198.51.100.70/", "http://198.51.100.71:81/", "198.51.100.71",
+		"app.example.jp", "http://app.example.jp:8000/")
+	s, err := Build(context.Background(), targets, nil, Options{Resolver: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, h := range s.Hosts {
+		got[h.Addr.String()] = fmt.Sprint(h.OnlyPorts, h.Ports)
+	}
+	want := map[string]string{
+		"198.51.100.80": "true [8080]", // no MX expansion from a URL
+		"198.51.100.70": "true [443]",
+		"198.51.100.71": "false [81]", // also named as an address: scanned in full
+		"198.51.100.90": "false [8000]",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("hosts %v\nwant  %v", got, want)
+	}
 }
