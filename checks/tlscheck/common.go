@@ -22,9 +22,29 @@ func scans(c checks.Info, in *checks.Input, subject string) (out []scanObs, errs
 			errs = append(errs, checks.Undecided(c, o, subject))
 			continue
 		}
+		if !handshook(r) {
+			// A verdict needs a handshake to stand on (issue 13): "all 0
+			// accepted suites conform" is no pass.
+			o.Status, o.Reason = scanners.ProtocolError, "tls.scan completed no handshake at any protocol version"
+			if len(r.Errors) > 0 {
+				o.Reason += "; " + r.Errors[0]
+			}
+			errs = append(errs, checks.Undecided(c, o, subject))
+			continue
+		}
 		out = append(out, scanObs{o, r})
 	}
 	return out, errs
+}
+
+// handshook reports whether some protocol version was accepted.
+func handshook(r *scanners.TLSScan) bool {
+	for _, p := range r.Protocols {
+		if p.Status == "supported" {
+			return true
+		}
+	}
+	return false
 }
 
 type scanObs struct {

@@ -1,10 +1,6 @@
 package svcscan
 
 import (
-	"context"
-	"crypto/tls"
-	"fmt"
-	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -122,57 +118,6 @@ func (r *run) keepUnknown(b []byte) {
 	if len(b) > 0 && r.unknown == nil {
 		r.unknown = b
 	}
-}
-
-// probeTLS completes a TLS handshake (any certificate), then identifies
-// what runs inside: a server-first banner, the port's protocol, or HTTP.
-func (r *run) probeTLS(s *session, wait time.Duration) (result, bool) {
-	cfg := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS10} //nolint:gosec // identification, not trust
-	if n := r.hostName(); n != "" && n[0] != '[' {
-		if _, err := netip.ParseAddr(n); err != nil {
-			cfg.ServerName = n
-		}
-	}
-	tc := tls.Client(s.c, cfg)
-	hctx, cancel := context.WithTimeout(s.ctx, wait)
-	defer cancel()
-	if err := tc.HandshakeContext(hctx); err != nil {
-		r.tr.note("tls handshake failed: " + err.Error())
-		return result{}, false
-	}
-	st := tc.ConnectionState()
-	r.tr.note(fmt.Sprintf("tls handshake ok: %s %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite)))
-	s.got++
-	inner := &session{ctx: s.ctx, c: tc, tr: r.tr, timeout: s.timeout, stop: func() bool { return true }}
-	b, _ := inner.recv(r.cfg.bannerWait, bannerDone)
-	var res result
-	ok := false
-	if len(b) > 0 {
-		res, ok = r.fromBanner(inner, b, r.env.Clock())
-		if !ok {
-			res = result{banner: b}
-		}
-	} else {
-		inside := "http"
-		for _, h := range hints[r.t.Port] {
-			if h != "tls" {
-				inside = h
-			}
-		}
-		switch inside {
-		case "ldap":
-			res, ok = r.probeLDAP(inner, r.cfg.timeout)
-		default:
-			res, ok = r.probeHTTP(inner, r.cfg.timeout)
-		}
-	}
-	if !ok {
-		res.id = Ident{}
-	}
-	res.tls = true
-	res.method = "probe:tls"
-	res.id.set("tls-version", tls.VersionName(st.Version))
-	return res, true
 }
 
 // probeRedis sends PING, then INFO server for the version.

@@ -83,6 +83,7 @@ type run struct {
 	unknown  []byte // first bytes seen that matched nothing
 	talked   bool   // some connection was established
 	received bool   // some byte arrived
+	tlsTried bool   // the raw TLS hello already ran (tlsFirst)
 }
 
 // result is a positive identification.
@@ -199,6 +200,9 @@ func (r *run) dial(ctx context.Context) (*session, error) {
 
 // identify listens for a banner, then walks the protocol probes.
 func (r *run) identify(ctx context.Context) (result, bool) {
+	if res, ok, done := r.tlsFirst(ctx); done {
+		return res, ok
+	}
 	s, err := r.dial(ctx)
 	if err != nil {
 		return result{}, false
@@ -221,6 +225,9 @@ func (r *run) identify(ctx context.Context) (result, bool) {
 	for _, p := range probeOrder(r.t.Port) {
 		if ctx.Err() != nil {
 			break
+		}
+		if p.name == "tls" && r.tlsTried {
+			continue
 		}
 		s, err := r.dial(ctx)
 		if err != nil {

@@ -33,7 +33,17 @@ type hello struct {
 	ocsp        bool
 	renegInfo   bool // renegotiation_info extension (empty)
 	noExts      bool // SSLv3 style: no extensions at all
+	// alsoLegacy offers TLS 1.0-1.2 next to 1.3 in supported_versions, so
+	// one hello reaches any protocol a server speaks (identification).
+	alsoLegacy bool
+	// short keeps the hello under 256 bytes: no session ID, a few
+	// signature algorithms, no padding (intolerant servers).
+	short bool
 }
+
+// shortSigAlgs are the signature algorithms of a short hello: ECDSA, PSS
+// and PKCS#1 with SHA-256/384, and SHA-1 for old TLS 1.0/1.1-era stacks.
+var shortSigAlgs = []uint16{0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501, 0x0201, 0x0203}
 
 var sigAlgs = []uint16{
 	0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0807, 0x0808, 0x0809, 0x080A, 0x080B,
@@ -62,7 +72,7 @@ func (h *hello) marshal() []byte {
 		b.AddUint16(legacyVersion)
 		b.AddBytes(random[:])
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
-			if h.version >= VersionTLS13 {
+			if h.version >= VersionTLS13 && !h.short {
 				// A legacy_session_id makes middleboxes treat 1.3 like a resumption.
 				b.AddBytes(random[:])
 			}
@@ -102,7 +112,10 @@ func (h *hello) marshal() []byte {
 			})
 			if h.version >= VersionTLS12 {
 				algs := sigAlgs
-				if h.version >= VersionTLS13 {
+				switch {
+				case h.short:
+					algs = shortSigAlgs
+				case h.version >= VersionTLS13 && !h.alsoLegacy:
 					algs = tls13SigAlgs
 				}
 				ext(b, extSignatureAlgorithms, func(b *cryptobyte.Builder) {
@@ -123,12 +136,19 @@ func (h *hello) marshal() []byte {
 			if h.heartbeat {
 				ext(b, extHeartbeat, func(b *cryptobyte.Builder) { b.AddUint8(1) })
 			}
-			if h.renegInfo && h.version < VersionTLS13 {
+			if h.renegInfo && (h.version < VersionTLS13 || h.alsoLegacy) {
 				ext(b, extRenegotiationInfo, func(b *cryptobyte.Builder) { b.AddUint8(0) })
 			}
 			if h.version >= VersionTLS13 {
 				ext(b, extSupportedVersions, func(b *cryptobyte.Builder) {
-					b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddUint16(VersionTLS13) })
+					b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+						b.AddUint16(VersionTLS13)
+						if h.alsoLegacy {
+							b.AddUint16(VersionTLS12)
+							b.AddUint16(VersionTLS11)
+							b.AddUint16(VersionTLS10)
+						}
+					})
 				})
 				ext(b, extKeyShare, func(b *cryptobyte.Builder) {
 					b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
@@ -150,7 +170,7 @@ func (h *hello) marshal() []byte {
 	msg := body(0)
 	// Hellos of 256-511 bytes hang some F5 stacks (RFC 7685 §1); pad them
 	// past 512 when extensions are allowed.
-	if n := len(msg) + 4; !h.noExts && n >= 256 && n < 512 {
+	if n := len(msg) + 4; !h.noExts && !h.short && n >= 256 && n < 512 {
 		pad := 512 - n - 4
 		if pad < 1 {
 			pad = 1
@@ -233,4 +253,14 @@ func sslv2Hello() []byte {
 // which only the length is kept (RFC 6520 §4, CVE-2014-0160).
 func heartbeatRequest(version uint16) []byte {
 	return []byte{24, byte(version >> 8), byte(version), 0, 3, 1, 0, 16}
+}
+
+// shorten makes h a short hello: the few curves every ECDHE stack has and,
+// at TLS 1.3, one key share.
+func (h *hello) shorten() {
+	h.short = true
+	h.groups = shortGroups
+	if len(h.keyShares) > 1 {
+		h.keyShares = h.keyShares[:1]
+	}
 }

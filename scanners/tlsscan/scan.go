@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -40,8 +41,14 @@ type scanner struct {
 	sem   chan struct{}
 	conns atomic.Int64
 
-	mu     sync.Mutex
-	errs   []string
+	// accepted counts ServerHellos (and HelloRetryRequests) received:
+	// without one, nothing the scan saw is a verdict (issue 13).
+	accepted atomic.Int64
+
+	mu      sync.Mutex
+	refusal map[string]int // how hellos were refused: "reset", "closed", "alert handshake_failure"
+	short   map[uint16]bool // protocols whose server resets long hellos
+	errs    []string
 	flight map[uint16]*flight // first full flight with a certificate, per protocol
 	reneg  map[uint16]bool    // protocol → some ServerHello lacked renegotiation_info
 	kx     map[uint16]*KeyExchange
@@ -120,7 +127,11 @@ func (s *scanner) handshake(ctx context.Context, h *hello, after func(net.Conn, 
 	}
 	rr := newRecordReader(c)
 	f, err := readFlight(rr, h.version < VersionTLS13)
+	if f != nil && f.Hello != nil {
+		s.accepted.Add(1)
+	}
 	if err != nil {
+		s.noteRefusal(err)
 		return f, err
 	}
 	if f.Hello == nil {
@@ -132,6 +143,68 @@ func (s *scanner) handshake(ctx context.Context, h *hello, after func(net.Conn, 
 	return f, nil
 }
 
+// refusalKind names how a hello was turned down, for the tally.
+func refusalKind(err error) string {
+	var ae *AlertError
+	switch {
+	case errors.As(err, &ae):
+		return "alert " + alertName(ae.Desc)
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return "reset"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "closed"
+	}
+	return ""
+}
+
+func (s *scanner) noteRefusal(err error) {
+	k := refusalKind(err)
+	if k == "" {
+		return
+	}
+	s.mu.Lock()
+	s.refusal[k]++
+	s.mu.Unlock()
+}
+
+// refusals describes the tally: "12 reset, 3 alert handshake_failure".
+func (s *scanner) refusals() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ks []string
+	for k := range s.refusal {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	var parts []string
+	for _, k := range ks {
+		parts = append(parts, fmt.Sprintf("%d %s", s.refusal[k], k))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// onlyAlerts reports whether every refusal was an alert whose name is in
+// names.
+func (s *scanner) onlyAlerts(names ...string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.refusal) == 0 {
+		return false
+	}
+	for k := range s.refusal {
+		if !slices.Contains(names, strings.TrimPrefix(k, "alert ")) || !strings.HasPrefix(k, "alert ") {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *scanner) isShort(v uint16) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.short[v]
+}
+
 func (s *scanner) noteErr(what string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -140,15 +213,21 @@ func (s *scanner) noteErr(what string, err error) {
 	}
 }
 
-// baseHello returns a hello for version v offering suites.
+// baseHello returns a hello for version v offering suites. It asks for no
+// OCSP staple: some stacks (wolfSSL builds) drop every hello that does;
+// stapling is asked for once, in ocspProbe. For a protocol whose server
+// resets long hellos the hello is short.
 func (s *scanner) baseHello(v uint16, suites []uint16) *hello {
-	h := &hello{version: v, suites: suites, sni: s.cfg.SNI, ocsp: true, renegInfo: true}
+	h := &hello{version: v, suites: suites, sni: s.cfg.SNI, renegInfo: true}
 	if v == VersionSSL30 {
-		h.noExts, h.ocsp, h.renegInfo = true, false, false
+		h.noExts, h.renegInfo = true, false
 	}
 	if v >= VersionTLS13 {
 		h.keyShares = []uint16{0x001D, 0x0017}
-		h.ocsp, h.renegInfo = false, false
+		h.renegInfo = false
+	}
+	if s.isShort(v) {
+		h.shorten()
 	}
 	return h
 }
@@ -165,65 +244,160 @@ type protoResult struct {
 	err     error  // first undecided handshake
 	order   string
 	chunks  int
+	// intolerant: only short hellos were answered at this version.
+	intolerant bool
 }
 
 // enumerate finds every suite of codes the server accepts at version v:
 // offer a chunk, remove the suite chosen, repeat until the server refuses.
-// Chunks run in parallel.
+// Chunks run in parallel. When nothing was accepted and some hello was
+// reset or closed rather than refused with an alert, the server may be
+// intolerant of long hellos or unknown codes: shortRetry asks again.
 func (s *scanner) enumerate(ctx context.Context, v uint16, codes []uint16) *protoResult {
 	res := &protoResult{version: v}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	dropped := false
 	for chunk := range slices.Chunk(codes, s.cfg.ChunkSize) {
 		res.chunks++
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			left := slices.Clone(chunk)
-			for len(left) > 0 {
-				f, err := s.handshake(ctx, s.baseHello(v, left), nil)
-				if err != nil {
-					if classify(err) == failed {
-						mu.Lock()
-						if res.err == nil {
-							res.err = err
-						}
-						mu.Unlock()
-						s.noteErr(ProtocolName(v), err)
-					}
-					return
-				}
-				sh := f.Hello
-				if sh.Version != v {
-					return // the server negotiated another version: v is not supported
-				}
-				i := slices.Index(left, sh.Suite)
-				if i < 0 {
-					err := fmt.Errorf("tlsscan: server chose suite 0x%04X it was not offered", sh.Suite)
-					mu.Lock()
-					if res.err == nil {
-						res.err = err
-					}
-					mu.Unlock()
-					return
-				}
-				left = slices.Delete(left, i, i+1)
-				p := pick{suite: sh.Suite}
-				if len(f.KeyExchange) > 0 {
-					p.kx, _ = parseServerKeyExchange(f.KeyExchange, LookupSuite(sh.Suite).Kx)
-				}
-				if v >= VersionTLS13 {
-					p.kx = &KeyExchange{Kind: "TLS13", Group: sh.KeyShare, Bits: ecGroupBits(sh.KeyShare)}
-				}
-				s.record(v, f)
-				mu.Lock()
-				res.picks = append(res.picks, p)
-				mu.Unlock()
+			picks, _, drop, err := s.removal(ctx, v, slices.Clone(chunk))
+			mu.Lock()
+			defer mu.Unlock()
+			res.picks = append(res.picks, picks...)
+			dropped = dropped || drop
+			if err != nil && res.err == nil {
+				res.err = err
 			}
 		}()
 	}
 	wg.Wait()
+	if len(res.picks) == 0 && dropped && v != VersionSSL30 {
+		s.shortRetry(ctx, v, res)
+	}
 	return res
+}
+
+// removal offers left, records the suite the server picks, removes it and
+// offers the rest again until the server refuses. dropped reports that the
+// last refusal was a reset or close rather than an alert; err is set only
+// for an undecided handshake (timeout, garbage, a suite not offered).
+func (s *scanner) removal(ctx context.Context, v uint16, left []uint16) (picks []pick, rest []uint16, dropped bool, err error) {
+	for len(left) > 0 {
+		f, herr := s.handshake(ctx, s.baseHello(v, left), nil)
+		if herr != nil {
+			switch classify(herr) {
+			case failed:
+				s.noteErr(ProtocolName(v), herr)
+				return picks, left, false, herr
+			default:
+				var ae *AlertError
+				return picks, left, !errors.As(herr, &ae), nil
+			}
+		}
+		sh := f.Hello
+		if sh.Version != v {
+			return picks, left, false, nil // the server negotiated another version: v is not supported
+		}
+		i := slices.Index(left, sh.Suite)
+		if i < 0 {
+			return picks, left, false, fmt.Errorf("tlsscan: server chose suite 0x%04X it was not offered", sh.Suite)
+		}
+		left = slices.Delete(left, i, i+1)
+		p := pick{suite: sh.Suite}
+		if len(f.KeyExchange) > 0 {
+			p.kx, _ = parseServerKeyExchange(f.KeyExchange, LookupSuite(sh.Suite).Kx)
+		}
+		if v >= VersionTLS13 {
+			p.kx = &KeyExchange{Kind: "TLS13", Group: sh.KeyShare, Bits: ecGroupBits(sh.KeyShare)}
+		}
+		s.record(v, f)
+		picks = append(picks, p)
+	}
+	return picks, nil, false, nil
+}
+
+// shortChunk is the number of suites in one hello to an intolerant server.
+const shortChunk = 16
+
+// shortRetry asks again at v with a short hello of well-known suites. If
+// that is accepted the server is intolerant: every later hello at v is
+// short, the well-known suites are enumerated, then the policy's other
+// suites for v in short chunks; a chunk the server resets is split in
+// halves, since one unknown code in it may be what it resets on.
+func (s *scanner) shortRetry(ctx context.Context, v uint16, res *protoResult) {
+	known := tls13
+	if v < VersionTLS13 {
+		known = suitesFor(v, wellKnown)
+	}
+	s.mu.Lock()
+	s.short[v] = true
+	s.mu.Unlock()
+	picks, _, _, err := s.removal(ctx, v, slices.Clone(known))
+	if len(picks) == 0 {
+		s.mu.Lock()
+		s.short[v] = false
+		s.mu.Unlock()
+		if err != nil && res.err == nil {
+			res.err = err
+		}
+		return
+	}
+	res.picks = append(res.picks, picks...)
+	res.intolerant = true
+	if v >= VersionTLS13 {
+		return // tls13 holds every TLS 1.3 suite
+	}
+	var others []uint16
+	for _, c := range legacyNamed() {
+		if !slices.Contains(known, c) && LookupSuite(c).protos&versionMask(v) != 0 {
+			others = append(others, c)
+		}
+	}
+	var split func(codes []uint16)
+	split = func(codes []uint16) {
+		picks, rest, dropped, err := s.removal(ctx, v, codes)
+		res.picks = append(res.picks, picks...)
+		if err != nil && res.err == nil {
+			res.err = err
+		}
+		if dropped && len(rest) > 1 && ctx.Err() == nil {
+			split(rest[:len(rest)/2])
+			split(rest[len(rest)/2:])
+		}
+	}
+	for chunk := range slices.Chunk(others, shortChunk) {
+		split(slices.Clone(chunk))
+	}
+}
+
+// suitesFor keeps the codes that exist at protocol v.
+func suitesFor(v uint16, codes []uint16) []uint16 {
+	var out []uint16
+	for _, c := range codes {
+		if LookupSuite(c).protos&versionMask(v) != 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func versionMask(v uint16) int {
+	switch v {
+	case VersionSSL30:
+		return maskSSL30
+	case VersionTLS10:
+		return maskTLS10
+	case VersionTLS11:
+		return maskTLS11
+	case VersionTLS12:
+		return maskTLS12
+	case VersionTLS13:
+		return maskTLS13
+	}
+	return 0
 }
 
 // record keeps what later steps need from an accepted flight.
@@ -370,7 +544,7 @@ func Scan(ctx context.Context, cfg Config) (*scanners.TLSScan, error) {
 	}
 	tables()
 	s := &scanner{cfg: cfg, sem: make(chan struct{}, cfg.Parallel), flight: map[uint16]*flight{},
-		reneg: map[uint16]bool{}, kx: map[uint16]*KeyExchange{}}
+		reneg: map[uint16]bool{}, kx: map[uint16]*KeyExchange{}, refusal: map[string]int{}, short: map[uint16]bool{}}
 	out := &scanners.TLSScan{Mode: "implicit", StartTLS: cfg.StartTLS, SNI: cfg.SNI}
 	if cfg.StartTLS != "" {
 		out.Mode = "starttls"
@@ -405,6 +579,21 @@ func Scan(ctx context.Context, cfg Config) (*scanners.TLSScan, error) {
 	wg.Wait()
 
 	out.Protocols = append(out.Protocols, sslv2)
+	if s.accepted.Load() == 0 && sslv2.Status != "supported" {
+		// Not one ServerHello: "not supported" everywhere would be a
+		// verdict drawn from nothing (an IPS, a rate limit, a server that
+		// wants a name). The caller turns this into error findings.
+		for _, r := range results {
+			st, reason := "error", "no handshake completed"
+			if r.err != nil {
+				reason += ": " + r.err.Error()
+			}
+			out.Protocols = append(out.Protocols, scanners.TLSProtocol{Name: ProtocolName(r.version), Status: st, Reason: reason})
+		}
+		out.Connections = int(s.conns.Load())
+		out.Errors = s.errs
+		return out, s.noHandshake()
+	}
 	supported := map[uint16]*protoResult{}
 	for _, r := range results {
 		p := scanners.TLSProtocol{Name: ProtocolName(r.version), ServerOrder: r.order}
@@ -428,6 +617,9 @@ func Scan(ctx context.Context, cfg Config) (*scanners.TLSScan, error) {
 			}
 			if r.err != nil {
 				p.Reason = "some handshakes failed, the suite list may be incomplete: " + r.err.Error()
+			}
+			if r.intolerant {
+				p.Reason = strings.TrimPrefix(p.Reason+"; ", "; ") + "the server resets long hellos: suites found with short hellos of known suites"
 			}
 		case r.err != nil:
 			p.Status, p.Reason = "error", r.err.Error()
@@ -503,7 +695,7 @@ func (s *scanner) certificate(ctx context.Context, out *scanners.TLSScan, suppor
 			continue
 		}
 		out.Certificate = summarizeChain(f.Certs, name, s.cfg.RootCAs, s.cfg.TrustStore, s.cfg.Now)
-		out.Certificate.OCSPStapled = len(f.OCSP) > 0
+		out.Certificate.OCSPStapled = len(f.OCSP) > 0 || s.ocspProbe(ctx, supported[v])
 		out.Certificate.Protocol = ProtocolName(v)
 		if supported[VersionTLS13] == nil || out.Certificate.OCSPStapled {
 			return
@@ -597,6 +789,11 @@ func (s *scanner) vulns(ctx context.Context, out *scanners.TLSScan, supported ma
 				// Some stacks answer handshake_failure; the downgrade is
 				// refused either way.
 				out.Vulns.FallbackSCSV = scanners.TLSVuln{Status: "not-vulnerable", Detail: "refused with " + alertName(ae.Desc) + " (not the RFC 7507 alert)"}
+			case classify(err) == refused:
+				// The same hello without the SCSV was accepted during
+				// enumeration; closing on it once the SCSV is added is the
+				// server refusing the downgrade, without the RFC's alert.
+				out.Vulns.FallbackSCSV = scanners.TLSVuln{Status: "not-vulnerable", Detail: fmt.Sprintf("connection %s after a %s hello with TLS_FALLBACK_SCSV that was accepted without it (downgrade refused, no inappropriate_fallback alert)", refusalKind(err), ProtocolName(lo.version))}
 			default:
 				out.Vulns.FallbackSCSV = scanners.TLSVuln{Status: "error", Detail: err.Error()}
 			}
@@ -701,4 +898,45 @@ func (s *scanner) sslv2(ctx context.Context) scanners.TLSProtocol {
 		s.noteErr("SSL2.0", err)
 	}
 	return p
+}
+
+// ErrNoHandshake marks a TLS endpoint that refused every hello.
+var ErrNoHandshake = errors.New("tlsscan: no handshake completed")
+
+// ErrSNIRequired marks a server that refuses every hello without a server
+// name: it can be graded only when scanned by name.
+var ErrSNIRequired = errors.New("tlsscan: the server requires SNI")
+
+// noHandshake explains a scan in which not one hello was answered with a
+// ServerHello.
+func (s *scanner) noHandshake() error {
+	n := s.conns.Load()
+	if s.cfg.SNI == "" && s.onlyAlerts("unrecognized_name", "handshake_failure", "missing_extension", "internal_error") && s.sniAlert() {
+		return fmt.Errorf("%w: every hello without server_name was refused (%s), the first with unrecognized_name or the like; scan it by name (target host name) to grade it", ErrSNIRequired, s.refusals())
+	}
+	return fmt.Errorf("%w: %d connections, every hello refused (%s): an IPS, a connection rate limit or a server that refuses this client; nothing can be graded", ErrNoHandshake, n, s.refusals())
+}
+
+// sniAlert reports that some refusal named the missing name itself
+// (unrecognized_name, or missing_extension for a required server_name).
+func (s *scanner) sniAlert() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refusal["alert unrecognized_name"] > 0 || s.refusal["alert missing_extension"] > 0
+}
+
+// ocspProbe asks once for a stapled OCSP response (status_request), which
+// enumeration leaves out. A server that drops this hello staples nothing.
+func (s *scanner) ocspProbe(ctx context.Context, r *protoResult) bool {
+	if r == nil || r.version == VersionSSL30 {
+		return false
+	}
+	h := s.baseHello(r.version, codesOf(r, s.cfg.ChunkSize))
+	h.ocsp = true
+	f, err := s.handshake(ctx, h, nil)
+	if err != nil {
+		s.noteErr("OCSP stapling probe", err)
+		return false
+	}
+	return len(f.OCSP) > 0
 }
