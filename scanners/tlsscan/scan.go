@@ -46,12 +46,12 @@ type scanner struct {
 	accepted atomic.Int64
 
 	mu      sync.Mutex
-	refusal map[string]int // how hellos were refused: "reset", "closed", "alert handshake_failure"
+	refusal map[string]int  // how hellos were refused: "reset", "closed", "alert handshake_failure"
 	short   map[uint16]bool // protocols whose server resets long hellos
 	errs    []string
-	flight map[uint16]*flight // first full flight with a certificate, per protocol
-	reneg  map[uint16]bool    // protocol → some ServerHello lacked renegotiation_info
-	kx     map[uint16]*KeyExchange
+	flight  map[uint16]*flight // first full flight with a certificate, per protocol
+	reneg   map[uint16]bool    // protocol → some ServerHello lacked renegotiation_info
+	kx      map[uint16]*KeyExchange
 }
 
 // outcome classifies a handshake that produced no ServerHello.
