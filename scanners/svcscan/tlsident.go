@@ -62,6 +62,9 @@ func (r *run) probeTLS(s *session, wait time.Duration) (result, bool) {
 		return result{}, false
 	}
 	r.tr.note("tls: " + rep.Summary())
+	// Single-threaded servers (openssl s_server, gnutls-serv) serve one
+	// connection at a time: the next one waits until this one is closed.
+	s.close()
 	var res result
 	if rep.Alert == nil {
 		res = r.insideTLS(s.ctx)
