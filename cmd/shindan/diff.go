@@ -18,7 +18,8 @@ func diffCommand() *cli.Command {
 		ArgsUsage: "OLD.json NEW.json",
 		Description: "Findings are matched per subject by their stable IDs (check, target, subject),\n" +
 			"so a grouped report diffs against an older ungrouped one; services by host, protocol\n" +
-			"and port. Exit status 1 when NEW has a fail or warn that OLD did not.",
+			"and port. Exit status 1 when NEW has a fail or warn that OLD did not.\n" +
+			"Reports above 256 MiB are refused (the limit bounds memory on hostile input).",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
 				return usageErr("diff needs OLD.json and NEW.json")

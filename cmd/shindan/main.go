@@ -60,7 +60,7 @@ func newApp() *cli.App {
 	return &cli.App{
 		Name:    "shindan",
 		Usage:   "network posture scanner: evidence for every article of the security standard",
-		Version: version,
+		Version: buildVersion(),
 		Description: "shindan (診断) probes hosts, networks and domains for the technical controls the\n" +
 			"agency's information-security standard demands (mail relay, DNS, web, TLS, exposed\n" +
 			"services, IPv6), maps each result to its article and writes a diagnosis report.\n" +

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -13,7 +12,7 @@ import (
 )
 
 func loadReport(path string) (*reports.Report, error) {
-	b, err := os.ReadFile(path)
+	b, err := readLimited(path)
 	if err != nil {
 		return nil, err
 	}
@@ -30,11 +29,13 @@ func reportCommand() *cli.Command {
 		Usage:     "re-render a stored JSON report in another format or language",
 		ArgsUsage: "SCAN.json",
 		Description: "The JSON report is the source of truth; this renders it again, e.g.\n" +
-			"  shindan report out/x/report.json --format html --lang en -o report-en.html",
+			"  shindan report out/x/report.json --format html --lang en -o report-en.html\n" +
+			"Reports above 256 MiB are refused (the limit bounds memory on hostile input).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "html", Usage: "`FORMAT`: json, html, md, csv, sarif"},
-			&cli.StringFlag{Name: "lang", Value: "ja", Usage: "`LANGUAGE`: ja or en"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` (default: standard output)"},
+			reportLangFlag(),
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` ('-' or none: standard output)"},
+			&cli.BoolFlag{Name: "force", Usage: "overwrite an existing output file"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -44,14 +45,17 @@ func reportCommand() *cli.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			if !slices.Contains(render.Langs, c.String("lang")) {
-				return usageErr("--lang: %q is not ja or en", c.String("lang"))
+			if err := checkLang(c); err != nil {
+				return err
 			}
 			w, err := render.Writer(c.String("format"), c.String("lang"))
 			if err != nil {
 				return usageErr("--format: %v", err)
 			}
-			if out := c.String("output"); out != "" {
+			if out := c.String("output"); out != "" && out != "-" {
+				if _, err := os.Stat(out); err == nil && !c.Bool("force") {
+					return usageErr("%s exists; use --force to overwrite it", out)
+				}
 				if err := writeAtomic(out, func(f io.Writer) error { return w.Write(f, r) }); err != nil {
 					return cli.Exit(err.Error(), exitError)
 				}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -55,9 +54,10 @@ func scanCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-hosts", Value: 65536, Usage: "refuse targets that expand to more than `N` addresses"},
 			&cli.StringFlag{Name: "iface", Usage: "network `INTERFACE` for layer-2 checks (profile segment)"},
 			&cli.StringFlag{Name: "scan-type", Value: "auto", Usage: "TCP discovery `METHOD`: connect, syn (raw sockets, falls back to connect), auto (syn for sweeps of more than 16 hosts when root)"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `DIR`, or FILE with a single --format (default out/<scan-id>/)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `DIR`, FILE with a single --format, or '-' for standard output (default out/<scan-id>/); checked before the first packet"},
+			&cli.BoolFlag{Name: "force", Usage: "overwrite existing report files (without it, an existing file is an error before the scan starts)"},
 			&cli.StringFlag{Name: "format", Value: "json,html", Usage: "report `FORMATS`: " + strings.Join(render.Formats, ",")},
-			&cli.StringFlag{Name: "lang", Value: "ja", Usage: "report `LANGUAGE`: ja or en"},
+			reportLangFlag(),
 			&cli.StringFlag{Name: "fail-on", Value: "high", Usage: "exit 1 when a fail/warn finding at or above `SEVERITY` (critical, high, medium, low) is not waived; 'none' never"},
 			&cli.StringFlag{Name: "resolver", Usage: "DNS server `ADDR` (ip or ip:port) for the scanner's own lookups"},
 			&cli.StringFlag{Name: "ca-file", Usage: "extra trust anchors (`PEM`) for certificate checks"},
@@ -98,13 +98,13 @@ func runScan(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err.Error(), exitError)
 	}
-	paths, err := writeReports(r, opts.formats, c.String("lang"), opts.output)
+	paths, err := opts.out.write(r, c.String("lang"))
 	if err != nil {
 		return cli.Exit(err.Error(), exitError)
 	}
 	fmt.Fprintln(os.Stderr, summaryLine(r, c.String("lang")))
 	for _, p := range paths {
-		fmt.Println(p)
+		fmt.Println(p) // nothing when the report itself went to standard output
 	}
 	if !r.Scan.Complete {
 		return cli.Exit("scan incomplete ("+r.Scan.InterruptedReason+"): the report is partial", exitError)
@@ -115,7 +115,7 @@ func runScan(c *cli.Context) error {
 type scanOpts struct {
 	cfg     engine.Config
 	formats []string
-	output  string
+	out     *outputPlan
 	failOn  string
 }
 
@@ -242,13 +242,18 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 			return nil, usageErr("--format: %q is not one of %s", f, strings.Join(render.Formats, ","))
 		}
 	}
-	if l := c.String("lang"); !slices.Contains(render.Langs, l) {
-		return nil, usageErr("--lang: %q is not ja or en", l)
+	if err := checkLang(c); err != nil {
+		return nil, err
 	}
-	o.output = c.String("output")
 	o.failOn = c.String("fail-on")
 	if o.failOn != "none" && reports.SeverityRank(o.failOn) == 0 {
 		return nil, usageErr("--fail-on: %q is not critical, high, medium, low or none", o.failOn)
+	}
+	// Last, after every other argument is known good: this creates the
+	// output folder.
+	cfg.ScanID = newScanID(time.Now())
+	if o.out, err = planOutput(c.String("output"), o.formats, c.Bool("force"), cfg.ScanID); err != nil {
+		return nil, usageErr("%v", err)
 	}
 	return o, nil
 }
@@ -292,94 +297,4 @@ func loadCAs(file string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("%s holds no PEM certificate", file)
 	}
 	return pool, nil
-}
-
-// writeReports renders every format; JSON first, since it is canonical.
-func writeReports(r *reports.Report, formats []string, lang, output string) ([]string, error) {
-	if output == "" {
-		output = filepath.Join("out", r.Scan.ID)
-	}
-	single := len(formats) == 1 && filepath.Ext(output) != ""
-	if !single {
-		if err := os.MkdirAll(output, 0o755); err != nil {
-			return nil, err
-		}
-	} else if err := os.MkdirAll(filepath.Dir(output), 0o755); err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(formats, func(a, b string) int {
-		if a == "json" {
-			return -1
-		}
-		if b == "json" {
-			return 1
-		}
-		return 0
-	})
-	var paths []string
-	for _, f := range formats {
-		w, err := render.Writer(f, lang)
-		if err != nil {
-			return paths, err
-		}
-		path := output
-		if !single {
-			path = filepath.Join(output, render.FileName(f))
-		}
-		if err := writeAtomic(path, func(out io.Writer) error { return w.Write(out, r) }); err != nil {
-			return paths, fmt.Errorf("writing %s: %w", path, err)
-		}
-		paths = append(paths, path)
-	}
-	return paths, nil
-}
-
-// writeAtomic writes through a temporary file and renames, so a crash
-// never leaves a half-written report behind (pitfalls §8.2).
-func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".shindan-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func summaryLine(r *reports.Report, lang string) string {
-	n := map[string]int{}
-	for _, f := range r.Findings {
-		n[f.Status]++
-	}
-	if lang == "ja" {
-		return fmt.Sprintf("診断完了: ホスト %d、開放ポート %d、不適合 %d、警告 %d、判定不能 %d、適合 %d",
-			r.Scan.Stats.HostsAlive, r.Scan.Stats.PortsOpen, n["fail"], n["warn"], n["error"], n["pass"])
-	}
-	return fmt.Sprintf("scan done: %d hosts, %d open ports; fail %d, warn %d, error %d, pass %d",
-		r.Scan.Stats.HostsAlive, r.Scan.Stats.PortsOpen, n["fail"], n["warn"], n["error"], n["pass"])
-}
-
-// failOn returns exit status 1 when an unwaived fail/warn finding reaches
-// the threshold.
-func failOn(r *reports.Report, threshold string) error {
-	if threshold == "none" {
-		return nil
-	}
-	min := reports.SeverityRank(threshold)
-	// Per subject: a waiver on one item of a group must not hide another.
-	for _, f := range reports.Flatten(r.Findings) {
-		if (f.Status == "fail" || f.Status == "warn") && f.Waiver == nil && reports.SeverityRank(f.Severity) >= min {
-			return cli.Exit("", exitFindings)
-		}
-	}
-	return nil
 }

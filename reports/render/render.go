@@ -10,6 +10,7 @@ import (
 	"shindan/reports"
 	"shindan/reports/csvreport"
 	"shindan/reports/htmlreport"
+	"shindan/reports/internal/rendutil"
 	"shindan/reports/jsonreport"
 	"shindan/reports/mdreport"
 	"shindan/reports/sarifreport"
@@ -50,6 +51,10 @@ func Writer(format, lang string) (reports.Writer, error) {
 	}
 	return nil, fmt.Errorf("render: unknown or unimplemented format %q (have %v)", format, Formats)
 }
+
+// StatusLabel is the report's own word for a status in lang ("不適合",
+// "not decided"), for texts outside the report such as the CLI summary.
+func StatusLabel(lang, status string) string { return rendutil.Status(lang, status) }
 
 // FileName is the default file name of a format inside an output folder
 // ("report.html"); empty for an unknown format.
