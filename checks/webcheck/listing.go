@@ -127,7 +127,7 @@ const (
 	linkOther   linkKind = iota
 	linkEntry            // one segment below the folder
 	linkParent           // the folder's parent
-	linkNeutral          // sort links, fragments, the folder itself
+	linkNeutral          // sort links, fragments, the folder itself, other sites
 )
 
 // classify resolves href against dir and returns its kind and, for
@@ -138,8 +138,13 @@ func classify(dir, href string) (linkKind, string, string) {
 		return linkNeutral, "", ""
 	}
 	u, err := url.Parse(href)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+	if err != nil || u.Opaque != "" {
 		return linkOther, "", ""
+	}
+	if u.Scheme != "" || u.Host != "" {
+		// Credits and home pages of the generator ("http-server",
+		// "Powered by"): furniture, not navigation of the site.
+		return linkNeutral, "", ""
 	}
 	p := u.Path
 	if p == "" || p == "." || p == "./" || p == "/" || p == dir {

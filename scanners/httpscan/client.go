@@ -13,8 +13,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"shindan/scanners"
@@ -147,6 +149,9 @@ func (c *Client) Do(ctx context.Context, method, path string, hdr http.Header, b
 		b, x.Truncated = b[:BodyCap], true
 	}
 	x.BodyLen = len(b)
+	if len(b) > ExcerptCap && strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "html") {
+		b = elideStyles(b)
+	}
 	if len(b) > ExcerptCap {
 		b, x.Truncated = b[:ExcerptCap], true
 	}
@@ -179,4 +184,21 @@ func keepHeaders(h http.Header) map[string][]string {
 		}
 	}
 	return out
+}
+
+var reStyle = regexp.MustCompile(`(?is)(<style[^>]*>)(.*?)(</style\s*>)`)
+
+// elideStyles empties the style sheets of a long HTML body so that the
+// excerpt keeps the markup: some generators (npm http-server) put 60 KiB
+// of inline icons before the listing they serve. The elision is marked.
+func elideStyles(b []byte) []byte {
+	return reStyle.ReplaceAllFunc(b, func(m []byte) []byte {
+		sm := reStyle.FindSubmatch(m)
+		if len(sm[2]) < 256 {
+			return m
+		}
+		out := append([]byte{}, sm[1]...)
+		out = append(out, fmt.Sprintf("/* %d bytes of CSS elided by shindan */", len(sm[2]))...)
+		return append(out, sm[3]...)
+	})
 }

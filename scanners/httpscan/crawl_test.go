@@ -131,3 +131,11 @@ func FuzzSkeleton(f *testing.F) {
 		}
 	})
 }
+
+func TestElideStyles(t *testing.T) {
+	big := "<html><head><style>" + strings.Repeat("i.icon{background:url(data:x)}", 3000) + "</style></head><body><a href=\"a.txt\">a.txt</a></body></html>"
+	got := string(elideStyles([]byte(big)))
+	if len(got) > 300 || !strings.Contains(got, "bytes of CSS elided") || !strings.Contains(got, `<a href="a.txt">`) {
+		t.Errorf("%d %q", len(got), got[:min(len(got), 200)])
+	}
+}
