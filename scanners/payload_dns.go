@@ -38,9 +38,14 @@ type DNSServer struct {
 	Server string `json:"server"` // "addr:port"
 	// UDPOnly is true when the server was found by one UDP query (probe
 	// dns.udp) and TCP/53 was not seen open.
-	UDPOnly   bool            `json:"udp_only,omitempty"`
-	ProbeName string          `json:"probe_name"`
-	Recursion []DNSRecursion  `json:"recursion,omitempty"`
+	UDPOnly   bool           `json:"udp_only,omitempty"`
+	ProbeName string         `json:"probe_name"`
+	Recursion []DNSRecursion `json:"recursion,omitempty"`
+	// Proof holds recursion tests with names the scan knows to exist (its
+	// domains, their NS and MX hosts), made when the probe name did not
+	// resolve (a resolver without internet egress SERVFAILs it). QName is
+	// the known name; an open class there is proof of open recursion.
+	Proof     []DNSRecursion  `json:"proof,omitempty"`
 	Identity  []DNSIdentity   `json:"identity,omitempty"`
 	Transfers []DNSTransfer   `json:"transfers,omitempty"`
 	Amplify   []DNSAmplify    `json:"amplify,omitempty"`

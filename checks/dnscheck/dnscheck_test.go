@@ -96,6 +96,21 @@ func TestOpenResolver(t *testing.T) {
 		})
 	}
 	expect(t, run(t, c, srvObs(probeServer, nil)), "", checks.Error, "timeout")
+
+	// A resolver without egress: the canary SERVFAILs, a known name proves
+	// recursion (fail), a known name answered wrongly does not (warn).
+	servfail := []scanners.DNSRecursion{rec("udp", scanners.ResolverServfail, "SERVFAIL", true), rec("tcp", scanners.ResolverServfail, "SERVFAIL", true)}
+	proof := rec("udp", scanners.ResolverOpen, "NOERROR", true)
+	proof.QName, proof.Fresh = "ns1.good.example.", "NXDOMAIN"
+	fs := run(t, c, srvObs(probeServer, &scanners.DNSServer{ProbeName: "www.example.com.", Recursion: servfail, Proof: []scanners.DNSRecursion{proof}}))
+	expect(t, fs, "", checks.Fail, "udp ns1.good.example.: open (rcode NOERROR, ra=1, aa=0, fresh name NXDOMAIN)")
+	if len(fs[0].Evidence) != 3 {
+		t.Errorf("evidence: %d entries, want the canary's two and the proof", len(fs[0].Evidence))
+	}
+	wrong := proof
+	wrong.Class = scanners.ResolverUnexpected
+	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{ProbeName: "www.example.com.", Recursion: servfail, Proof: []scanners.DNSRecursion{wrong}})),
+		"", checks.Warn, "known name udp ns1.good.example.: unexpected")
 }
 
 func TestZoneTransfer(t *testing.T) {

@@ -19,6 +19,11 @@ var _ checks.Check = openResolver{}
 // RA=1 with SERVFAIL is warn (recursion allowed, upstream broken), as are a
 // cache-only server and an unexpected answer with RA=1. An answer with AA=1
 // means the server holds the probe name's zone and passes for this test.
+// When the probe name does not resolve (RA=1 with SERVFAIL or another
+// answer, as on a network without internet egress), names the scan
+// resolved itself and the server does not hold are asked instead; the
+// same answer as the scanner's own resolver, plus a fresh random name
+// resolved, is proof of open recursion and fails.
 type openResolver struct{}
 
 func (openResolver) Info() checks.Info {
@@ -57,6 +62,27 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 			by[r.Class] = append(by[r.Class], d)
 			ev = append(ev, dnsEvidence(r.Transport+" "+r.QName+" A, RD=1: "+r.Class, r.Text))
 		}
+		// Known-name proof: the canary did not resolve (no internet egress
+		// for the server), so names the scan resolved itself were asked.
+		var proof []string
+		for _, r := range s.Proof {
+			d := r.Transport + " " + r.QName + ": " + r.Class
+			if r.Rcode != "" {
+				d += " (rcode " + r.Rcode + ", ra=" + b01(r.RA) + ", aa=" + b01(r.AA)
+				if r.Fresh != "" {
+					d += ", fresh name " + r.Fresh
+				}
+				d += ")"
+			} else if r.Error != "" {
+				d += " (" + r.Error + ")"
+			}
+			if r.Class == scanners.ResolverOpen {
+				proof = append(proof, d)
+			} else {
+				by[r.Class] = append(by[r.Class], "known name "+d)
+			}
+			ev = append(ev, dnsEvidence(r.Transport+" "+r.QName+" A, RD=1 (a name the scan resolved itself): "+r.Class, r.Text))
+		}
 		all := func(classes ...string) []string {
 			var x []string
 			for _, cl := range classes {
@@ -70,6 +96,10 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 			f = finding(info, o, "", checks.Fail,
 				"外部から再帰問い合わせに応答しました（"+s.ProbeName+" を解決し、新規のランダム名も再帰解決）: "+strings.Join(by[scanners.ResolverOpen], "; "),
 				"the server resolved "+s.ProbeName+" recursively for an outside client, and a fresh random name too: "+strings.Join(by[scanners.ResolverOpen], "; "))
+		case len(proof) > 0:
+			f = finding(info, o, "", checks.Fail,
+				"プローブ名 "+s.ProbeName+" は解決できませんでした（インターネットへの経路がない可能性）が、スキャナ自身が解決した名前をスキャナと同じアドレスに再帰解決し、新規のランダム名も再帰解決しました（このサーバのゾーン外の名前）: "+strings.Join(proof, "; "),
+				"the probe name "+s.ProbeName+" did not resolve (the server may have no internet egress), but names the scanner resolved itself, outside the server's own zones, were resolved recursively to the same addresses for an outside client, and a fresh random name too: "+strings.Join(proof, "; "))
 		case len(all(scanners.ResolverCacheOnly, scanners.ResolverServfail, scanners.ResolverUnexpected)) > 0:
 			x := all(scanners.ResolverCacheOnly, scanners.ResolverServfail, scanners.ResolverUnexpected)
 			f = finding(info, o, "", checks.Warn,

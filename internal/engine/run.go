@@ -214,6 +214,9 @@ func (e *engine) env() *scanners.Env {
 	if len(e.policy.DKIMSelectors) > 0 {
 		env.Settings.Options["dkim_selectors"] = strings.Join(e.policy.DKIMSelectors, ",")
 	}
+	if _, set := env.Settings.Options[optKnownNames]; !set {
+		env.Settings.Options[optKnownNames] = knownNames(e.set)
+	}
 	env.Prior = e.store.prior
 	return env
 }

@@ -50,6 +50,18 @@ type reply struct {
 // errNoMatch means datagrams came back but none answered our query.
 var errNoMatch = errors.New("dnsscan: no reply matching the query id")
 
+// errMalformed marks a reply that arrived but is not a DNS reply we can
+// read: a protocol error, never a timeout.
+var errMalformed = errors.New("dnsscan: malformed reply")
+
+// statusOf is scanners.StatusOf that knows errMalformed.
+func statusOf(err error) scanners.Status {
+	if errors.Is(err, errMalformed) {
+		return scanners.ProtocolError
+	}
+	return scanners.StatusOf(err)
+}
+
 // exchange sends m to server ("addr:port") over "udp" or "tcp" and returns
 // the reply. Every read has a deadline; a TCP reply is at most 65535 bytes
 // by its length prefix. Cancelling ctx aborts the dial and the deadline.
@@ -142,7 +154,7 @@ func readTCP(r io.Reader) ([]byte, error) {
 	}
 	n := int(binary.BigEndian.Uint16(l[:]))
 	if n < 12 {
-		return nil, fmt.Errorf("dnsscan: tcp message of %d bytes is shorter than a dns header", n)
+		return nil, fmt.Errorf("%w: tcp message of %d bytes is shorter than a dns header", errMalformed, n)
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(r, b); err != nil {
@@ -154,17 +166,17 @@ func readTCP(r io.Reader) ([]byte, error) {
 // decode parses untrusted bytes as a reply to the query with ID id.
 func decode(b []byte, id uint16) (*dns.Msg, error) {
 	if len(b) < 12 {
-		return nil, fmt.Errorf("dnsscan: reply of %d bytes is shorter than a dns header", len(b))
+		return nil, fmt.Errorf("%w: %d bytes is shorter than a dns header", errMalformed, len(b))
 	}
 	if binary.BigEndian.Uint16(b) != id {
 		return nil, errNoMatch
 	}
 	m := new(dns.Msg)
 	if err := m.Unpack(b); err != nil {
-		return nil, fmt.Errorf("dnsscan: malformed reply: %w", err)
+		return nil, fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	if !m.Response {
-		return nil, errors.New("dnsscan: reply without the QR bit")
+		return nil, fmt.Errorf("%w: no QR bit", errMalformed)
 	}
 	return m, nil
 }

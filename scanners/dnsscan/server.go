@@ -2,7 +2,10 @@ package dnsscan
 
 import (
 	"context"
+	"errors"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,13 +56,21 @@ func (serverProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 }
 
 // udpProbe is dns.udp: a host-level probe for DNS servers that listen on
-// UDP/53 only (discovery's connect scan cannot see them). It runs after
-// dns.server and does nothing for a host dns.server already covered; else
-// it sends one SOA query for "." to udp/53 and, when any DNS reply comes
-// back, runs the full server battery.
+// UDP only (discovery's connect scan cannot see them). It runs after
+// dns.server and port discovery. It tries udp/53 and every UDP port that
+// discovery found open or open|filtered on the host, skipping a port
+// dns.server already covered over TCP; on each it sends one SOA query for
+// "." and, when a DNS reply comes back, runs the full server battery. A
+// reply that is not a readable DNS message is a protocol error, reported.
 type udpProbe struct{}
 
 var _ scanners.Probe = udpProbe{}
+
+// portUDPProbe is the UDP discovery sweep's ID (scanners/portscan).
+const portUDPProbe = "port.udp"
+
+// maxUDPPorts bounds the ports dns.udp tries on one host.
+const maxUDPPorts = 16
 
 func (udpProbe) Info() scanners.ProbeInfo {
 	return scanners.ProbeInfo{ID: "dns.udp", Level: scanners.LevelHost, After: []string{"dns.server"}}
@@ -69,16 +80,49 @@ func (udpProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 	if !t.Addr.IsValid() {
 		return nil, nil
 	}
-	if env.Prior != nil && len(env.Prior("dns.server", t)) > 0 {
-		return nil, nil
+	var out []scanners.Observation
+	for _, port := range udpPorts(env, t) {
+		if ctx.Err() != nil {
+			break
+		}
+		server := netip.AddrPortFrom(t.Addr, port).String()
+		ep := t.Endpoint(scanners.UDP, port)
+		c := &client{env: env}
+		if _, err := c.exchange(ctx, server, "udp", newQuery(".", dns.TypeSOA, false)); err != nil {
+			if statusOf(err) == scanners.ProtocolError && !errors.Is(err, errNoMatch) {
+				out = append(out, scanners.Observation{Probe: "dns.udp", Target: ep, At: env.Clock(),
+					Status: scanners.ProtocolError, Reason: "dnsscan: udp/" + strconv.Itoa(int(port)) + " answered a DNS query with a reply that does not parse: " + err.Error()})
+			}
+			// Silence, or datagrams that are no answer to ours: no DNS
+			// server to judge on this port.
+			continue
+		}
+		out = append(out, runServer(ctx, env, ep, server, "dns.udp", true)...)
 	}
-	server := netip.AddrPortFrom(t.Addr, 53).String()
-	c := &client{env: env}
-	if _, err := c.exchange(ctx, server, "udp", newQuery(".", dns.TypeSOA, false)); err != nil {
-		// Silence or garbage on udp/53: no DNS server to judge.
-		return nil, nil
+	return out, nil
+}
+
+// udpPorts lists the UDP ports dns.udp tries on t's host: 53, then the UDP
+// ports discovery saw open or open|filtered, minus those dns.server
+// already judged.
+func udpPorts(env *scanners.Env, t scanners.Target) []uint16 {
+	ports := []uint16{53}
+	if env.Prior != nil {
+		for _, o := range env.Prior(portUDPProbe, t) {
+			ps, ok := o.Data.(*scanners.PortState)
+			if ok && ps.Port != 0 && (ps.State == "open" || ps.State == "open|filtered") && !slices.Contains(ports, ps.Port) && len(ports) < maxUDPPorts {
+				ports = append(ports, ps.Port)
+			}
+		}
 	}
-	return runServer(ctx, env, t.Endpoint(scanners.UDP, 53), server, "dns.udp", true), nil
+	if env.Prior == nil {
+		return ports
+	}
+	covered := map[uint16]bool{}
+	for _, o := range env.Prior("dns.server", t) {
+		covered[o.Target.Port] = true
+	}
+	return slices.DeleteFunc(ports, func(p uint16) bool { return covered[p] })
 }
 
 func runServer(ctx context.Context, env *scanners.Env, t scanners.Target, server, probeID string, udpOnly bool) []scanners.Observation {
@@ -98,13 +142,29 @@ func runServer(ctx context.Context, env *scanners.Env, t scanners.Target, server
 	p := &scanners.DNSServer{Server: server, UDPOnly: udpOnly, ProbeName: probeName}
 	var ev []scanners.Evidence
 	answered := false
+	var firstErr error
 	for _, tr := range []string{"udp", "tcp"} {
-		r := c.recursion(ctx, server, tr, probeName, expect)
+		r, err := c.recursion(ctx, server, tr, probeName, expect)
 		if r.Class != scanners.ResolverNoAnswer {
 			answered = true
 		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
 		p.Recursion = append(p.Recursion, r)
 		ev = append(ev, scanners.Evidence{Kind: "dns", Summary: "recursion " + tr + " " + probeName + ": " + r.Class, Data: r.Text})
+	}
+	if known := parseKnownNames(opts[OptKnownNames]); len(known) > 0 {
+		for _, r := range p.Recursion {
+			if !needsProof(r) {
+				continue
+			}
+			proof := c.proveRecursion(ctx, server, r.Transport, known, probeName)
+			p.Proof = append(p.Proof, proof...)
+			for _, x := range proof {
+				ev = append(ev, scanners.Evidence{Kind: "dns", Summary: "recursion " + x.Transport + " " + x.QName + " (known name): " + x.Class, Data: x.Text})
+			}
+		}
 	}
 	if ctx.Err() != nil {
 		return []scanners.Observation{scanners.Failed(probeID, t, at, ctx.Err())}
@@ -115,10 +175,13 @@ func runServer(ctx context.Context, env *scanners.Env, t scanners.Target, server
 		if e := p.Recursion[0].Error; e != "" {
 			reason += ": " + e
 		}
-		o := scanners.Observation{Probe: probeID, Target: t, At: at, Status: scanners.Timeout, Reason: "dnsscan: " + reason, Evidence: ev}
-		if len(p.Recursion) > 0 && strings.Contains(p.Recursion[0].Error, "refused") {
-			o.Status = scanners.Refused
+		// The status is what the first failure was: a reply we could not
+		// parse is a protocol error, not a timeout.
+		st := scanners.Timeout
+		if firstErr != nil {
+			st = statusOf(firstErr)
 		}
+		o := scanners.Observation{Probe: probeID, Target: t, At: at, Status: st, Reason: "dnsscan: " + reason, Evidence: ev}
 		return []scanners.Observation{o}
 	}
 	zones := c.servedZones(ctx, server, t.Name, opts[OptZones])
@@ -144,7 +207,7 @@ func anyIdentity(ids []scanners.DNSIdentity) bool {
 // recursion runs the RD=1 test over one transport; a reply that looks open
 // is confirmed with a fresh random name under the probe name's parent, so a
 // cache-only server is not called open.
-func (c *client) recursion(ctx context.Context, server, network, qname string, expect []netip.Addr) scanners.DNSRecursion {
+func (c *client) recursion(ctx context.Context, server, network, qname string, expect []netip.Addr) (scanners.DNSRecursion, error) {
 	res := scanners.DNSRecursion{Transport: network, QName: qname}
 	var r *reply
 	var err error
@@ -156,7 +219,7 @@ func (c *client) recursion(ctx context.Context, server, network, qname string, e
 	}
 	if err != nil {
 		res.Class, res.Error = scanners.ResolverNoAnswer, err.Error()
-		return res
+		return res, err
 	}
 	m := r.msg
 	res.Rcode, res.RA, res.AA, res.AD = rcode(m), m.RecursionAvailable, m.Authoritative, m.AuthenticatedData
@@ -164,20 +227,20 @@ func (c *client) recursion(ctx context.Context, server, network, qname string, e
 	res.Text = msgText(m)
 	res.Class = classifyRecursion(m, qname, expect)
 	if res.Class != scanners.ResolverOpen {
-		return res
+		return res, nil
 	}
 	fresh := randomLabel() + "." + parentName(qname)
 	fr, err := c.exchange(ctx, server, network, newQuery(fresh, dns.TypeA, true))
 	if err != nil {
 		res.Fresh = "no reply: " + err.Error()
-		return res
+		return res, nil
 	}
 	res.Fresh = rcode(fr.msg)
 	res.Text += "\n\n" + msgText(fr.msg)
 	if fr.msg.Rcode == dns.RcodeRefused {
 		res.Class = scanners.ResolverCacheOnly
 	}
-	return res
+	return res, nil
 }
 
 // identity asks the CHAOS TXT names and NSID.

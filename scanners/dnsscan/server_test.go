@@ -227,13 +227,131 @@ func TestHostileServers(t *testing.T) {
 	}
 }
 
-func TestUDPProbeSkipsCoveredHost(t *testing.T) {
+func TestUDPProbeSkipsCoveredPortAndTakesScannedPorts(t *testing.T) {
 	ap := fakeServer(t, resolverHandler(t, "refused"))
 	env := testEnv()
 	env.Prior = func(id string, tg scanners.Target) []scanners.Observation {
-		return []scanners.Observation{{Probe: "dns.server"}}
+		switch id {
+		case "dns.server":
+			return []scanners.Observation{{Probe: "dns.server", Target: scanners.Target{Addr: ap.Addr(), Port: 53, Proto: scanners.TCP}}}
+		case portUDPProbe:
+			return []scanners.Observation{{Probe: portUDPProbe, Target: scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.UDP},
+				Data: &scanners.PortState{Proto: scanners.UDP, Port: ap.Port(), State: "open|filtered"}}}
+		}
+		return nil
 	}
-	if obs, _ := (udpProbe{}).Run(context.Background(), env, scanners.Target{Addr: ap.Addr()}); len(obs) != 0 {
-		t.Errorf("dns.udp ran on a host dns.server covered: %+v", obs)
+	obs, _ := (udpProbe{}).Run(context.Background(), env, scanners.Target{Addr: ap.Addr()})
+	if len(obs) != 1 || obs[0].Target.Port != ap.Port() || obs[0].Target.Proto != scanners.UDP || obs[0].Status != scanners.OK {
+		t.Fatalf("dns.udp: want one observation on udp/%d, got %+v", ap.Port(), obs)
+	}
+	if p := obs[0].Data.(*scanners.DNSServer); !p.UDPOnly || p.Recursion[0].Class != scanners.ResolverRefused {
+		t.Errorf("payload %+v", p)
+	}
+}
+
+// TestParseErrorIsNotTimeout: a server that answers with the right ID but
+// an unreadable message is a protocol error, never "(timeout)".
+func TestParseErrorIsNotTimeout(t *testing.T) {
+	badReply := func(w dns.ResponseWriter, q *dns.Msg) {
+		// A header promising two answers, then a compression pointer
+		// that points past the end.
+		b := []byte{byte(q.Id >> 8), byte(q.Id), 0x80, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0xC0, 0xFF}
+		w.Write(b)
+	}
+	ap := fakeServer(t, badReply)
+	obs, err := serverProbe{}.Run(context.Background(), testEnv(), scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP})
+	if err != nil || len(obs) != 1 {
+		t.Fatalf("Run = %v, %v", obs, err)
+	}
+	if obs[0].Status != scanners.ProtocolError || !strings.Contains(obs[0].Reason, "malformed") {
+		t.Errorf("dns.server: status %s (%s), want protocol-error naming the malformed reply", obs[0].Status, obs[0].Reason)
+	}
+	env := testEnv()
+	env.Prior = func(id string, tg scanners.Target) []scanners.Observation {
+		if id != portUDPProbe {
+			return nil
+		}
+		return []scanners.Observation{{Probe: portUDPProbe, Data: &scanners.PortState{Proto: scanners.UDP, Port: ap.Port(), State: "open"}}}
+	}
+	obs, _ = (udpProbe{}).Run(context.Background(), env, scanners.Target{Addr: ap.Addr()})
+	if len(obs) != 1 || obs[0].Status != scanners.ProtocolError || obs[0].Target.Port != ap.Port() {
+		t.Errorf("dns.udp: %+v, want one protocol-error on udp/%d", obs, ap.Port())
+	}
+}
+
+// egresslessHandler plays a resolver without internet egress: the canary
+// SERVFAILs with RA=1, lab names resolve (ns1.good.test to 198.51.100.61),
+// fresh names under good.test are NXDOMAIN, and it is authoritative for
+// own.test.
+func egresslessHandler(t *testing.T, cacheOnly bool) dns.HandlerFunc {
+	return func(w dns.ResponseWriter, q *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		m.RecursionAvailable = true
+		name := strings.ToLower(q.Question[0].Name)
+		switch {
+		case q.Question[0].Qclass == dns.ClassCHAOS:
+			m.Rcode = dns.RcodeRefused
+		case dns.IsSubDomain("own.test.", name):
+			m.Authoritative, m.RecursionAvailable = true, false
+			m.Answer = []dns.RR{rr(t, name+" 60 IN A 198.51.100.99")}
+		case name == "ns1.good.test." && q.Question[0].Qtype == dns.TypeA && q.RecursionDesired:
+			m.Answer = []dns.RR{rr(t, "ns1.good.test. 60 IN A 198.51.100.61")}
+		case dns.IsSubDomain("good.test.", name) && q.RecursionDesired:
+			if cacheOnly {
+				m.Rcode = dns.RcodeRefused
+			} else {
+				m.Rcode = dns.RcodeNameError
+			}
+		default:
+			m.Rcode = dns.RcodeServerFailure
+		}
+		w.WriteMsg(m)
+	}
+}
+
+func TestKnownNameProof(t *testing.T) {
+	for _, tc := range []struct {
+		name, known string
+		cacheOnly   bool
+		want        string // class of the last proof entry, "" for none
+		proofName   string
+	}{
+		{name: "known name resolves", known: "ns1.good.test=198.51.100.61", want: scanners.ResolverOpen, proofName: "ns1.good.test."},
+		{name: "own zone skipped", known: "www.own.test=198.51.100.99;ns1.good.test=198.51.100.61", want: scanners.ResolverOpen, proofName: "ns1.good.test."},
+		{name: "wrong answer is no proof", known: "ns1.good.test=198.51.100.62", want: scanners.ResolverUnexpected},
+		{name: "cache only", known: "ns1.good.test=198.51.100.61", cacheOnly: true, want: scanners.ResolverCacheOnly},
+		{name: "only own names", known: "www.own.test=198.51.100.99", want: ""},
+		{name: "hostile option", known: "bad\r\nname=1.2.3.4;x=notanaddr", want: ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ap := fakeServer(t, egresslessHandler(t, tc.cacheOnly))
+			env := testEnv()
+			env.Settings.Options = map[string]string{OptKnownNames: tc.known}
+			obs, err := serverProbe{}.Run(context.Background(), env, scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP})
+			if err != nil || len(obs) != 1 || obs[0].Status != scanners.OK {
+				t.Fatalf("Run = %+v, %v", obs, err)
+			}
+			p := obs[0].Data.(*scanners.DNSServer)
+			for _, r := range p.Recursion {
+				if r.Class != scanners.ResolverServfail {
+					t.Errorf("canary %s: %s, want servfail", r.Transport, r.Class)
+				}
+			}
+			if tc.want == "" {
+				if len(p.Proof) != 0 {
+					t.Errorf("proof %+v, want none", p.Proof)
+				}
+				return
+			}
+			if len(p.Proof) != 2 {
+				t.Fatalf("proof: %+v, want one per transport", p.Proof)
+			}
+			for _, r := range p.Proof {
+				if r.Class != tc.want || (tc.proofName != "" && r.QName != tc.proofName) {
+					t.Errorf("%s proof: %s %s, want %s %s", r.Transport, r.QName, r.Class, tc.proofName, tc.want)
+				}
+			}
+		})
 	}
 }
