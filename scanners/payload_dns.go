@@ -131,8 +131,25 @@ type DNSRRLResult struct {
 	Sent      int `json:"sent"`
 	Answered  int `json:"answered"`
 	Truncated int `json:"truncated"`
-	// Limited is true when part of the burst was dropped or slipped (TC).
+	// Limited is true when part of the burst was dropped or slipped (TC)
+	// by the server: never set when the scanner itself lost replies.
 	Limited bool `json:"limited"`
+	// Datagrams counts every datagram read during the burst, matching or
+	// not; Bytes their size.
+	Datagrams int `json:"datagrams,omitempty"`
+	Bytes     int `json:"bytes,omitempty"`
+	// RcvBuf is the receive buffer the kernel granted the burst socket
+	// (0 when unknown).
+	RcvBuf int `json:"rcvbuf,omitempty"`
+	// LocalDrops is the rise of UdpRcvbufErrors in /proc/net/snmp (the
+	// scanner's network namespace) over the burst: datagrams the
+	// scanner's own kernel dropped for want of buffer. -1 when the counter
+	// could not be read.
+	LocalDrops int `json:"local_drops"`
+	// LocalLoss is true when replies were missing and the loss may be the
+	// scanner's own (LocalDrops > 0, or unreadable while replies were
+	// missing): rate limiting is then unproven.
+	LocalLoss bool `json:"local_loss,omitempty"`
 }
 
 // DNSDomain is the delegation and zone data of one domain as seen from the

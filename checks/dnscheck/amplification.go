@@ -18,7 +18,9 @@ var _ checks.Check = amplification{}
 // burst of identical queries showed no response rate limiting. The
 // measurement is made without cookies, so a server that enforces cookies
 // already shows a small factor; cookie support alone does not stop
-// reflection of spoofed queries and is reported, not credited.
+// reflection of spoofed queries and is reported, not credited. Replies
+// missing from the burst count as rate limiting only when the scanner's
+// own kernel dropped none (UdpRcvbufErrors did not rise).
 type amplification struct{}
 
 func (amplification) Info() checks.Info {
@@ -57,13 +59,24 @@ func (c amplification) Evaluate(in *checks.Input) []checks.Finding {
 				best = &s.Amplify[i]
 			}
 		}
-		lines = append(lines, fmt.Sprintf("rate-limit burst: sent %d, answered %d, truncated %d", s.RRL.Sent, s.RRL.Answered, s.RRL.Truncated),
+		drops := "unreadable"
+		if s.RRL.LocalDrops >= 0 {
+			drops = fmt.Sprint(s.RRL.LocalDrops)
+		}
+		lines = append(lines, fmt.Sprintf("rate-limit burst: sent %d, answered %d, truncated %d; datagrams read %d (%d bytes), receive buffer %d, scanner-side drops (UdpRcvbufErrors) %s",
+			s.RRL.Sent, s.RRL.Answered, s.RRL.Truncated, s.RRL.Datagrams, s.RRL.Bytes, s.RRL.RcvBuf, drops),
 			"server cookie: "+b01(s.Cookies.Server))
 		ev := []scanners.Evidence{dnsEvidence("UDP response sizes", strings.Join(lines, "\n"))}
 		var f checks.Finding
 		switch {
 		case best == nil:
 			f = finding(info, o, "", checks.Error, "UDP の応答がなく増幅率を測定できませんでした", "no UDP reply: the amplification factor could not be measured")
+		case best.Factor > max && s.RRL.LocalLoss:
+			f = finding(info, o, "", checks.Warn,
+				fmt.Sprintf("%s の応答は問い合わせの %.1f 倍（閾値 %.0f）です。連続送信では %d 件中 %d 件しか受信できませんでしたが、欠落はスキャナ側の受信バッファ溢れ（%s 件）によるもので、レート制限の証拠ではありません",
+					best.Query, best.Factor, max, s.RRL.Sent, s.RRL.Answered, drops),
+				fmt.Sprintf("%s is answered with %.1f times the query size (threshold %.0f); the burst got %d of %d replies, but the loss was on the scanner's side (%s receive-buffer drops), so no rate limiting is proven",
+					best.Query, best.Factor, max, s.RRL.Answered, s.RRL.Sent, drops))
 		case best.Factor > max && !s.RRL.Limited:
 			f = finding(info, o, "", checks.Warn,
 				fmt.Sprintf("%s の応答は問い合わせの %.1f 倍（閾値 %.0f）で、レート制限は観測されませんでした", best.Query, best.Factor, max),

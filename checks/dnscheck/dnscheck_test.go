@@ -224,4 +224,9 @@ func TestAmplification(t *testing.T) {
 	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 8, Truncated: 4, Limited: true}})), "", checks.Pass, "rate limiting is active")
 	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: small})), "", checks.Pass, "within the threshold")
 	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: []scanners.DNSAmplify{{Query: ". ANY", Error: "i/o timeout"}}})), "", checks.Error, "no UDP reply")
+	// Replies lost in the scanner's own receive buffer are no rate limiting.
+	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 3, LocalDrops: 17, LocalLoss: true}})),
+		"", checks.Warn, "loss was on the scanner's side (17 receive-buffer drops)")
+	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 3, LocalDrops: -1, LocalLoss: true}})),
+		"", checks.Warn, "(unreadable receive-buffer drops)")
 }

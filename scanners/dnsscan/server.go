@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/miekg/dns"
 
@@ -348,55 +347,4 @@ func (c *client) amplification(ctx context.Context, server string, zones []strin
 	}
 	x := qs[best]
 	p.RRL = c.burst(ctx, server, newQuery(x.name, x.qtype, x.rd), p.Amplify[best].TC)
-}
-
-// burst sends rrlBurst copies of m over one UDP socket and counts replies
-// within the I/O timeout. baseTC says the single reply was already
-// truncated, so TC in the burst is not RRL's "slip".
-func (c *client) burst(ctx context.Context, server string, m *dns.Msg, baseTC bool) scanners.DNSRRLResult {
-	var res scanners.DNSRRLResult
-	conn, err := c.env.DialContext(ctx, "udp", server)
-	if err != nil {
-		return res
-	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-	ids := map[uint16]bool{}
-	for range rrlBurst {
-		if c.env.Wait(ctx, 1) != nil {
-			break
-		}
-		m.Id = dns.Id()
-		wire, err := m.Pack()
-		if err != nil {
-			break
-		}
-		if _, err := conn.Write(wire); err != nil {
-			break
-		}
-		ids[m.Id] = true
-		res.Sent++
-	}
-	if err := conn.SetReadDeadline(time.Now().Add(min(c.env.Timeout(), 2*time.Second))); err != nil {
-		return res
-	}
-	buf := make([]byte, maxUDPReply)
-	for res.Answered < res.Sent {
-		n, err := conn.Read(buf)
-		if err != nil {
-			break
-		}
-		r := new(dns.Msg)
-		if n < 12 || r.Unpack(buf[:n]) != nil || !ids[r.Id] {
-			continue
-		}
-		delete(ids, r.Id)
-		res.Answered++
-		if r.Truncated {
-			res.Truncated++
-		}
-	}
-	res.Limited = res.Sent > 0 && (res.Answered < res.Sent || (!baseTC && res.Truncated > 0))
-	return res
 }
