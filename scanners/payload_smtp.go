@@ -99,10 +99,17 @@ type SPFResult struct {
 	// Lookups counts DNS-querying terms over the include/redirect tree
 	// (RFC 7208 4.6.4 limit 10); VoidLookups those that returned no data
 	// (limit 2).
-	Lookups     int      `json:"lookups"`
-	VoidLookups int      `json:"void_lookups"`
-	All         string   `json:"all,omitempty"` // effective "all" qualifier of the top record ("" if none)
-	Errors      []string `json:"errors,omitempty"`
+	Lookups     int    `json:"lookups"`
+	VoidLookups int    `json:"void_lookups"`
+	All         string `json:"all,omitempty"` // effective "all" qualifier of the top record ("" if none)
+	// Errors are permerrors (RFC 7208 2.6.7): syntax, limits, missing
+	// include/redirect targets, loops. TempErrors are DNS failures inside
+	// the tree (2.6.6): the record could not be judged, which is not a
+	// defect of the record.
+	Errors     []string `json:"errors,omitempty"`
+	TempErrors []string `json:"temp_errors,omitempty"`
+	// Notes say what static evaluation could not do (macros, ptr).
+	Notes []string `json:"notes,omitempty"`
 	// Includes lists "domain: record" of every included/redirected record,
 	// kept raw as evidence.
 	Includes []string `json:"includes,omitempty"`

@@ -14,8 +14,11 @@ var _ checks.Check = spf{}
 
 // spf implements mail.spf (Art. 59-3): TXT of the mail domain. Fails when
 // there is no SPF record, more than one, "+all" or "?all", or more than 10
-// DNS lookups (and on the other RFC 7208 permerrors: void-lookup limit,
-// include loops, syntax errors).
+// DNS lookups, and on every other RFC 7208 permerror: the grammar of
+// §4.6 and §5 (CIDR lengths, domain-specs, modifiers), macro syntax of
+// §7.1, the void-lookup and MX-name limits of §4.6.4, missing include or
+// redirect targets, loops. A DNS failure inside the tree (temperror) is
+// error, not fail.
 type spf struct{}
 
 func (spf) Info() checks.Info {
@@ -54,9 +57,21 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 		bad = append(bad, s.Errors...)
 		rec := strings.Join(s.Records, " | ")
 		if len(bad) > 0 {
+			kind := ""
+			if len(s.Errors) > 0 {
+				kind = "permerror: "
+			}
 			out = append(out, finding(info, o, "", checks.Fail,
-				"SPF レコードに問題があります: "+strings.Join(bad, "; ")+"（レコード: "+rec+"）",
-				"the SPF record is not effective: "+strings.Join(bad, "; ")+" (record: "+rec+")"))
+				"SPF レコードに問題があります（"+kind+strings.Join(bad, "; ")+"）（レコード: "+rec+"）",
+				"the SPF record is not effective: "+kind+strings.Join(bad, "; ")+" (record: "+rec+")"))
+			continue
+		}
+		if len(s.TempErrors) > 0 {
+			// RFC 7208 2.6.6: a DNS failure inside the tree is temperror;
+			// the record may be fine, so the check could not decide.
+			out = append(out, finding(info, o, "", checks.Error,
+				"SPF の評価中に DNS 照会が失敗したため判定できませんでした（temperror）: "+strings.Join(s.TempErrors, "; ")+"（レコード: "+rec+"）",
+				"could not decide: a DNS lookup inside the SPF evaluation failed (temperror): "+strings.Join(s.TempErrors, "; ")+" (record: "+rec+")"))
 			continue
 		}
 		if s.All == "" && !hasRedirect(s.Terms) {
@@ -67,9 +82,13 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 			out = append(out, f)
 			continue
 		}
-		out = append(out, finding(info, o, "", checks.Pass,
-			fmt.Sprintf("SPF レコード 1 件、DNS 参照 %d 回: %s", s.Lookups, rec),
-			fmt.Sprintf("one SPF record, %d DNS lookups: %s", s.Lookups, rec)))
+		ja := fmt.Sprintf("SPF レコード 1 件、DNS 参照 %d 回（上限 10）、空の参照 %d 回（上限 2）、RFC 7208 の構文に適合: %s", s.Lookups, s.VoidLookups, rec)
+		en := fmt.Sprintf("one SPF record, RFC 7208 syntax valid, %d DNS-querying terms (limit 10), %d void lookups (limit 2): %s", s.Lookups, s.VoidLookups, rec)
+		if len(s.Notes) > 0 {
+			ja += "（未評価: " + strings.Join(s.Notes, "; ") + "）"
+			en += " (not evaluated: " + strings.Join(s.Notes, "; ") + ")"
+		}
+		out = append(out, finding(info, o, "", checks.Pass, ja, en))
 	}
 	return out
 }

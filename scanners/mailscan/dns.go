@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -108,11 +109,13 @@ func (r *resolver) txt(ctx context.Context, name string) ([]string, error) {
 	rrs, err := r.query(ctx, name, dns.TypeTXT)
 	var out []string
 	for _, rr := range rrs {
-		s := ""
+		// miekg/dns keeps TXT strings in presentation form; the checks
+		// must see the published bytes (control characters included).
+		var b strings.Builder
 		for _, p := range rr.(*dns.TXT).Txt {
-			s += p
+			b.WriteString(unescapeTXT(p))
 		}
-		out = append(out, s)
+		out = append(out, b.String())
 	}
 	return out, err
 }

@@ -22,10 +22,12 @@ func TestParseSPF(t *testing.T) {
 		{name: "good", in: "v=spf1 ip4:198.51.100.0/24 ip6:2001:db8::/32 include:_spf.good.test mx -all", terms: 5},
 		{name: "redirect", in: "v=spf1 redirect=_spf.good.test", terms: 1},
 		{name: "unknown mechanism", in: "v=spf1 foo:bar -all", terms: 1, errs: "unknown mechanism"},
-		{name: "bad ip4", in: "v=spf1 ip4:300.1.1.1 -all", terms: 2, errs: "bad ip4"},
+		{name: "bad ip4", in: "v=spf1 ip4:300.1.1.1 -all", terms: 1, errs: "not an IPv4 address"},
 		{name: "two redirects", in: "v=spf1 redirect=a.test redirect=b.test", terms: 2, errs: "more than once"},
 		{name: "not spf", in: "v=spf10 -all", errs: "does not start"},
-		{name: "all with arg", in: "v=spf1 all:x", terms: 1, errs: "no argument"},
+		{name: "all with arg", in: "v=spf1 all:x", terms: 0, errs: "no argument"},
+		{name: "dual cidr", in: "v=spf1 a:mx.good.test/24//64 mx//48 -all", terms: 3},
+		{name: "macro", in: "v=spf1 exists:%{ir}.%{v}.arpa.bl.good.test -all", terms: 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,10 +72,30 @@ func FuzzParseSPF(f *testing.F) {
 	for _, s := range []string{"v=spf1 -all", "v=spf1 include:a.test ip4:1.2.3.4/33 redirect=", "v=spf1 ?ip6:: a/24 mx:x.test//64"} {
 		f.Add(s)
 	}
+	f.Add("v=spf1 a:foo:bar/baz.good.test/24//64 ptr:%{d2}.x ?exists:%{l2r+-}.u.%{d} redirect=%{o}.good.test exp=%{r}.x")
+	f.Add("v=spf1 ip6:::ffff:192.0.2.1/128 ip4:192.0.2.1/032 a:%%%_%-.x.y%")
 	f.Fuzz(func(t *testing.T, s string) {
-		terms, _ := ParseSPF(s)
+		terms, errs := parseSPF(s)
 		if len(terms) > len(s) {
 			t.Fatal("more terms than bytes")
+		}
+		if len(errs) > 0 {
+			return
+		}
+		// An accepted record is printable ASCII, and every literal domain
+		// it names is a DNS name a query can be built from.
+		for i := 0; i < len(s); i++ {
+			if s[i] < 0x20 || s[i] > 0x7e {
+				t.Fatalf("accepted byte 0x%02x in %q", s[i], s)
+			}
+		}
+		for _, tm := range terms {
+			if tm.Domain == "" || tm.Macro {
+				continue
+			}
+			if _, ok := dns.IsDomainName(tm.Domain); !ok || strings.Contains(tm.Domain, "..") {
+				t.Fatalf("accepted domain %q in %q", tm.Domain, s)
+			}
 		}
 	})
 }

@@ -6,10 +6,7 @@ package mailscan
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
-
-	"shindan/scanners"
 )
 
 // MaxRecord bounds a TXT record the parsers look at.
@@ -20,94 +17,6 @@ const MaxRecord = 4096
 func IsSPF(txt string) bool {
 	l := strings.ToLower(txt)
 	return l == "v=spf1" || strings.HasPrefix(l, "v=spf1 ")
-}
-
-var spfMechanisms = map[string]bool{"all": true, "include": true, "a": true, "mx": true, "ptr": true,
-	"ip4": true, "ip6": true, "exists": true}
-
-// ParseSPF splits an SPF record into terms and reports syntax errors. It
-// does no I/O.
-func ParseSPF(rec string) (terms []scanners.SPFTerm, errs []string) {
-	if len(rec) > MaxRecord {
-		return nil, []string{fmt.Sprintf("record longer than %d bytes", MaxRecord)}
-	}
-	if !IsSPF(rec) {
-		return nil, []string{"record does not start with v=spf1"}
-	}
-	seen := map[string]bool{}
-	for _, f := range strings.Fields(rec)[1:] {
-		if i := strings.IndexByte(f, '='); i > 0 && !strings.ContainsAny(f[:i], ":/") {
-			name := strings.ToLower(f[:i])
-			if !validName(name) {
-				errs = append(errs, fmt.Sprintf("bad modifier name in %q", f))
-				continue
-			}
-			if (name == "redirect" || name == "exp") && seen[name] {
-				errs = append(errs, "modifier "+name+" appears more than once")
-			}
-			seen[name] = true
-			if (name == "redirect" || name == "exp") && f[i+1:] == "" {
-				errs = append(errs, "modifier "+name+" without a domain")
-			}
-			terms = append(terms, scanners.SPFTerm{Name: name, Value: f[i+1:], Modifier: true})
-			continue
-		}
-		t := scanners.SPFTerm{Qualifier: "+"}
-		if strings.ContainsRune("+-~?", rune(f[0])) {
-			t.Qualifier, f = f[:1], f[1:]
-		}
-		name, val, hasVal := f, "", false
-		if i := strings.IndexAny(f, ":/"); i >= 0 {
-			name, val, hasVal = f[:i], f[i:], true
-			val = strings.TrimPrefix(val, ":")
-		}
-		t.Name, t.Value = strings.ToLower(name), val
-		if !spfMechanisms[t.Name] {
-			errs = append(errs, fmt.Sprintf("unknown mechanism %q", f))
-			continue
-		}
-		switch t.Name {
-		case "all":
-			if hasVal {
-				errs = append(errs, "all takes no argument")
-			}
-		case "include", "exists":
-			if val == "" {
-				errs = append(errs, t.Name+" without a domain")
-			}
-		case "ip4":
-			if !validNet(val, true) {
-				errs = append(errs, fmt.Sprintf("bad ip4 value %q", val))
-			}
-		case "ip6":
-			if !validNet(val, false) {
-				errs = append(errs, fmt.Sprintf("bad ip6 value %q", val))
-			}
-		}
-		terms = append(terms, t)
-	}
-	return terms, errs
-}
-
-func validName(s string) bool {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return false
-		}
-	}
-	return true
-}
-
-func validNet(v string, four bool) bool {
-	if strings.Contains(v, "/") {
-		p, err := netip.ParsePrefix(v)
-		return err == nil && p.Addr().Is4() == four
-	}
-	a, err := netip.ParseAddr(v)
-	return err == nil && a.Is4() == four
 }
 
 // dmarcTags are the tags of RFC 7489 6.3.
