@@ -133,6 +133,8 @@ func (IdentProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target)
 	summary := "unidentified"
 	if svc.Name != "" {
 		summary = strings.TrimSpace(fmt.Sprintf("%s %s %s (%s)", svc.Name, svc.Product, svc.Version, svc.Method))
+	} else if svc.TLS {
+		summary = "tls, inner protocol unknown (" + svc.Method + ")"
 	}
 	o.Evidence = []scanners.Evidence{{Kind: "transcript", Summary: "svc.ident " + t.String() + ": " + summary, Data: r.tr.String()}}
 	return []scanners.Observation{o}, nil

@@ -72,3 +72,23 @@ func FuzzSTARTTLS(f *testing.F) {
 		_ = starttls(c, proto, "h", 0)
 	})
 }
+
+// FuzzIdentReply: the identification parser reads a server's first bytes
+// (TLS or not) without panicking, and IdentDone agrees with it on whole
+// answers.
+func FuzzIdentReply(f *testing.F) {
+	f.Add([]byte{21, 3, 3, 0, 2, 2, 112})
+	f.Add([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
+	f.Add([]byte{22, 3, 3, 0, 42, 2, 0, 0, 38, 3, 3})
+	f.Add(IdentHello("example.test", true))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, ok := ParseIdentReply(b)
+		if ok && !IdentDone(b) {
+			t.Fatalf("parsed %+v from bytes IdentDone calls incomplete", r)
+		}
+		if ok != r.TLS {
+			t.Fatalf("ok=%v but TLS=%v", ok, r.TLS)
+		}
+		_ = r.Summary()
+	})
+}
