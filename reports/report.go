@@ -25,6 +25,9 @@ type Report struct {
 	Assets        []Asset           `json:"assets,omitempty"`
 	Findings      []Finding         `json:"findings"`
 	Summary       map[string]Counts `json:"summary,omitempty"`
+	// Baseline is set when the report was compared with an earlier scan
+	// (--baseline).
+	Baseline *Baseline `json:"baseline,omitempty"`
 }
 
 // Tool names the scanner that wrote the report.
@@ -132,6 +135,9 @@ type Finding struct {
 	// Items are the individual subjects (suites, files, headers) of a
 	// grouped finding, each with its own verdict and evidence.
 	Items []Item `json:"items,omitempty"`
+	// Baseline is the finding's state against the baseline scan
+	// (BaselineNew, ...); empty without --baseline.
+	Baseline string `json:"baseline,omitempty"`
 }
 
 // Item is one subject of a grouped finding. Its ID is the per-subject ID
@@ -150,6 +156,38 @@ type Item struct {
 	Source      string     `json:"source,omitempty"`
 	ObservedAt  *time.Time `json:"observed_at,omitempty"`
 	Waiver      *Waiver    `json:"waiver,omitempty"`
+}
+
+// Baseline states of a finding against an earlier scan. A baseline
+// finding the new scan did not test (port not scanned, host down, check
+// not selected) is "not-tested", never "fixed".
+const (
+	BaselineNew       = "new"
+	BaselineUnchanged = "unchanged"
+	BaselineFixed     = "fixed"
+	BaselineNotTested = "not-tested"
+)
+
+// Baseline is a report's comparison with an earlier scan.
+type Baseline struct {
+	ScanID    string         `json:"scan_id"`
+	StartedAt time.Time      `json:"started_at,omitzero"`
+	Counts    map[string]int `json:"counts,omitempty"` // per baseline state, gone findings included
+	// Gone are the baseline's fail and warn findings this report no
+	// longer has, each fixed or not tested.
+	Gone []GoneFinding `json:"gone,omitempty"`
+}
+
+// GoneFinding is a baseline finding absent from the new report.
+type GoneFinding struct {
+	ID       string `json:"id"`
+	Check    string `json:"check"`
+	Target   string `json:"target"`
+	Status   string `json:"status"` // in the baseline
+	Severity string `json:"severity,omitempty"`
+	Title    *Text  `json:"title,omitempty"`
+	State    string `json:"state"` // BaselineFixed or BaselineNotTested
+	Reason   *Text  `json:"reason,omitempty"`
 }
 
 // Counts is one article's tally.

@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"shindan/reports"
+)
+
+// Config is what the store keeps of a scan's configuration beyond the
+// report's own metadata: enough to tell "not tested" from "fixed" later.
+type Config struct {
+	// Ports is the port specification the scan swept (portscan syntax).
+	Ports string `json:"ports,omitempty"`
+	// Args are the command-line arguments of the scan, for the record.
+	Args []string `json:"args,omitempty"`
+}
+
+// ErrExists is returned when a scan ID is already in the store.
+var ErrExists = errors.New("store: scan already stored")
+
+// Sink writes a running scan into the store: the scan row on Begin,
+// assets and findings in one committed transaction per batch, so a killed
+// process loses only the batch in flight and leaves the scan marked
+// incomplete. It implements engine.Sink.
+type Sink struct {
+	s   *Store
+	cfg Config
+	id  string
+}
+
+// Sink returns a sink for one scan.
+func (s *Store) Sink(cfg Config) *Sink { return &Sink{s: s, cfg: cfg} }
+
+// ScanID is the ID of the scan the sink has begun ("" before Begin).
+func (k *Sink) ScanID() string { return k.id }
+
+// Begin stores the scan as incomplete.
+func (k *Sink) Begin(ctx context.Context, scan reports.Scan) error {
+	scan.Complete = false
+	if err := k.s.insertScan(ctx, scan, reports.Tool{}, k.cfg); err != nil {
+		return err
+	}
+	k.id = scan.ID
+	return nil
+}
+
+// Assets stores (or replaces) hosts and their services.
+func (k *Sink) Assets(ctx context.Context, as []reports.Asset) error {
+	if k.id == "" {
+		return errors.New("store: Assets before Begin")
+	}
+	return k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putAssets(ctx, tx, k.id, as) })
+}
+
+// Findings stores (or replaces) findings and updates their sightings.
+func (k *Sink) Findings(ctx context.Context, fs []reports.Finding) error {
+	if k.id == "" {
+		return errors.New("store: Findings before Begin")
+	}
+	return k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putFindings(ctx, tx, k.id, fs) })
+}
+
+// End stores the final report: the scan's metadata and completeness and
+// every asset and finding of the normalised document.
+func (k *Sink) End(ctx context.Context, r *reports.Report) error {
+	if k.id == "" {
+		return errors.New("store: End before Begin")
+	}
+	if r.Scan.ID != k.id {
+		return fmt.Errorf("store: End for scan %s, began %s", r.Scan.ID, k.id)
+	}
+	// The sink is often the last thing standing after a cancelled scan:
+	// write the end even when the scan's context is done.
+	ctx = context.WithoutCancel(ctx)
+	return k.s.tx(ctx, func(tx *sql.Tx) error {
+		if err := k.s.putAssets(ctx, tx, k.id, r.Assets); err != nil {
+			return err
+		}
+		if err := k.s.putFindings(ctx, tx, k.id, r.Findings); err != nil {
+			return err
+		}
+		return k.s.updateScan(ctx, tx, r, k.cfg)
+	})
+}
+
+// Import stores a whole report (shindan import). A scan ID already in
+// the store is refused with ErrExists: importing never overwrites.
+func (s *Store) Import(ctx context.Context, r *reports.Report, cfg Config) error {
+	if err := s.insertScan(ctx, r.Scan, r.Tool, cfg); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.putAssets(ctx, tx, r.Scan.ID, r.Assets); err != nil {
+			return err
+		}
+		if err := s.putFindings(ctx, tx, r.Scan.ID, r.Findings); err != nil {
+			return err
+		}
+		return s.updateScan(ctx, tx, r, cfg)
+	})
+}
+
+func (s *Store) insertScan(ctx context.Context, scan reports.Scan, tool reports.Tool, cfg Config) error {
+	doc, err := json.Marshal(scan)
+	if err != nil {
+		return err
+	}
+	cj, _ := json.Marshal(cfg)
+	tj, _ := json.Marshal(tool)
+	// seq orders scans independent of clocks; a concurrent writer to a
+	// shared PostgreSQL store may take the same number, so retry.
+	for attempt := 0; ; attempt++ {
+		err = s.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM scans WHERE id = ?`), scan.ID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return fmt.Errorf("%w: %s", ErrExists, scan.ID)
+			}
+			var seq sql.NullInt64
+			if err := tx.QueryRowContext(ctx, `SELECT max(seq) FROM scans`).Scan(&seq); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO scans (id, seq, started_at, finished_at, profile, vantage, targets, complete, interrupted_reason, config, tool, doc)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+				scan.ID, seq.Int64+1, stamp(scan.StartedAt), stamp(scan.FinishedAt), scan.Profile, scan.Vantage,
+				strings.Join(scan.Targets, " "), 0, scan.InterruptedReason, string(cj), string(tj), string(doc))
+			return err
+		})
+		if err == nil || errors.Is(err, ErrExists) || attempt >= 4 || ctx.Err() != nil || !isConflict(err) {
+			if err != nil && !errors.Is(err, ErrExists) {
+				return fmt.Errorf("store: writing scan %s: %w", scan.ID, explain(err))
+			}
+			return err
+		}
+	}
+}
+
+func isConflict(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "UNIQUE") || strings.Contains(m, "unique") || strings.Contains(m, "23505")
+}
+
+func (s *Store) updateScan(ctx context.Context, tx *sql.Tx, r *reports.Report, cfg Config) error {
+	doc, err := json.Marshal(r.Scan)
+	if err != nil {
+		return err
+	}
+	cj, _ := json.Marshal(cfg)
+	tj, _ := json.Marshal(r.Tool)
+	complete := 0
+	if r.Scan.Complete {
+		complete = 1
+	}
+	_, err = tx.ExecContext(ctx, s.q(`UPDATE scans SET finished_at = ?, complete = ?, interrupted_reason = ?, config = ?, tool = ?, doc = ? WHERE id = ?`),
+		stamp(r.Scan.FinishedAt), complete, r.Scan.InterruptedReason, string(cj), string(tj), string(doc), r.Scan.ID)
+	if err != nil {
+		return fmt.Errorf("store: finishing scan %s: %w", r.Scan.ID, explain(err))
+	}
+	return nil
+}
+
+func (s *Store) putAssets(ctx context.Context, tx *sql.Tx, scanID string, as []reports.Asset) error {
+	if len(as) == 0 {
+		return nil
+	}
+	ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO assets (scan_id, host, doc) VALUES (?, ?, ?)
+		ON CONFLICT (scan_id, host) DO UPDATE SET doc = excluded.doc`))
+	if err != nil {
+		return explain(err)
+	}
+	defer ins.Close()
+	del, err := tx.PrepareContext(ctx, s.q(`DELETE FROM services WHERE scan_id = ? AND host = ?`))
+	if err != nil {
+		return explain(err)
+	}
+	defer del.Close()
+	svc, err := tx.PrepareContext(ctx, s.q(`INSERT INTO services (scan_id, host, proto, port, service, product, version) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (scan_id, host, proto, port) DO UPDATE SET service = excluded.service, product = excluded.product, version = excluded.version`))
+	if err != nil {
+		return explain(err)
+	}
+	defer svc.Close()
+	for _, a := range as {
+		doc, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		if _, err := ins.ExecContext(ctx, scanID, a.Host, string(doc)); err != nil {
+			return fmt.Errorf("store: asset %s: %w", a.Host, explain(err))
+		}
+		// A later batch for the host replaces the earlier one whole.
+		if _, err := del.ExecContext(ctx, scanID, a.Host); err != nil {
+			return explain(err)
+		}
+		for _, v := range a.Services {
+			if _, err := svc.ExecContext(ctx, scanID, a.Host, v.Proto, v.Port, v.Service, v.Product, v.Version); err != nil {
+				return fmt.Errorf("store: service %s %s/%d: %w", a.Host, v.Proto, v.Port, explain(err))
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, scanID string, fs []reports.Finding) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	var started string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT started_at FROM scans WHERE id = ?`), scanID).Scan(&started); err != nil {
+		return fmt.Errorf("store: scan %s: %w", scanID, explain(err))
+	}
+	ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO findings (scan_id, id, check_id, target, host, port, status, severity, waived, articles, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (scan_id, id) DO UPDATE SET check_id = excluded.check_id, target = excluded.target, host = excluded.host,
+			port = excluded.port, status = excluded.status, severity = excluded.severity, waived = excluded.waived,
+			articles = excluded.articles, doc = excluded.doc`))
+	if err != nil {
+		return explain(err)
+	}
+	defer ins.Close()
+	// Sightings follow scan start times, so importing an old report
+	// after newer scans widens the range instead of resetting it.
+	seen, err := tx.PrepareContext(ctx, s.q(`INSERT INTO finding_seen (id, first_scan, first_seen, last_scan, last_seen) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			first_scan = CASE WHEN excluded.first_seen < finding_seen.first_seen THEN excluded.first_scan ELSE finding_seen.first_scan END,
+			first_seen = CASE WHEN excluded.first_seen < finding_seen.first_seen THEN excluded.first_seen ELSE finding_seen.first_seen END,
+			last_scan = CASE WHEN excluded.last_seen >= finding_seen.last_seen THEN excluded.last_scan ELSE finding_seen.last_scan END,
+			last_seen = CASE WHEN excluded.last_seen >= finding_seen.last_seen THEN excluded.last_seen ELSE finding_seen.last_seen END`))
+	if err != nil {
+		return explain(err)
+	}
+	defer seen.Close()
+	for _, f := range fs {
+		doc, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		waived := 0
+		if f.Waiver != nil {
+			waived = 1
+		}
+		if _, err := ins.ExecContext(ctx, scanID, f.ID, f.Check, f.Target, f.Host, f.Port, f.Status, f.Severity, waived,
+			strings.Join(f.Articles, " "), string(doc)); err != nil {
+			return fmt.Errorf("store: finding %s: %w", f.ID, explain(err))
+		}
+		if _, err := seen.ExecContext(ctx, f.ID, scanID, started, scanID, started); err != nil {
+			return fmt.Errorf("store: finding %s: %w", f.ID, explain(err))
+		}
+	}
+	return nil
+}
