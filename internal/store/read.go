@@ -17,20 +17,20 @@ var ErrNotFound = errors.New("store: no such scan")
 
 // ScanInfo is one row of the scan history.
 type ScanInfo struct {
-	ID                string           `json:"id"`
-	Seq               int64            `json:"seq"`
-	StartedAt         time.Time        `json:"started_at"`
-	FinishedAt        time.Time        `json:"finished_at,omitzero"`
-	Profile           string           `json:"profile,omitempty"`
-	Vantage           string           `json:"vantage,omitempty"`
-	Targets           string           `json:"targets"`
-	Complete          bool             `json:"complete"`
-	InterruptedReason string           `json:"interrupted_reason,omitempty"`
-	Hosts             int              `json:"hosts"`
-	Findings          int              `json:"findings"`
-	ByStatus          map[string]int   `json:"by_status"`
-	BySeverity        map[string]int   `json:"by_severity"` // fail and warn only
-	Config            Config           `json:"config"`
+	ID                string         `json:"id"`
+	Seq               int64          `json:"seq"`
+	StartedAt         time.Time      `json:"started_at"`
+	FinishedAt        time.Time      `json:"finished_at,omitzero"`
+	Profile           string         `json:"profile,omitempty"`
+	Vantage           string         `json:"vantage,omitempty"`
+	Targets           string         `json:"targets"`
+	Complete          bool           `json:"complete"`
+	InterruptedReason string         `json:"interrupted_reason,omitempty"`
+	Hosts             int            `json:"hosts"`
+	Findings          int            `json:"findings"`
+	ByStatus          map[string]int `json:"by_status"`
+	BySeverity        map[string]int `json:"by_severity"` // fail and warn only
+	Config            Config         `json:"config"`
 }
 
 // Filter selects scans for History.
