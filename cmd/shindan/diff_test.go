@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"shindan/internal/drift"
 	"shindan/reports"
 )
 
@@ -29,14 +30,16 @@ func TestDiffGroupedAgainstUngrouped(t *testing.T) {
 	if len(cur.Findings) != 1 || len(cur.Findings[0].Items) != 3 {
 		t.Fatalf("fixture not grouped: %+v", cur.Findings)
 	}
+	d := drift.Compare(old, cur, drift.Options{})
 	var buf bytes.Buffer
-	worse := diffReports(&buf, old, cur)
+	d.WriteText(&buf, "en")
 	got := strings.TrimSpace(buf.String())
-	if !worse || got != "~ pass→fail http.exposed-files www.example:80 [/.git/config]" {
-		t.Errorf("worse=%v, diff:\n%s", worse, got)
+	want := reports.FindingID("http.exposed-files", "www.example:80", "/.git/config")
+	if len(d.Changes) != 1 || d.Changes[0].Finding != want || len(d.Regressions("high")) != 1 ||
+		!strings.HasSuffix(got, "verdict regression: www.example:80 http.exposed-files (high) pass → fail [/.git/config] — Exposed file") {
+		t.Errorf("diff:\n%s", got)
 	}
-	buf.Reset()
-	if diffReports(&buf, cur, cur) || buf.Len() != 0 {
-		t.Errorf("grouped report against itself: %q", buf.String())
+	if d := drift.Compare(cur, cur, drift.Options{}); len(d.Changes) != 0 {
+		t.Errorf("grouped report against itself: %+v", d.Changes)
 	}
 }

@@ -26,24 +26,27 @@ func loadReport(path string) (*reports.Report, error) {
 func reportCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "report",
-		Usage:     "re-render a stored JSON report in another format or language",
-		ArgsUsage: "SCAN.json",
+		Usage:     "render a report file, or a scan of the history store, in another format or language",
+		ArgsUsage: "SCAN.json|SCAN-ID",
 		Description: "The JSON report is the source of truth; this renders it again, e.g.\n" +
 			"  shindan report out/x/report.json --format html --lang en -o report-en.html\n" +
+			"  shindan report latest --store shindan.db --baseline 20261101T030000Z-1a2b --format json\n" +
 			"Reports above 256 MiB are refused (the limit bounds memory on hostile input).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "html", Usage: "`FORMAT`: json, html, md, csv, sarif"},
 			reportLangFlag(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` ('-' or none: standard output)"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite an existing output file"},
+			storeFlag(),
+			baselineFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return usageErr("report needs exactly one SCAN.json")
+				return usageErr("report needs exactly one SCAN.json or SCAN-ID")
 			}
-			r, err := loadReport(c.Args().First())
+			r, err := reportFromArgs(c)
 			if err != nil {
-				return usageErr("%v", err)
+				return err
 			}
 			if err := checkLang(c); err != nil {
 				return err

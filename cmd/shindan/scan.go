@@ -67,6 +67,8 @@ func scanCommand() *cli.Command {
 			&cli.BoolFlag{Name: "intrusive", Usage: "also run intrusive nuclei templates (default-login attempts send credentials to the targets)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar even on a terminal"},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "`LEVEL`: debug, info, warn, error"},
+			scanStoreFlag(),
+			baselineFlag(),
 		},
 		Action: runScan,
 	}
@@ -91,12 +93,22 @@ func runScan(c *cli.Context) error {
 		}
 	}
 	opts.cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	st, err := scanStore(c, opts)
+	if err != nil {
+		return err
+	}
+	if st != nil {
+		defer st.Close()
+	}
 	r, err := engine.Run(c.Context, opts.cfg)
 	if bar != nil {
 		bar.done()
 	}
 	if err != nil {
 		return cli.Exit(err.Error(), exitError)
+	}
+	if err := scanBaseline(c, st, r, opts); err != nil {
+		return err
 	}
 	paths, err := opts.out.write(r, c.String("lang"))
 	if err != nil {
@@ -117,6 +129,7 @@ type scanOpts struct {
 	formats []string
 	out     *outputPlan
 	failOn  string
+	ports   string // the port specification swept, for the store
 }
 
 func scanOptions(c *cli.Context) (*scanOpts, error) {
@@ -184,6 +197,7 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 	if ports == "" {
 		ports = prof.Ports
 	}
+	o.ports = ports
 	if cfg.Ports, err = portscan.ParseSpec(ports); err != nil {
 		return nil, usageErr("--ports: %v", err)
 	}

@@ -20,23 +20,31 @@ type Coverage struct {
 // finding's Baseline state, and cur.Baseline with the baseline's failing
 // findings that cur no longer reports, each fixed or not tested.
 func Mark(cur, base *reports.Report, cov Coverage) {
-	before := make(map[string]*reports.Finding, len(base.Findings))
-	for i := range base.Findings {
-		before[base.Findings[i].ID] = &base.Findings[i]
+	baseF := reports.Flatten(base.Findings)
+	before := make(map[string]*reports.Finding, len(baseF))
+	for i := range baseF {
+		before[baseF[i].ID] = &baseF[i]
 	}
 	counts := map[string]int{}
 	for i := range cur.Findings {
 		f := &cur.Findings[i]
-		f.Baseline = state(before[f.ID], f)
+		if len(f.Items) == 0 {
+			f.Baseline = state(before[f.ID], f)
+		} else {
+			f.Baseline = groupState(f, before)
+		}
 		counts[f.Baseline]++
 	}
 	t := newTester(cur, cov)
 	b := &reports.Baseline{ScanID: base.Scan.ID, StartedAt: base.Scan.StartedAt}
-	now := make(map[string]bool, len(cur.Findings))
+	now := map[string]bool{}
+	for _, f := range reports.Flatten(cur.Findings) {
+		now[f.ID] = true
+	}
 	for _, f := range cur.Findings {
 		now[f.ID] = true
 	}
-	for _, o := range base.Findings {
+	for _, o := range baseF {
 		if now[o.ID] || !bad(o.Status) {
 			continue
 		}
@@ -71,6 +79,22 @@ func state(o, f *reports.Finding) string {
 	return reports.BaselineUnchanged
 }
 
+// groupState sums up a grouped finding's items: new when any item
+// newly fails, else fixed when any item was fixed, else not tested when
+// any was not, else unchanged.
+func groupState(f *reports.Finding, before map[string]*reports.Finding) string {
+	seen := map[string]bool{}
+	for _, u := range reports.Flatten([]reports.Finding{*f}) {
+		seen[state(before[u.ID], &u)] = true
+	}
+	for _, s := range []string{reports.BaselineNew, reports.BaselineFixed, reports.BaselineNotTested} {
+		if seen[s] {
+			return s
+		}
+	}
+	return reports.BaselineUnchanged
+}
+
 type tester struct {
 	cur     *reports.Report
 	checks  map[string]bool
@@ -91,7 +115,7 @@ func newTester(cur *reports.Report, cov Coverage) *tester {
 			t.open[key(a.Host, s.Proto, s.Port)] = true
 		}
 	}
-	for _, f := range cur.Findings {
+	for _, f := range reports.Flatten(cur.Findings) {
 		if f.Host != "" {
 			t.hosts[f.Host] = true
 		}

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"shindan/checks"
-	"shindan/internal/engine"
 	"shindan/reports"
 )
 
@@ -47,6 +46,7 @@ type Change struct {
 	Check    string `json:"check,omitempty"`
 	Finding  string `json:"finding,omitempty"` // finding ID
 	Target   string `json:"target,omitempty"`
+	Subject  string `json:"subject,omitempty"` // inside a grouped finding: the item
 	Severity string `json:"severity,omitempty"`
 	// Waived: the new finding is covered by a policy waiver, so it is
 	// listed but neither alerts nor fails the diff.
@@ -139,12 +139,15 @@ func Compare(old, cur *reports.Report, opt Options) *Diff {
 		}
 	}
 
-	before := make(map[string]*reports.Finding, len(old.Findings))
-	for i := range old.Findings {
-		before[old.Findings[i].ID] = &old.Findings[i]
+	// Verdicts compare per subject: a grouped report against an older
+	// ungrouped one, and a waiver on one item hides no other.
+	oldF, curF := reports.Flatten(old.Findings), reports.Flatten(cur.Findings)
+	before := make(map[string]*reports.Finding, len(oldF))
+	for i := range oldF {
+		before[oldF[i].ID] = &oldF[i]
 	}
-	for i := range cur.Findings {
-		f := &cur.Findings[i]
+	for i := range curF {
+		f := &curF[i]
 		o := before[f.ID]
 		was := ""
 		if o != nil {
@@ -157,7 +160,7 @@ func Compare(old, cur *reports.Report, opt Options) *Diff {
 		if rn < 0 {
 			continue
 		}
-		c := Change{Check: f.Check, Finding: f.ID, Target: f.Target, Host: f.Host, Port: f.Port, Proto: f.Proto,
+		c := Change{Check: f.Check, Finding: f.ID, Target: f.Target, Subject: f.Subject, Host: f.Host, Port: f.Port, Proto: f.Proto,
 			Old: was, New: f.Status, Severity: f.Severity, Waived: f.Waiver != nil, Title: f.Title}
 		switch {
 		case bad(f.Status) && rn > max(ro, 0):
@@ -229,7 +232,7 @@ func describe(s reports.Service) string {
 // records in the evidence of tls.certificate.
 func certs(r *reports.Report) map[string]string {
 	m := map[string]string{}
-	for _, f := range r.Findings {
+	for _, f := range reports.Flatten(r.Findings) {
 		if f.Check != "tls.certificate" {
 			continue
 		}
@@ -292,4 +295,4 @@ func hostSortKey(h string) string {
 	return "n:" + h
 }
 
-func findingID(check, target, subject string) string { return engine.FindingID(check, target, subject) }
+func findingID(check, target, subject string) string { return reports.FindingID(check, target, subject) }

@@ -155,8 +155,8 @@ func likeEscape(s string) string {
 }
 
 // Resolve turns a scan reference into a scan ID: "latest" (the newest
-// complete scan, optionally of the same targets and profile as like), or
-// an ID.
+// complete scan; with like, the newest complete scan of the same targets
+// and profile that started before it), or an ID.
 func (s *Store) Resolve(ctx context.Context, ref string, like *reports.Scan) (string, error) {
 	if ref != "latest" {
 		var n int
@@ -171,8 +171,8 @@ func (s *Store) Resolve(ctx context.Context, ref string, like *reports.Scan) (st
 	q := `SELECT id FROM scans WHERE complete = 1`
 	var args []any
 	if like != nil {
-		q += ` AND targets = ? AND profile = ? AND id <> ?`
-		args = append(args, strings.Join(like.Targets, " "), like.Profile, like.ID)
+		q += ` AND targets = ? AND profile = ? AND id <> ? AND started_at < ?`
+		args = append(args, strings.Join(like.Targets, " "), like.Profile, like.ID, stamp(like.StartedAt))
 	}
 	q += ` ORDER BY seq DESC LIMIT 1`
 	var id string

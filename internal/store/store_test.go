@@ -152,7 +152,7 @@ func TestHistorySightingsResolve(t *testing.T) {
 				// Sold was stored last: "latest" is the newest stored.
 				t.Errorf("latest = %q, %v", id, err)
 			}
-			like := sample("S9", t0, f).Scan
+			like := sample("S9", t0.Add(72*time.Hour), f).Scan
 			if id, err := s.Resolve(ctx, "latest", &like); err != nil || id != "Sold" {
 				t.Errorf("latest like sweep = %q, %v", id, err)
 			}
