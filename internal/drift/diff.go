@@ -295,4 +295,6 @@ func hostSortKey(h string) string {
 	return "n:" + h
 }
 
-func findingID(check, target, subject string) string { return reports.FindingID(check, target, subject) }
+func findingID(check, target, subject string) string {
+	return reports.FindingID(check, target, subject)
+}
