@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"shindan/scanners"
 )
 
 // Policy says what "allowed" means for one organisation (product.md
@@ -36,9 +38,13 @@ type Policy struct {
 	DKIMSelectors    []string            // mail.dkim, besides the common ones
 	Severity         map[string]Severity // check ID → severity override
 	Waivers          []Waiver
-	// Probe holds probe settings ("helo", "mail_from", "rcpt_to",
-	// "resolver_probe_name", ...) that later probes read.
-	Probe map[string]string
+	// Probe holds the probe settings of the probe: section (keys:
+	// scanners.SettingKeys), validated when parsed; the command line is
+	// laid over them (Settings.Over).
+	Probe scanners.Settings
+
+	file     string         // for errors found after parsing (ValidateCheckIDs)
+	sevLines map[string]int // line of each severity override
 }
 
 // ServiceRule allows services on the hosts it names.
@@ -79,7 +85,7 @@ func DefaultPolicy() *Policy {
 		Name: "default", GovernmentSuffixes: []string{"go.jp"},
 		TLSSettingType: "recommended_security", CertExpiryDays: 30,
 		ClockSkew: 60 * time.Second, AmplificationMax: 10,
-		Severity: map[string]Severity{}, Probe: map[string]string{},
+		Severity: map[string]Severity{}, sevLines: map[string]int{},
 	}
 }
 
@@ -103,12 +109,12 @@ type policyFile struct {
 		Hosts yaml.Node `yaml:"hosts"`
 		Allow yaml.Node `yaml:"allow"`
 	} `yaml:"services"`
-	IPv4OnlySegments yaml.Node         `yaml:"ipv4_only_segments"`
-	AllowedRouters   []string          `yaml:"allowed_routers"`
-	DKIMSelectors    []string          `yaml:"dkim_selectors"`
-	Severity         yaml.Node         `yaml:"severity"`
-	Waivers          []yaml.Node       `yaml:"waivers"`
-	Probe            map[string]string `yaml:"probe"`
+	IPv4OnlySegments yaml.Node   `yaml:"ipv4_only_segments"`
+	AllowedRouters   []string    `yaml:"allowed_routers"`
+	DKIMSelectors    []string    `yaml:"dkim_selectors"`
+	Severity         yaml.Node   `yaml:"severity"`
+	Waivers          []yaml.Node `yaml:"waivers"`
+	Probe            yaml.Node   `yaml:"probe"`
 }
 
 // PolicyError is a rejected policy file, with the position of the problem.
@@ -149,22 +155,28 @@ func ParsePolicy(name string, b []byte) (*Policy, error) {
 		return nil, perr(0, "file larger than %d bytes", maxPolicySize)
 	}
 	var pf policyFile
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&pf); err != nil {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, perr(0, "empty policy file")
 		}
-		return nil, yamlError(name, err)
+		return nil, yamlError(name, err, nil)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&pf); err != nil {
+		return nil, yamlError(name, err, &doc)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, perr(extra.Line, "more than one YAML document")
 	}
+	at := func(path string) int { return lineOf(&doc, path) }
 	if pf.Version != 1 {
-		return nil, perr(0, "version: must be 1 (got %d)", pf.Version)
+		return nil, perr(at("version"), "version: must be 1 (got %d)", pf.Version)
 	}
 	p := DefaultPolicy()
+	p.file = name
 	sum := sha256.Sum256(b)
 	p.Digest = "sha256:" + hex.EncodeToString(sum[:])
 	if pf.Name != "" {
@@ -175,34 +187,34 @@ func ParsePolicy(name string, b []byte) (*Policy, error) {
 		for _, s := range pf.GovernmentSuffixes {
 			s = strings.Trim(strings.ToLower(strings.TrimSpace(s)), ".")
 			if s == "" || strings.ContainsAny(s, " /*") {
-				return nil, perr(0, "government_suffixes: %q is not a domain suffix", s)
+				return nil, perr(at("government_suffixes"), "government_suffixes: %q is not a domain suffix", s)
 			}
 			p.GovernmentSuffixes = append(p.GovernmentSuffixes, s)
 		}
 	}
 	if pf.TLS != nil && pf.TLS.SettingType != "" {
 		if !slices.Contains(TLSSettingTypes, pf.TLS.SettingType) {
-			return nil, perr(0, "tls.setting_type: %q is not one of %s", pf.TLS.SettingType, strings.Join(TLSSettingTypes, ", "))
+			return nil, perr(at("tls.setting_type"), "tls.setting_type: %q is not one of %s", pf.TLS.SettingType, strings.Join(TLSSettingTypes, ", "))
 		}
 		p.TLSSettingType = pf.TLS.SettingType
 	}
 	if t := pf.Thresholds; t != nil {
 		if t.CertExpiryDays != nil {
 			if *t.CertExpiryDays < 0 || *t.CertExpiryDays > 3650 {
-				return nil, perr(0, "thresholds.cert_expiry_days: %d is out of range 0..3650", *t.CertExpiryDays)
+				return nil, perr(at("thresholds.cert_expiry_days"), "thresholds.cert_expiry_days: %d is out of range 0..3650", *t.CertExpiryDays)
 			}
 			p.CertExpiryDays = *t.CertExpiryDays
 		}
 		if t.ClockSkew != "" {
 			d, err := time.ParseDuration(t.ClockSkew)
 			if err != nil || d <= 0 {
-				return nil, perr(0, "thresholds.clock_skew: %q is not a positive duration such as 60s", t.ClockSkew)
+				return nil, perr(at("thresholds.clock_skew"), "thresholds.clock_skew: %q is not a positive duration such as 60s", t.ClockSkew)
 			}
 			p.ClockSkew = d
 		}
 		if t.AmplificationMax != nil {
 			if *t.AmplificationMax < 1 {
-				return nil, perr(0, "thresholds.amplification_factor: must be at least 1")
+				return nil, perr(at("thresholds.amplification_factor"), "thresholds.amplification_factor: must be at least 1")
 			}
 			p.AmplificationMax = *t.AmplificationMax
 		}
@@ -250,8 +262,13 @@ func ParsePolicy(name string, b []byte) (*Policy, error) {
 	}
 	p.AllowedRouters = pf.AllowedRouters
 	p.DKIMSelectors = pf.DKIMSelectors
-	for k, v := range pf.Probe {
-		p.Probe[k] = v
+	if len(pf.DKIMSelectors) > 0 {
+		if err := setProbe(&p.Probe, "dkim_selectors", pf.DKIMSelectors); err != nil {
+			return nil, perr(at("dkim_selectors"), "dkim_selectors: %v", err)
+		}
+	}
+	if err := parseProbe(&pf.Probe, &p.Probe); err != nil {
+		return nil, wrapNodeErr(name, err)
 	}
 	if pf.Severity.Kind != 0 {
 		if pf.Severity.Kind != yaml.MappingNode {
@@ -262,6 +279,7 @@ func ParsePolicy(name string, b []byte) (*Policy, error) {
 			if !checkIDPattern.MatchString(k.Value) {
 				return nil, perr(k.Line, "severity: %q is not a check ID", k.Value)
 			}
+			p.sevLines[k.Value] = k.Line
 			sev := Severity(v.Value)
 			if sev.Rank() == 0 && sev != None {
 				return nil, perr(v.Line, "severity: %q is not critical, high, medium, low or none", v.Value)
@@ -295,7 +313,7 @@ func wrapNodeErr(file string, err error) error {
 	return &PolicyError{File: file, Msg: err.Error()}
 }
 
-func yamlError(file string, err error) error {
+func yamlError(file string, err error, doc *yaml.Node) error {
 	var te *yaml.TypeError
 	msg := err.Error()
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -303,7 +321,7 @@ func yamlError(file string, err error) error {
 	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &PolicyError{File: file, Line: line, Msg: m[2]}
+		return &PolicyError{File: file, Line: line, Msg: readableYAMLError(m[2], keyAt(doc, line))}
 	}
 	return &PolicyError{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
 }

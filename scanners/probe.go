@@ -2,7 +2,6 @@ package scanners
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -93,15 +92,6 @@ type Env struct {
 	Prior func(probeID string, t Target) []Observation
 	// Settings are user choices that shape probes.
 	Settings Settings
-}
-
-// Settings carries user choices from the command line and policy to probes.
-type Settings struct {
-	UserAgent string         // HTTP User-Agent naming the scanner and a contact
-	HELOName  string         // SMTP EHLO/HELO name
-	Resolver  string         // "host:port" of the DNS server for the scanner's own lookups; "" = system
-	RootCAs   *x509.CertPool // trust anchors for certificate checks; nil = system roots
-	Options   map[string]string
 }
 
 // DialContext dials through e.Dial, or a plain dialer when it is nil.

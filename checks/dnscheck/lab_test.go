@@ -17,9 +17,9 @@ import (
 
 // labEnv queries the lab's open resolver for the scanner's own lookups,
 // as `--resolver` would in a scan of the lab.
-func labEnv(l *netlab.Lab, opts map[string]string) *scanners.Env {
+func labEnv(l *netlab.Lab, dns scanners.DNSSettings) *scanners.Env {
 	return &scanners.Env{IOTimeout: 2 * time.Second, Settings: scanners.Settings{
-		Resolver: net.JoinHostPort(l.Host("dnsopen").IPv4.String(), "53"), Options: opts}}
+		Resolver: net.JoinHostPort(l.Host("dnsopen").IPv4.String(), "53"), DNS: dns}}
 }
 
 func runProbe(t *testing.T, id string, env *scanners.Env, tg scanners.Target) []scanners.Observation {
@@ -77,13 +77,13 @@ func TestLabServers(t *testing.T) {
 	serverChecks := []checks.Check{openResolver{}, zoneTransfer{}, versionDisclosure{}, amplification{}, internalLeak{}}
 	for _, tc := range []struct {
 		host, name string
-		opts       map[string]string
+		opts       scanners.DNSSettings
 		want       map[string]checks.Status
 		contains   map[string]string
 	}{
 		{host: "dnsopen", want: map[string]checks.Status{"dns.open-resolver ": checks.Fail, "dns.version-disclosure ": checks.Fail, "dns.zone-transfer ": checks.Skipped},
 			contains: map[string]string{"dns.open-resolver ": "198.51.100.79", "dns.version-disclosure ": "unbound"}},
-		{host: "dnsopen", opts: map[string]string{"resolver_probe_name": "www.broken.example"},
+		{host: "dnsopen", opts: scanners.DNSSettings{ProbeName: "www.broken.example"},
 			want: map[string]checks.Status{"dns.open-resolver ": checks.Warn}, contains: map[string]string{"dns.open-resolver ": "SERVFAIL"}},
 		{host: "dnsclosed", want: map[string]checks.Status{"dns.open-resolver ": checks.Pass, "dns.version-disclosure ": checks.Pass},
 			contains: map[string]string{"dns.open-resolver ": "REFUSED"}},
@@ -143,7 +143,7 @@ func TestLabDomains(t *testing.T) {
 	} {
 		t.Run(tc.zone, func(t *testing.T) {
 			start := time.Now()
-			obs := runProbe(t, "dns.domain", labEnv(l, nil), scanners.Target{Name: tc.zone})
+			obs := runProbe(t, "dns.domain", labEnv(l, scanners.DNSSettings{}), scanners.Target{Name: tc.zone})
 			t.Logf("dns.domain %s took %v", tc.zone, time.Since(start))
 			if len(obs) != 1 || obs[0].Status != scanners.OK {
 				t.Fatalf("observation: %+v", obs)

@@ -58,19 +58,21 @@ func scanCommand() *cli.Command {
 			&cli.BoolFlag{Name: "force", Usage: "overwrite existing report files (without it, an existing file is an error before the scan starts)"},
 			&cli.StringFlag{Name: "format", Value: "json,html", Usage: "report `FORMATS`: " + strings.Join(render.Formats, ",")},
 			reportLangFlag(),
-			&cli.StringFlag{Name: "fail-on", Value: "high", Usage: "exit 1 when a fail/warn finding at or above `SEVERITY` (critical, high, medium, low) is not waived; 'none' never"},
+			&cli.StringFlag{Name: "fail-on", Value: "high", Usage: "exit 1 when a fail/warn finding at or above `SEVERITY` (critical, high, medium, low) is not waived; else exit 2 when a check of that severity could not decide (error); 'none' never"},
 			&cli.StringFlag{Name: "resolver", Usage: "DNS server `ADDR` (ip or ip:port) for the scanner's own lookups"},
 			&cli.StringFlag{Name: "ca-file", Usage: "extra trust anchors (`PEM`) for certificate checks"},
-			&cli.StringFlag{Name: "user-agent", Value: "shindan/" + version + " (security diagnosis)", Usage: "HTTP `User-Agent`; name a contact"},
-			&cli.StringFlag{Name: "helo", Value: "shindan.invalid", Usage: "SMTP EHLO `NAME`"},
-			&cli.StringFlag{Name: "templates", Usage: "add the nuclei templates in `DIR` (e.g. a local nuclei-templates checkout) to the curated set of vuln.known"},
+			&cli.StringFlag{Name: "user-agent", Value: defaultUserAgent(), Usage: "HTTP `User-Agent`; name a contact (policy probe.user_agent; control characters are refused)"},
+			&cli.StringFlag{Name: "helo", Value: "shindan.invalid", Usage: "SMTP EHLO `NAME`: a domain or [address literal] (policy probe.helo)"},
+			&cli.DurationFlag{Name: "greet-timeout", Value: scanners.DefaultGreetTimeout, Usage: "how long mail ports (25, 587) get to send their 220 greeting (`DURATION`; postscreen pauses ~6s, RFC 5321 allows 5m; policy probe.greet_timeout)"},
+			&cli.StringSliceFlag{Name: "templates", Usage: "add the nuclei templates in `DIR` (e.g. a local nuclei-templates checkout) to the curated set of vuln.known (repeatable)"},
 			&cli.BoolFlag{Name: "intrusive", Usage: "also run intrusive nuclei templates (default-login attempts send credentials to the targets)"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar even on a terminal"},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "`LEVEL`: debug, info, warn, error"},
 			scanStoreFlag(),
 			baselineFlag(),
 		},
-		Action: runScan,
+		Action:       runScan,
+		OnUsageError: onUsageError,
 	}
 }
 
@@ -121,7 +123,10 @@ func runScan(c *cli.Context) error {
 	if !r.Scan.Complete {
 		return cli.Exit("scan incomplete ("+r.Scan.InterruptedReason+"): the report is partial", exitError)
 	}
-	return failOn(r, opts.failOn)
+	if err := failOn(r, opts.failOn); err != nil {
+		return err
+	}
+	return undecidedAt(r, opts.failOn, opts.cfg.Policy)
 }
 
 type scanOpts struct {
@@ -193,9 +198,9 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 	if len(cfg.Checks) == 0 {
 		return nil, usageErr("--checks %q selects no check", globs)
 	}
-	ports := c.String("ports")
-	if ports == "" {
-		ports = prof.Ports
+	ports, err := portsFlag(c, prof.Ports)
+	if err != nil {
+		return nil, err
 	}
 	o.ports = ports
 	if cfg.Ports, err = portscan.ParseSpec(ports); err != nil {
@@ -203,6 +208,9 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 	}
 	if f := c.String("policy"); f != "" {
 		if cfg.Policy, err = checks.LoadPolicy(f); err != nil {
+			return nil, usageErr("%v", err)
+		}
+		if err := cfg.Policy.ValidateCheckIDs(checkIDs()); err != nil {
 			return nil, usageErr("%v", err)
 		}
 	}
@@ -215,7 +223,9 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 	if cfg.Timeout <= 0 || cfg.ConnectTimeout <= 0 || cfg.Retries < 0 || cfg.MaxHosts < 1 {
 		return nil, usageErr("--timeout and --connect-timeout must be positive, --retries ≥ 0, --max-hosts ≥ 1")
 	}
-	cfg.Settings = scanners.Settings{UserAgent: c.String("user-agent"), HELOName: c.String("helo"), Options: map[string]string{}}
+	if cfg.Settings, err = probeSettings(c, cfg.Policy); err != nil {
+		return nil, err
+	}
 	if r := c.String("resolver"); r != "" {
 		addr, res, err := newResolver(r)
 		if err != nil {
@@ -230,19 +240,7 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 		}
 		cfg.Settings.RootCAs = pool
 	}
-	if d := c.String("templates"); d != "" {
-		if st, err := os.Stat(d); err != nil || !st.IsDir() {
-			return nil, usageErr("--templates: %s is not a directory", d)
-		}
-		cfg.Settings.Options["templates"] = d
-	}
-	if c.Bool("intrusive") {
-		cfg.Settings.Options["intrusive"] = "yes"
-	}
-	if i := c.String("iface"); i != "" {
-		cfg.Settings.Options["iface"] = i
-		cfg.Iface = i
-	}
+	cfg.Iface = c.String("iface")
 	cfg.ScanType = c.String("scan-type")
 	if !slices.Contains([]string{"auto", "connect", "syn"}, cfg.ScanType) {
 		return nil, usageErr("--scan-type: %q is not auto, connect or syn", cfg.ScanType)

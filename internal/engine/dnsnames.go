@@ -1,36 +1,32 @@
 package engine
 
 import (
-	"strings"
+	"slices"
 
 	"shindan/internal/targets"
+	"shindan/scanners"
 )
 
-// optKnownNames is scanners/dnsscan.OptKnownNames: names the scan resolved
-// itself, with their addresses, so dns.server can prove open recursion
-// without internet egress (a resolver that cannot reach the root still
-// answers the domains in scope, their NS and MX hosts).
-const optKnownNames = "dns_known_names"
+// knownNames are the names the scan resolved itself, with their addresses,
+// so dns.server can prove open recursion without internet egress (a
+// resolver that cannot reach the root still answers the domains in scope,
+// their NS and MX hosts) — Settings.DNS.KnownNames.
 
-// maxKnownNames bounds the option; dnsscan reads at most 32 names anyway.
+// maxKnownNames bounds the list; dnsscan reads at most 32 names anyway.
 const maxKnownNames = 32
 
-// knownNames renders the resolved names of set as
-// "name=addr|addr;name=addr". Names that did not resolve are left out.
-func knownNames(set *targets.Set) string {
+// knownNames lists the resolved names of set. Names that did not resolve
+// are left out.
+func knownNames(set *targets.Set) []scanners.KnownName {
 	if set == nil {
-		return ""
+		return nil
 	}
-	var parts []string
+	var out []scanners.KnownName
 	for _, n := range set.Names {
-		if n.Err != "" || len(n.Addrs) == 0 || len(parts) == maxKnownNames {
+		if n.Err != "" || len(n.Addrs) == 0 || len(out) == maxKnownNames {
 			continue
 		}
-		addrs := make([]string, 0, len(n.Addrs))
-		for _, a := range n.Addrs {
-			addrs = append(addrs, a.String())
-		}
-		parts = append(parts, n.Name+"="+strings.Join(addrs, "|"))
+		out = append(out, scanners.KnownName{Name: n.Name, Addrs: slices.Clone(n.Addrs)})
 	}
-	return strings.Join(parts, ";")
+	return out
 }

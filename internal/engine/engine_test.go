@@ -203,8 +203,8 @@ type closingIdent struct {
 }
 
 func (c closingIdent) Close() error { *c.closed = true; return nil }
-func (closingIdent) TemplateSet(extra string) (string, error) {
-	return "3 templates, sha256:abc" + extra, nil
+func (closingIdent) TemplateSet(extra []string) (string, error) {
+	return "3 templates, sha256:abc" + strings.Join(extra, ","), nil
 }
 
 func TestRunClosesProbesAndNamesTemplates(t *testing.T) {

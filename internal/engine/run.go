@@ -129,6 +129,10 @@ func newEngine(cfg Config) (*engine, error) {
 	if len(cfg.Checks) == 0 {
 		return nil, errors.New("engine: no checks selected")
 	}
+	// Nothing with a control character goes on the wire (issue 13).
+	if err := e.policy.Probe.Over(cfg.Settings).CheckWireValues(); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
 	p, err := makePlan(e.reg, cfg.Checks)
 	if err != nil {
 		return nil, err
@@ -202,20 +206,10 @@ func (e *engine) env() *scanners.Env {
 	env.Log = e.log
 	env.Now = e.now
 	env.Retries = e.cfg.Retries
-	env.Settings = e.cfg.Settings
-	if env.Settings.Options == nil {
-		env.Settings.Options = map[string]string{}
-	}
-	for k, v := range e.policy.Probe {
-		if _, set := env.Settings.Options[k]; !set {
-			env.Settings.Options[k] = v
-		}
-	}
-	if len(e.policy.DKIMSelectors) > 0 {
-		env.Settings.Options["dkim_selectors"] = strings.Join(e.policy.DKIMSelectors, ",")
-	}
-	if _, set := env.Settings.Options[optKnownNames]; !set {
-		env.Settings.Options[optKnownNames] = knownNames(e.set)
+	// The command line wins over the policy's probe: section.
+	env.Settings = e.policy.Probe.Over(e.cfg.Settings)
+	if len(env.Settings.DNS.KnownNames) == 0 {
+		env.Settings.DNS.KnownNames = knownNames(e.set)
 	}
 	env.Prior = e.store.prior
 	return env
@@ -522,7 +516,7 @@ func (e *engine) closeProbes() {
 
 // templateSet describes a probe's template set for tool.nuclei_templates.
 type templateSet interface {
-	TemplateSet(extra string) (string, error)
+	TemplateSet(extra []string) (string, error)
 }
 
 func (e *engine) templateSets() string {
@@ -530,7 +524,7 @@ func (e *engine) templateSets() string {
 	for _, stage := range e.plan.stages {
 		for _, p := range stage {
 			if ts, ok := p.(templateSet); ok {
-				d, err := ts.TemplateSet(e.cfg.Settings.Options["templates"])
+				d, err := ts.TemplateSet(e.cfg.Settings.Nuclei.TemplateDirs)
 				if err != nil {
 					d = "unknown: " + err.Error()
 				}

@@ -279,7 +279,7 @@ func boolStr(b bool) string {
 // recheckSerials asks every authoritative server for the SOA once more when
 // their serials differ: a busy zone is legitimately caught mid-update
 // (pitfalls §2.5), so only a difference that survives the pause is
-// evidence. The pause is Options["dns_soa_recheck"] (default 2s).
+// evidence. The pause is Settings.DNS.SOARecheck (default 2s).
 func (c *client) recheckSerials(ctx context.Context, d *scanners.DNSDomain) {
 	serials := map[uint32]bool{}
 	for _, s := range d.Servers {
@@ -291,7 +291,7 @@ func (c *client) recheckSerials(ctx context.Context, d *scanners.DNSDomain) {
 		return
 	}
 	pause := 2 * time.Second
-	if v, err := time.ParseDuration(c.env.Settings.Options["dns_soa_recheck"]); err == nil && v >= 0 {
+	if v := c.env.Settings.DNS.SOARecheck; v > 0 {
 		pause = v
 	}
 	select {

@@ -11,15 +11,9 @@ import (
 	"shindan/scanners"
 )
 
-// OptKnownNames carries names the scan already resolved through its own
-// resolver, with their addresses: "name=addr|addr;name=addr". The engine
-// fills it from the target set (domains in scope, their NS and MX hosts,
-// named targets).
-const OptKnownNames = "dns_known_names"
-
 // Bounds of the known-name proof.
 const (
-	maxKnownNames  = 32 // parsed from the option
+	maxKnownNames  = 32 // taken from Settings.DNS.KnownNames
 	maxProofTries  = 6  // names asked per transport
 	maxProofAddrs  = 8  // expected addresses kept per name
 	maxProofLength = 4096
@@ -31,22 +25,18 @@ type knownName struct {
 	addrs []netip.Addr
 }
 
-// parseKnownNames reads OptKnownNames. Malformed entries are skipped: the
-// option is written by the engine, and a bad entry only means one proof
-// candidate fewer.
-func parseKnownNames(s string) []knownName {
-	if len(s) > maxProofLength*16 {
-		s = s[:maxProofLength*16]
-	}
+// knownNamesFrom takes Settings.DNS.KnownNames (the names the engine
+// resolved from the target set), bounded. Malformed entries are skipped: a
+// bad entry only means one proof candidate fewer.
+func knownNamesFrom(in []scanners.KnownName) []knownName {
 	var out []knownName
-	for _, ent := range strings.Split(s, ";") {
-		name, list, ok := strings.Cut(strings.TrimSpace(ent), "=")
-		if !ok || !validName(name) {
+	for _, n := range in {
+		if !validName(n.Name) {
 			continue
 		}
-		k := knownName{name: strings.ToLower(dns.Fqdn(name))}
-		for _, a := range strings.Split(list, "|") {
-			if ip, err := netip.ParseAddr(strings.TrimSpace(a)); err == nil && len(k.addrs) < maxProofAddrs {
+		k := knownName{name: strings.ToLower(dns.Fqdn(n.Name))}
+		for _, ip := range n.Addrs {
+			if ip.IsValid() && len(k.addrs) < maxProofAddrs {
 				k.addrs = append(k.addrs, ip.Unmap())
 			}
 		}

@@ -23,14 +23,6 @@ func init() {
 // and resolves on the public internet; the lab serves its own copy.
 const DefaultProbeName = "www.example.com."
 
-// Settings.Options keys this package reads (the engine fills them from the
-// policy's probe map).
-const (
-	OptProbeName   = "resolver_probe_name"   // name for the recursion test
-	OptProbeExpect = "resolver_probe_expect" // comma-separated addresses it must resolve to
-	OptZones       = "dns_zones"             // comma-separated zones to try AXFR on every server
-)
-
 // rrlBurst is how many identical queries the rate-limit test sends.
 const rrlBurst = 20
 
@@ -126,17 +118,11 @@ func udpPorts(env *scanners.Env, t scanners.Target) []uint16 {
 
 func runServer(ctx context.Context, env *scanners.Env, t scanners.Target, server, probeID string, udpOnly bool) []scanners.Observation {
 	c := &client{env: env}
-	opts := env.Settings.Options
-	probeName := dns.Fqdn(strings.TrimSpace(opts[OptProbeName]))
+	probeName := dns.Fqdn(strings.TrimSpace(env.Settings.DNS.ProbeName))
 	if probeName == "." {
 		probeName = DefaultProbeName
 	}
-	var expect []netip.Addr
-	for _, s := range strings.Split(opts[OptProbeExpect], ",") {
-		if a, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil {
-			expect = append(expect, a)
-		}
-	}
+	expect := env.Settings.DNS.ProbeExpect
 	at := env.Clock()
 	p := &scanners.DNSServer{Server: server, UDPOnly: udpOnly, ProbeName: probeName}
 	var ev []scanners.Evidence
@@ -153,7 +139,7 @@ func runServer(ctx context.Context, env *scanners.Env, t scanners.Target, server
 		p.Recursion = append(p.Recursion, r)
 		ev = append(ev, scanners.Evidence{Kind: "dns", Summary: "recursion " + tr + " " + probeName + ": " + r.Class, Data: r.Text})
 	}
-	if known := parseKnownNames(opts[OptKnownNames]); len(known) > 0 {
+	if known := knownNamesFrom(env.Settings.DNS.KnownNames); len(known) > 0 {
 		for _, r := range p.Recursion {
 			if !needsProof(r) {
 				continue
@@ -183,7 +169,7 @@ func runServer(ctx context.Context, env *scanners.Env, t scanners.Target, server
 		o := scanners.Observation{Probe: probeID, Target: t, At: at, Status: st, Reason: "dnsscan: " + reason, Evidence: ev}
 		return []scanners.Observation{o}
 	}
-	zones := c.servedZones(ctx, server, t.Name, opts[OptZones])
+	zones := c.servedZones(ctx, server, t.Name, env.Settings.DNS.Zones)
 	for _, z := range zones {
 		p.Transfers = append(p.Transfers, c.transfer(ctx, server, z, dns.TypeAXFR), c.transfer(ctx, server, z, dns.TypeIXFR))
 	}
@@ -274,7 +260,7 @@ func (c *client) identity(ctx context.Context, server string) []scanners.DNSIden
 // servedZones returns the zones among the candidates for which server
 // answers SOA authoritatively: the target's name and its parents, and the
 // configured dns_zones.
-func (c *client) servedZones(ctx context.Context, server, name, extra string) []string {
+func (c *client) servedZones(ctx context.Context, server, name string, extra []string) []string {
 	var cands []string
 	add := func(z string) {
 		z = strings.ToLower(dns.Fqdn(strings.TrimSpace(z)))
@@ -288,7 +274,7 @@ func (c *client) servedZones(ctx context.Context, server, name, extra string) []
 		}
 		cands = append(cands, z)
 	}
-	for _, z := range strings.Split(extra, ",") {
+	for _, z := range extra {
 		add(z)
 	}
 	if name != "" {

@@ -104,7 +104,9 @@ func TestRecursionClasses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ap := fakeServer(t, resolverHandler(t, tc.mode))
 			env := testEnv()
-			env.Settings.Options = map[string]string{OptProbeExpect: tc.expect}
+			if tc.expect != "" {
+				env.Settings.DNS.ProbeExpect = []netip.Addr{netip.MustParseAddr(tc.expect)}
+			}
 			obs, err := serverProbe{}.Run(context.Background(), env, scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP})
 			if err != nil || len(obs) != 1 {
 				t.Fatalf("Run = %v, %v", obs, err)
@@ -327,7 +329,7 @@ func TestKnownNameProof(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ap := fakeServer(t, egresslessHandler(t, tc.cacheOnly))
 			env := testEnv()
-			env.Settings.Options = map[string]string{OptKnownNames: tc.known}
+			env.Settings.DNS.KnownNames = knownOpt(tc.known)
 			obs, err := serverProbe{}.Run(context.Background(), env, scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP})
 			if err != nil || len(obs) != 1 || obs[0].Status != scanners.OK {
 				t.Fatalf("Run = %+v, %v", obs, err)
@@ -354,4 +356,20 @@ func TestKnownNameProof(t *testing.T) {
 			}
 		})
 	}
+}
+
+// knownOpt reads "name=addr|addr;name=addr", keeping what parses.
+func knownOpt(s string) []scanners.KnownName {
+	var out []scanners.KnownName
+	for _, ent := range strings.Split(s, ";") {
+		name, list, _ := strings.Cut(ent, "=")
+		k := scanners.KnownName{Name: name}
+		for _, a := range strings.Split(list, "|") {
+			if ip, err := netip.ParseAddr(a); err == nil {
+				k.Addrs = append(k.Addrs, ip)
+			}
+		}
+		out = append(out, k)
+	}
+	return out
 }

@@ -78,7 +78,7 @@ func NewClient(env *scanners.Env, t scanners.Target, scheme string) *Client {
 		IdleConnTimeout:        10 * time.Second,
 		DisableCompression:     true, // the caps apply to what is on the wire
 	}
-	ua := env.Settings.UserAgent
+	ua := env.Settings.HTTP.UserAgent
 	if ua == "" {
 		ua = "shindan/1 (network posture scanner)"
 	}
@@ -123,10 +123,9 @@ func (c *Client) Do(ctx context.Context, method, path string, hdr http.Header, b
 	}
 	req.URL.Opaque = path // sent verbatim: probes need paths url.Parse would reject
 	req.Host = c.host
-	req.Header.Set("User-Agent", c.ua)
-	req.Header.Set("Accept", "*/*")
-	for k, v := range hdr {
-		req.Header[k] = v
+	if err := writeHeaders(req, c.ua, hdr); err != nil {
+		x.Error = err.Error()
+		return x, err
 	}
 	x.Request = method + " " + path + " HTTP/1.1"
 	resp, err := c.hc.Do(req)

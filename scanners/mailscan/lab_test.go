@@ -32,7 +32,7 @@ func TestLabDomains(t *testing.T) {
 	}
 	for _, addr := range ns.Addrs() {
 		env := &scanners.Env{IOTimeout: 3 * time.Second, Settings: scanners.Settings{
-			Resolver: netip.AddrPortFrom(addr, 53).String(), Options: map[string]string{"dkim_selectors": "lab"}}}
+			Resolver: netip.AddrPortFrom(addr, 53).String(), Mail: scanners.MailSettings{DKIMSelectors: []string{"lab"}}}}
 		for dom, verdicts := range want {
 			t.Run(dom+"@"+addr.String(), func(t *testing.T) {
 				obs, err := mailscan.Probe{}.Run(context.Background(), env, scanners.Target{Name: dom})

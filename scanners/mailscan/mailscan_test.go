@@ -152,7 +152,7 @@ func serve(t *testing.T, z zone, mx map[string]string) string {
 
 func runDomain(t *testing.T, server, domain string) *scanners.MailDomain {
 	t.Helper()
-	env := &scanners.Env{IOTimeout: time.Second, Settings: scanners.Settings{Resolver: server, Options: map[string]string{"dkim_selectors": "lab"}}}
+	env := &scanners.Env{IOTimeout: time.Second, Settings: scanners.Settings{Resolver: server, Mail: scanners.MailSettings{DKIMSelectors: []string{"lab"}}}}
 	obs, err := Probe{}.Run(context.Background(), env, scanners.Target{Name: domain})
 	if err != nil || len(obs) != 1 || obs[0].Status != scanners.OK {
 		t.Fatalf("Run = %+v, %v", obs, err)

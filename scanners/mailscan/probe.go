@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,7 +28,7 @@ var _ scanners.Probe = Probe{}
 // ProbeID is the ID checks name in Info.Needs.
 const ProbeID = "mail.domain"
 
-// CommonSelectors are tried besides Options["dkim_selectors"].
+// CommonSelectors are tried besides Settings.Mail.DKIMSelectors.
 var CommonSelectors = []string{"default", "dkim", "mail", "selector1", "selector2", "google", "k1", "s1", "s2", "sel1"}
 
 // maxPolicy bounds the MTA-STS policy body (RFC 8461 allows 64 KiB).
@@ -35,7 +36,7 @@ const maxPolicy = 64 * 1024
 
 // Probe is mail.domain (LevelName: Target.Name is the mail domain). It
 // reads Settings.Resolver (else /etc/resolv.conf) and
-// Options["dkim_selectors"] (comma list).
+// Settings.Mail.DKIMSelectors.
 type Probe struct{}
 
 // Info implements scanners.Probe.
@@ -82,7 +83,7 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	note("dmarc", err)
 	fmt.Fprintf(&log, "TXT _dmarc.%s: %q\n", md.DMARC.Domain, md.DMARC.Records)
 
-	md.Selectors = selectors(env.Settings.Options["dkim_selectors"])
+	md.Selectors = selectors(env.Settings.Mail.DKIMSelectors)
 	for _, sel := range md.Selectors {
 		txts, err := r.txt(ctx, sel+"._domainkey."+domain)
 		if err != nil {
@@ -141,10 +142,10 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	return []scanners.Observation{o}, nil
 }
 
-func selectors(opt string) []string {
+func selectors(opt []string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, s := range append(strings.Split(opt, ","), CommonSelectors...) {
+	for _, s := range append(slices.Clone(opt), CommonSelectors...) {
 		s = strings.ToLower(strings.TrimSpace(s))
 		if _, ok := dns.IsDomainName(s); s != "" && ok && !seen[s] {
 			seen[s] = true

@@ -45,10 +45,8 @@ func (s *Segment) window(env *scanners.Env) time.Duration {
 	if s.Window > 0 {
 		return s.Window
 	}
-	if v := env.Settings.Options["ndp_window"]; v != "" {
-		if d, err := time.ParseDuration(v); err == nil && d > 0 {
-			return d
-		}
+	if d := env.Settings.NDP.Window; d > 0 {
+		return d
 	}
 	return 5 * time.Second
 }

@@ -15,7 +15,7 @@ import (
 // the embedded curated set first, then the user's directory (extra, as given
 // to --templates). Templates change often (pitfalls §7.3), so two reports
 // are comparable only when their digests match.
-func TemplateDigest(extra string) (string, error) {
+func TemplateDigest(extra ...string) (string, error) {
 	h := sha256.New()
 	n := 0
 	add := func(name string, b []byte) {
@@ -36,7 +36,10 @@ func TemplateDigest(extra string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if extra != "" {
+	for _, extra := range extra {
+		if extra == "" {
+			continue
+		}
 		var files []string
 		err := filepath.WalkDir(extra, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -64,4 +67,4 @@ func TemplateDigest(extra string) (string, error) {
 }
 
 // TemplateSet implements the engine's template-set hook for the report.
-func (p *Probe) TemplateSet(extra string) (string, error) { return TemplateDigest(extra) }
+func (p *Probe) TemplateSet(extra []string) (string, error) { return TemplateDigest(extra...) }

@@ -41,7 +41,7 @@ func TestLabNuclei(t *testing.T) {
 		h := lab.Host(tc.host)
 		for _, a := range h.Addrs() {
 			tg := scanners.Target{Addr: a, Port: tc.port, Proto: scanners.TCP}
-			env := &scanners.Env{IOTimeout: 3 * time.Second, Settings: scanners.Settings{Options: map[string]string{"intrusive": "yes"}},
+			env := &scanners.Env{IOTimeout: 3 * time.Second, Settings: scanners.Settings{Nuclei: scanners.NucleiSettings{Intrusive: true}},
 				Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 					if addr != tg.HostPort() {
 						t.Errorf("%s: nuclei dialed %s", tg, addr)

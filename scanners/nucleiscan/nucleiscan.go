@@ -76,8 +76,8 @@ func New(opts ...Option) *Probe {
 	return p
 }
 
-// Default is the registered probe. The engine reads Settings.Options
-// ["templates"] (a directory, --templates) on its first run.
+// Default is the registered probe. It reads Settings.Nuclei.TemplateDirs
+// (--templates) on its first run.
 var Default = New()
 
 func init() {
@@ -156,9 +156,7 @@ func (p *Probe) build(ctx context.Context, env *scanners.Env) error {
 	config.DefaultConfig.SetTemplatesDir(tdir)
 	dirs := []string{tdir}
 	dirs = append(dirs, p.userDirs...)
-	if d := env.Settings.Options["templates"]; d != "" {
-		dirs = append(dirs, d)
-	}
+	dirs = append(dirs, env.Settings.Nuclei.TemplateDirs...)
 	for _, d := range dirs[1:] {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
 			return fmt.Errorf("nucleiscan: --templates %s: not a directory", d)
@@ -380,10 +378,10 @@ func articles(md map[string]interface{}) []string {
 }
 
 // excludedTags are the template tags left out of a scan: intrusive ones
-// unless Options["intrusive"] is "yes" (the --intrusive flag).
+// unless Settings.Nuclei.Intrusive (the --intrusive flag).
 func excludedTags(env *scanners.Env) []string {
 	tags := []string{"dos", "fuzz"}
-	if env.Settings.Options["intrusive"] != "yes" {
+	if !env.Settings.Nuclei.Intrusive {
 		tags = append(tags, "intrusive")
 	}
 	return tags

@@ -73,7 +73,7 @@ http:
 	tg := target(t, s)
 	var mu sync.Mutex
 	var dialed []string
-	env := &scanners.Env{IOTimeout: 3 * time.Second, Settings: scanners.Settings{Options: map[string]string{"intrusive": "yes"}},
+	env := &scanners.Env{IOTimeout: 3 * time.Second, Settings: scanners.Settings{Nuclei: scanners.NucleiSettings{Intrusive: true}},
 		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			mu.Lock()
 			dialed = append(dialed, addr)

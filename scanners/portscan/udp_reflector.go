@@ -265,9 +265,11 @@ func (r *Reflector) tryProxy(ctx context.Context, env *scanners.Env, tt scanners
 	return o, true
 }
 
+// ua is the User-Agent of the proxy test; a value with a control
+// character (which the CLI and policy parsers refuse) is never written.
 func ua(env *scanners.Env) string {
-	if env.Settings.UserAgent != "" {
-		return env.Settings.UserAgent
+	if env.Settings.HTTP.UserAgent != "" && scanners.CheckHeaderValue(env.Settings.HTTP.UserAgent) == nil {
+		return env.Settings.HTTP.UserAgent
 	}
 	return "shindan"
 }

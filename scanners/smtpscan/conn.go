@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -61,8 +62,13 @@ func newConn(nc net.Conn, timeout time.Duration, tr *transcript) *conn {
 }
 
 // reply reads one reply within the timeout.
-func (c *conn) reply() (scanners.SMTPReply, error) {
-	if err := c.nc.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+func (c *conn) reply() (scanners.SMTPReply, error) { return c.replyWithin(c.timeout) }
+
+// replyWithin reads one reply, all its lines, within d. The greeting gets
+// the greeting wait (Settings.SMTP.Greet): a "220-" line followed by a
+// pause (postscreen) is one reply, so the pause does not end the wait.
+func (c *conn) replyWithin(d time.Duration) (scanners.SMTPReply, error) {
+	if err := c.nc.SetReadDeadline(time.Now().Add(d)); err != nil {
 		return scanners.SMTPReply{}, err
 	}
 	rep, err := ReadReply(c.br)
@@ -80,8 +86,19 @@ func (c *conn) reply() (scanners.SMTPReply, error) {
 	return rep, nil
 }
 
-// cmd sends one command line and reads its reply.
+// ErrUnsafeCommand is returned for a command line that holds a control
+// character: written, a CR or LF would end it early and start another
+// command (an injected MAIL/RCPT/DATA) on the target.
+var ErrUnsafeCommand = errors.New("smtpscan: refusing to send a command with a control character")
+
+// cmd sends one command line and reads its reply. The line and its CRLF go
+// out in one write, and a line with any control character is refused
+// before anything is written.
 func (c *conn) cmd(line string) (scanners.SMTPReply, error) {
+	if err := scanners.CheckWire(line); err != nil {
+		c.tr.add("!! ", "refused to send: "+err.Error())
+		return scanners.SMTPReply{}, &stageErr{scanners.Internal, fmt.Errorf("%w: %v", ErrUnsafeCommand, err).Error()}
+	}
 	c.tr.add("C: ", line)
 	if err := c.nc.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
 		return scanners.SMTPReply{}, err

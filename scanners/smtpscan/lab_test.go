@@ -33,7 +33,7 @@ func TestLabVerdicts(t *testing.T) {
 		},
 	}
 	env := &scanners.Env{IOTimeout: 5 * time.Second,
-		Settings: scanners.Settings{Options: map[string]string{}}}
+		Settings: scanners.Settings{}}
 	for host, ports := range want {
 		h, ok := lab.Lookup(host)
 		if !ok {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"shindan/scanners"
 )
@@ -28,11 +29,9 @@ const (
 	DefaultIPLiteral = "192.0.2.1"
 )
 
-// Probe is smtp.session. Settings it reads: Settings.HELOName (else
-// Options["helo"]), Options["mail_from"], Options["rcpt_to"],
-// Options["mail_domain"] (the target's own domain for the own-domain
-// sender form; else derived from Target.Name or the greeting) and
-// Options["smtp_relay"] = "off" to skip the relay test.
+// Probe is smtp.session. It reads Settings.SMTP: HELO, MailFrom, RcptTo,
+// MailDomain (the target's own domain for the own-domain sender form; else
+// derived from Target.Name or the greeting), NoRelay and GreetTimeout.
 type Probe struct{}
 
 // Info implements scanners.Probe.
@@ -62,6 +61,9 @@ func statusOf(err error) scanners.Status {
 func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]scanners.Observation, error) {
 	r := &runner{env: env, t: t, tr: &transcript{}}
 	r.opts()
+	if err := r.checkSettings(); err != nil {
+		return nil, err
+	}
 	sess := &scanners.SMTPSession{Port: t.Port, HELOName: r.helo}
 	at := env.Clock()
 	err := r.run(ctx, sess)
@@ -84,17 +86,38 @@ type runner struct {
 	helo, from, rcpt   string
 	own                string
 	noRelay            bool
+	greet              time.Duration // wait for the 220 greeting
 	tlsWorks, implicit bool
 }
 
 func (r *runner) opts() {
-	s := r.env.Settings
-	r.helo = firstNonEmpty(s.HELOName, s.Options["helo"], DefaultHELO)
-	r.from = firstNonEmpty(s.Options["mail_from"], DefaultMailFrom)
-	r.rcpt = firstNonEmpty(s.Options["rcpt_to"], DefaultRcptTo)
-	r.own = s.Options["mail_domain"]
-	r.noRelay = s.Options["smtp_relay"] == "off"
+	s := r.env.Settings.SMTP
+	r.helo = firstNonEmpty(s.HELO, DefaultHELO)
+	r.from = firstNonEmpty(s.MailFrom, DefaultMailFrom)
+	r.rcpt = firstNonEmpty(s.RcptTo, DefaultRcptTo)
+	r.own = s.MailDomain
+	r.noRelay = s.NoRelay
+	r.greet = s.Greet()
 	r.implicit = r.t.Port == 465
+}
+
+// checkSettings refuses settings that cannot go on the wire as they are;
+// the CLI and the policy parser refuse them first, this is the backstop.
+func (r *runner) checkSettings() error {
+	if err := scanners.CheckHELO(r.helo); err != nil {
+		return fmt.Errorf("smtpscan: HELO name: %w", err)
+	}
+	for _, m := range []string{r.from, r.rcpt} {
+		if err := scanners.CheckMailbox(m); err != nil {
+			return fmt.Errorf("smtpscan: relay test address: %w", err)
+		}
+	}
+	if r.own != "" {
+		if err := scanners.CheckHostName(r.own); err != nil {
+			return fmt.Errorf("smtpscan: mail domain: %w", err)
+		}
+	}
+	return nil
 }
 
 func firstNonEmpty(v ...string) string {
@@ -149,8 +172,11 @@ func (r *runner) open(ctx context.Context, sess *scanners.SMTPSession) (*conn, e
 			tlsSummary(tc, &sess.StartTLS)
 		}
 	}
-	g, err := c.reply()
+	g, err := c.replyWithin(r.greet)
 	if err != nil {
+		if scanners.StatusOf(err) == scanners.Timeout {
+			err = fmt.Errorf("smtpscan: no complete 220 greeting within %s: %w", r.greet, err)
+		}
 		return fail(err)
 	}
 	if sess != nil {

@@ -150,7 +150,8 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 func runProbe(t *testing.T, ap netip.AddrPort, timeout time.Duration) (scanners.Observation, *scanners.SMTPSession) {
 	t.Helper()
-	env := &scanners.Env{IOTimeout: timeout}
+	// The greeting wait is twice the I/O timeout here, so tests stay fast.
+	env := &scanners.Env{IOTimeout: timeout, Settings: scanners.Settings{SMTP: scanners.SMTPSettings{GreetTimeout: 2 * timeout}}}
 	tg := scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP, Name: "mx.good.test"}
 	obs, err := Probe{}.Run(context.Background(), env, tg)
 	if err != nil || len(obs) != 1 {

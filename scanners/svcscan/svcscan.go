@@ -43,29 +43,30 @@ type config struct {
 	short      time.Duration // wait for a reply to a probe the port does not suggest
 	bannerWait time.Duration // wait for a server-first banner
 	budget     time.Duration // everything for one endpoint, hard
+	greet      time.Duration // greeting wait on mail ports (greet.go)
 	helo       string
 	userAgent  string
 }
 
 // configFrom derives the bounds from Env: IOTimeout (default 5s) is the
 // per-reply deadline; the banner wait is 30% of it, at most 1.5s; the whole
-// endpoint costs at most twice IOTimeout. Settings.Options may override
-// "svc.banner_wait" and "svc.budget" (Go durations).
+// endpoint costs at most twice IOTimeout. Settings.Svc may override both.
 func configFrom(env *scanners.Env) config {
 	to := env.Timeout()
 	c := config{timeout: to, short: max(to/4, 250*time.Millisecond), bannerWait: min(to*3/10, 1500*time.Millisecond), budget: 2 * to}
-	if d, err := time.ParseDuration(env.Settings.Options["svc.banner_wait"]); err == nil && d > 0 {
+	if d := env.Settings.Svc.BannerWait; d > 0 {
 		c.bannerWait = d
 	}
-	if d, err := time.ParseDuration(env.Settings.Options["svc.budget"]); err == nil && d > 0 {
+	if d := env.Settings.Svc.Budget; d > 0 {
 		c.budget = d
 	}
 	c.short = min(c.short, c.timeout)
-	c.helo = env.Settings.HELOName
+	c.greet = env.Settings.SMTP.Greet()
+	c.helo = env.Settings.SMTP.HELO
 	if c.helo == "" {
 		c.helo = "shindan.invalid"
 	}
-	c.userAgent = env.Settings.UserAgent
+	c.userAgent = env.Settings.HTTP.UserAgent
 	if c.userAgent == "" {
 		c.userAgent = "shindan"
 	}
@@ -110,7 +111,15 @@ func (IdentProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target)
 	t.Proto = scanners.TCP
 	at := env.Clock()
 	cfg := configFrom(env)
-	ctx, cancel := context.WithTimeout(ctx, cfg.budget)
+	// Defence in depth: flags and policy are checked when parsed; a value
+	// that still carries a CR or LF must not become a second command.
+	if err := scanners.CheckHELO(cfg.helo); err != nil {
+		return nil, fmt.Errorf("svcscan: HELO name: %w", err)
+	}
+	if err := scanners.CheckHeaderValue(cfg.userAgent); err != nil {
+		return nil, fmt.Errorf("svcscan: User-Agent: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.budgetFor(t.Port))
 	defer cancel()
 	r := &run{env: env, t: t, cfg: cfg, tr: &transcript{}}
 	res, ok := r.identify(ctx)
@@ -145,6 +154,9 @@ func (r *run) failure() (scanners.Status, string) {
 	switch {
 	case !r.talked && r.lastErr != nil:
 		return scanners.StatusOf(r.lastErr), "svcscan: could not connect: " + r.lastErr.Error()
+	case !r.received && greetPorts[r.t.Port]:
+		return scanners.Timeout, fmt.Sprintf("svcscan: no greeting within %s on a mail port, and no reply to any probe (%d connections, %s in all)",
+			r.cfg.bannerWaitFor(r.t.Port), r.dials, r.cfg.budgetFor(r.t.Port))
 	case !r.received:
 		return scanners.Timeout, fmt.Sprintf("svcscan: connected %d times but the service sent nothing to any probe within %s", r.dials, r.cfg.budget)
 	}
@@ -209,7 +221,7 @@ func (r *run) identify(ctx context.Context) (result, bool) {
 	if err != nil {
 		return result{}, false
 	}
-	b, err := s.recv(r.cfg.bannerWait, bannerDone)
+	b, err := s.recv(r.cfg.bannerWaitFor(r.t.Port), bannerDone)
 	local := r.env.Clock()
 	if len(b) > 0 {
 		r.received = true
@@ -258,9 +270,13 @@ func (r *run) identify(ctx context.Context) (result, bool) {
 	return result{}, false
 }
 
-// bannerDone ends the banner wait: a full line, a Telnet negotiation, or a
-// whole MySQL packet.
+// bannerDone ends the banner wait: a full line (the whole reply when it is
+// a "220-" multiline greeting), a Telnet negotiation, or a whole MySQL
+// packet.
 func bannerDone(b []byte) bool {
+	if greetingPending(b) {
+		return false
+	}
 	if lineDone(b) || (b[0] == iac && len(b) >= 3) {
 		return true
 	}

@@ -3,7 +3,6 @@ package tlsscan
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"shindan/scanners"
@@ -65,16 +64,16 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 			Reason: fmt.Sprintf("port %d is not known to speak TLS or STARTTLS", t.Port)}}, nil
 	}
 	cfg := Config{
-		Addr: t.HostPort(), SNI: t.Name, StartTLS: st, HELO: env.Settings.HELOName,
+		Addr: t.HostPort(), SNI: t.Name, StartTLS: st, HELO: env.Settings.SMTP.HELO,
 		Dial: env.DialContext, Timeout: env.Timeout(), RootCAs: env.Settings.RootCAs, Now: at,
 	}
 	if env.Settings.RootCAs != nil {
 		cfg.TrustStore = "custom (--ca-file)"
 	}
-	if v, err := strconv.Atoi(env.Settings.Options["tls.parallel"]); err == nil && v > 0 && v <= 32 {
+	if v := env.Settings.TLS.Parallel; v > 0 && v <= 32 {
 		cfg.Parallel = v
 	}
-	if v, err := strconv.Atoi(env.Settings.Options["tls.max_connections"]); err == nil && v > 0 {
+	if v := env.Settings.TLS.MaxConnections; v > 0 {
 		cfg.MaxConns = v
 	}
 	res, err := Scan(ctx, cfg)
