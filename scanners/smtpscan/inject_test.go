@@ -74,7 +74,7 @@ func (timeoutErr) Timeout() bool { return true }
 func injectSession(helo, from, rcpt, own string) [][]byte {
 	var writes [][]byte
 	env := &scanners.Env{IOTimeout: time.Second,
-		Dial: func(context.Context, string, string) (net.Conn, error) { return newRecConn(&writes), nil },
+		Dial:     func(context.Context, string, string) (net.Conn, error) { return newRecConn(&writes), nil },
 		Settings: scanners.Settings{SMTP: scanners.SMTPSettings{HELO: helo, MailFrom: from, RcptTo: rcpt, MailDomain: own}}}
 	r := &runner{env: env, t: scanners.Target{Addr: netip.MustParseAddr("127.0.0.1"), Port: 25, Proto: scanners.TCP}, tr: &transcript{}}
 	r.opts()
