@@ -1,13 +1,22 @@
 // Package csvreport writes a row per finding as UTF-8 CSV with a byte
-// order mark, so Excel opens Japanese text correctly.
+// order mark, so Excel opens Japanese text correctly. A grouped finding
+// gives a row per subject (its items), each with its own ID, verdict and
+// evidence and the group's ID in finding_id, so nothing of the JSON is
+// lost. Cells are safe in Excel: article references are written as the
+// text formula ="61-1-1" (Excel would read 61-1-1 as a date; the cell
+// holds only digits, の and hyphens, checked against the schema's pattern),
+// and any other cell that starts with = + - @, a tab or CR is prefixed
+// with an apostrophe so it is never evaluated.
 package csvreport
 
 import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"shindan/reports"
 	"shindan/reports/internal/rendutil"
@@ -15,7 +24,43 @@ import (
 
 // Header is the column order; names are stable for scripts and do not
 // change with the language.
-var Header = []string{"id", "check", "articles", "target", "host", "port", "proto", "status", "severity", "title", "detail", "remediation", "source", "waived_until"}
+// The columns after waived_until were added later; scripts that index by
+// position keep working.
+var Header = []string{"id", "check", "articles", "target", "host", "port", "proto", "status", "severity", "title", "detail", "remediation", "source", "waived_until",
+	"finding_id", "subject", "scan_id", "observed_at", "evidence"}
+
+// articleRef is the schema's pattern for article references.
+var articleRef = regexp.MustCompile(`^[0-9]+(の[0-9]+)?(-[0-9]+)*$`)
+
+// articles joins references as an Excel text formula, or, should a value
+// ever fall outside the pattern, as a defused plain cell.
+func articles(refs []string) string {
+	for _, a := range refs {
+		if !articleRef.MatchString(a) {
+			return cell(strings.Join(refs, " "))
+		}
+	}
+	if len(refs) == 0 {
+		return ""
+	}
+	return `="` + strings.Join(refs, " ") + `"`
+}
+
+// evidence is the evidence summaries in one cell; the data itself (full
+// transcripts) stays in the JSON.
+func evidence(evs []reports.Evidence) string {
+	var parts []string
+	for _, e := range evs {
+		s := e.Summary
+		if s == "" {
+			s = e.Kind
+		}
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return cell(strings.Join(parts, " | "))
+}
 
 // Writer writes the CSV; Lang picks the language of title, detail and
 // remediation ("ja" or "en"; anything else is English).
@@ -47,7 +92,7 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 	if err := cw.Write(Header); err != nil {
 		return fmt.Errorf("csvreport: %w", err)
 	}
-	for _, f := range c.Findings {
+	for _, f := range reports.Flatten(c.Findings) {
 		port := ""
 		if f.Port != 0 {
 			port = strconv.Itoa(f.Port)
@@ -56,11 +101,19 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 		if f.Waiver != nil {
 			until = f.Waiver.Until
 		}
+		group, at := f.ID, ""
+		if f.Subject != "" {
+			group = reports.FindingID(f.Check, f.Target, "")
+		}
+		if f.ObservedAt != nil {
+			at = f.ObservedAt.UTC().Format(time.RFC3339)
+		}
 		row := []string{
-			cell(f.ID), cell(f.Check), cell(strings.Join(f.Articles, " ")), cell(f.Target), cell(f.Host),
+			cell(f.ID), cell(f.Check), articles(f.Articles), cell(f.Target), cell(f.Host),
 			port, cell(f.Proto), cell(f.Status), cell(f.Severity),
 			cell(f.Title.Lang(lang)), cell(f.Detail.Lang(lang)), cell(f.Remediation.Lang(lang)),
 			cell(f.Source), cell(until),
+			cell(group), cell(f.Subject), cell(c.Scan.ID), at, evidence(f.Evidence),
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("csvreport: %w", err)
