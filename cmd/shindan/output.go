@@ -111,10 +111,10 @@ func (p *outputPlan) check(dir string) error {
 }
 
 // write renders every format and returns the files written.
-func (p *outputPlan) write(r *reports.Report, lang string) ([]string, error) {
+func (p *outputPlan) write(r *reports.Report, lang, failOn string) ([]string, error) {
 	var paths []string
 	for _, f := range p.formats {
-		w, err := render.Writer(f, lang)
+		w, err := render.WriterFailOn(f, lang, failOn)
 		if err != nil {
 			return paths, err
 		}

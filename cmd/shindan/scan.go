@@ -112,7 +112,7 @@ func runScan(c *cli.Context) error {
 	if err := scanBaseline(c, st, r, opts); err != nil {
 		return err
 	}
-	paths, err := opts.out.write(r, c.String("lang"))
+	paths, err := opts.out.write(r, c.String("lang"), opts.failOn)
 	if err != nil {
 		return cli.Exit(err.Error(), exitError)
 	}

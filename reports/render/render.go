@@ -12,13 +12,14 @@ import (
 	"shindan/reports/htmlreport"
 	"shindan/reports/internal/rendutil"
 	"shindan/reports/jsonreport"
+	"shindan/reports/junitreport"
 	"shindan/reports/mdreport"
 	"shindan/reports/sarifreport"
 )
 
 // Formats are the implemented format names, in the order the CLI lists
 // them.
-var Formats = []string{"json", "html", "md", "csv", "sarif"}
+var Formats = []string{"json", "html", "md", "csv", "sarif", "junit"}
 
 // Langs are the report languages.
 var Langs = []string{"ja", "en"}
@@ -29,11 +30,18 @@ var fileNames = map[string]string{
 	"md":    "report.md",
 	"csv":   "report.csv",
 	"sarif": "report.sarif",
+	"junit": "report.junit.xml",
 }
 
 // Writer returns the writer for format in lang ("ja" or "en"). The JSON
 // report is language-neutral: it carries both texts.
 func Writer(format, lang string) (reports.Writer, error) {
+	return WriterFailOn(format, lang, "")
+}
+
+// WriterFailOn is Writer for a scan's --fail-on severity, which decides
+// whether a warn fails a JUnit test case ("" = the CLI default, high).
+func WriterFailOn(format, lang, failOn string) (reports.Writer, error) {
 	if !slices.Contains(Langs, lang) {
 		return nil, fmt.Errorf("render: language %q is not one of ja, en", lang)
 	}
@@ -48,6 +56,8 @@ func Writer(format, lang string) (reports.Writer, error) {
 		return csvreport.Writer{Lang: lang}, nil
 	case "sarif":
 		return sarifreport.Writer{Lang: lang}, nil
+	case "junit":
+		return junitreport.Writer{Lang: lang, FailOn: failOn}, nil
 	}
 	return nil, fmt.Errorf("render: unknown or unimplemented format %q (have %v)", format, Formats)
 }
