@@ -72,6 +72,8 @@ func Parse(tok, source string) (Spec, error) {
 		if u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "smtp" && u.Scheme != "ftp" {
 			return bad("URL scheme must be http, https, smtp or ftp")
 		}
+		// u.Host keeps the brackets of an IPv6 literal ("[::1]:8443");
+		// Parse takes it as it would from the command line.
 		inner, err := Parse(u.Host, source)
 		if err != nil {
 			return bad("URL host: " + err.(*ParseError).Reason)
@@ -93,7 +95,16 @@ func Parse(tok, source string) (Spec, error) {
 		sp.Kind, sp.Addr, sp.Port = KindAddr, ap.Addr().Unmap().WithZone(""), ap.Port()
 		return sp, nil
 	}
-	if a, err := netip.ParseAddr(tok); err == nil {
+	// A bracketed IPv6 literal without a port, as URLs and mail
+	// configuration write it: "[2001:db8::1]".
+	bare := tok
+	if strings.HasPrefix(bare, "[") && strings.HasSuffix(bare, "]") {
+		bare = bare[1 : len(bare)-1]
+		if a, err := netip.ParseAddr(bare); err != nil || !a.Is6() {
+			return bad("brackets hold an IPv6 address")
+		}
+	}
+	if a, err := netip.ParseAddr(bare); err == nil {
 		if a.Zone() != "" {
 			return bad("zoned (link-local) addresses need the segment profile and --iface")
 		}
@@ -182,7 +193,12 @@ func ParseReader(r io.Reader, name string) ([]Spec, error) {
 	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
 	var out []Spec
 	for line := 1; sc.Scan(); line++ {
-		text, _, _ := strings.Cut(sc.Text(), "#")
+		text := sc.Text()
+		if line == 1 {
+			// Editors on Windows start UTF-8 files with a byte order mark.
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		text, _, _ = strings.Cut(text, "#")
 		for _, tok := range strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == '\r' }) {
 			sp, err := Parse(tok, fmt.Sprintf("%s:%d", name, line))
 			if err != nil {

@@ -32,6 +32,13 @@ func TestParse(t *testing.T) {
 		{in: "www.example.jp:8080", kind: KindName, want: "www.example.jp", port: 8080},
 		{in: "https://www.example.jp/login", kind: KindName, want: "www.example.jp", port: 443},
 		{in: "http://198.51.100.7:8080/", kind: KindAddr, want: "198.51.100.7", port: 8080},
+		// issue 13: IPv6 literals in URLs and bare in brackets.
+		{in: "http://[::1]/", kind: KindAddr, want: "::1", port: 80},
+		{in: "https://[2001:db8::1]:8443/x", kind: KindAddr, want: "2001:db8::1", port: 8443},
+		{in: "[::1]", kind: KindAddr, want: "::1"},
+		{in: "[2001:db8::7]", kind: KindAddr, want: "2001:db8::7"},
+		{in: "[198.51.100.7]", wantErr: "brackets hold an IPv6 address"},
+		{in: "[::1", wantErr: "port"},
 		{in: "198.51.100.1/24", wantErr: "host bits set"},
 		{in: "198.51.100.0/33", wantErr: "not a valid CIDR"},
 		{in: "198.51.100.20-10", wantErr: "backwards"},
@@ -89,6 +96,14 @@ func TestParseReaderLines(t *testing.T) {
 	}
 	if _, err := ParseReader(strings.NewReader(strings.Repeat("a", 10000)), "long"); err == nil {
 		t.Fatal("an over-long line must be rejected")
+	}
+	// A UTF-8 byte order mark (Windows editors) starts the file, not a target.
+	specs, err = ParseReader(strings.NewReader("\ufeff198.51.100.10\r\n[2001:db8::1]\r\n"), "bom.txt")
+	if err != nil || len(specs) != 2 || specs[0].Addr.String() != "198.51.100.10" {
+		t.Fatalf("BOM file: %v %v", specs, err)
+	}
+	if _, err := ParseReader(strings.NewReader("198.51.100.10\n\ufeff198.51.100.11\n"), "mid.txt"); err == nil {
+		t.Fatal("a BOM inside the file is not a target")
 	}
 }
 

@@ -71,7 +71,7 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 	if lang != "ja" {
 		lang = "en"
 	}
-	c := rendutil.Prepare(r)
+	c := rendutil.PrepareText(r)
 	v := &view{Lang: lang, R: c, Groups: rendutil.ByStatus(c.Findings)}
 	for _, a := range rendutil.SummaryArticles(c.Summary) {
 		cnt := c.Summary[a]

@@ -55,7 +55,7 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 		lang = "en"
 	}
 	L := func(k string) string { return rendutil.Label(lang, k) }
-	c := rendutil.Prepare(r)
+	c := rendutil.PrepareText(r)
 	b := bufio.NewWriter(out)
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 
