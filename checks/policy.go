@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"shindan/checks/vulnfeed"
 	"shindan/scanners"
 )
 
@@ -45,6 +46,9 @@ type Policy struct {
 
 	file     string         // for errors found after parsing (ValidateCheckIDs)
 	sevLines map[string]int // line of each severity override
+	// VulnFeed is the offline vulnerability feed service.version compares
+	// versions with (--vuln-feed); nil = none given.
+	VulnFeed *vulnfeed.Feed
 }
 
 // ServiceRule allows services on the hosts it names.

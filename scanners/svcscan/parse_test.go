@@ -156,8 +156,16 @@ func TestParseBinary(t *testing.T) {
 	if p, v := ParseServerHeader("Apache/2.4.57 (Debian)"); p != "Apache httpd" || v != "2.4.57" {
 		t.Errorf("server %q %q", p, v)
 	}
-	if got := CPE("OpenSSH", "9.2p1 Debian"); got != "" {
-		t.Errorf("unsafe version made a CPE %q", got)
+	for _, tc := range []struct{ product, version, want string }{
+		{"OpenSSH", "9.2p1", "cpe:2.3:a:openbsd:openssh:9.2p1:*:*:*:*:*:*:*"},
+		{"OpenSSH", "9.2p1 Debian", "cpe:2.3:a:openbsd:openssh:*:*:*:*:*:*:*:*"}, // not a plain version: unnamed
+		{"nginx", "", "cpe:2.3:a:f5:nginx:*:*:*:*:*:*:*:*"},
+		{"Some Server", "1.2", "cpe:2.3:a:some_server:some_server:1.2:*:*:*:*:*:*:*"},
+		{"", "1.2", ""},
+	} {
+		if got := CPE(tc.product, tc.version); got != tc.want {
+			t.Errorf("CPE(%q, %q) = %q, want %q", tc.product, tc.version, got, tc.want)
+		}
 	}
 	if got := Printable([]byte("a\x00\xff\r\nb"), 100); got != `a\x00\xff\r\nb` {
 		t.Errorf("printable %q", got)

@@ -63,35 +63,78 @@ var cpeSafe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // cpeVendors maps our product names to NVD vendor:product pairs.
 var cpeVendors = map[string]string{
-	"OpenSSH":       "openbsd:openssh",
-	"Dropbear":      "dropbear_ssh_project:dropbear_ssh",
-	"vsftpd":        "beasts:vsftpd",
-	"ProFTPD":       "proftpd:proftpd",
-	"Pure-FTPd":     "pureftpd:pure-ftpd",
-	"Postfix":       "postfix:postfix",
-	"Exim":          "exim:exim",
-	"Sendmail":      "sendmail:sendmail",
-	"Dovecot":       "dovecot:dovecot",
-	"nginx":         "f5:nginx",
-	"Apache httpd":  "apache:http_server",
-	"lighttpd":      "lighttpd:lighttpd",
-	"Microsoft IIS": "microsoft:internet_information_services",
-	"Redis":         "redis:redis",
-	"memcached":     "memcached:memcached",
-	"MySQL":         "oracle:mysql",
-	"MariaDB":       "mariadb:mariadb",
-	"PostgreSQL":    "postgresql:postgresql",
-	"Elasticsearch": "elastic:elasticsearch",
-	"OpenSearch":    "amazon:opensearch",
-	"MongoDB":       "mongodb:mongodb",
+	"OpenSSH":            "openbsd:openssh",
+	"Dropbear":           "dropbear_ssh_project:dropbear_ssh",
+	"vsftpd":             "beasts:vsftpd",
+	"ProFTPD":            "proftpd:proftpd",
+	"Pure-FTPd":          "pureftpd:pure-ftpd",
+	"Postfix":            "postfix:postfix",
+	"Exim":               "exim:exim",
+	"Sendmail":           "sendmail:sendmail",
+	"Dovecot":            "dovecot:dovecot",
+	"nginx":              "f5:nginx",
+	"Apache httpd":       "apache:http_server",
+	"lighttpd":           "lighttpd:lighttpd",
+	"Microsoft IIS":      "microsoft:internet_information_services",
+	"Redis":              "redis:redis",
+	"memcached":          "memcached:memcached",
+	"MySQL":              "oracle:mysql",
+	"MariaDB":            "mariadb:mariadb",
+	"PostgreSQL":         "postgresql:postgresql",
+	"Elasticsearch":      "elastic:elasticsearch",
+	"OpenSearch":         "amazon:opensearch",
+	"MongoDB":            "mongodb:mongodb",
+	"OpenSMTPD":          "openbsd:opensmtpd",
+	"Microsoft Exchange": "microsoft:exchange_server",
+	"Microsoft IIS FTP":  "microsoft:internet_information_services",
+	"Apache Tomcat":      "apache:tomcat",
+	"Jetty":              "eclipse:jetty",
+	"Caddy":              "caddyserver:caddy",
 }
 
-// CPE returns the CPE 2.3 name of a product and version, or "" when the
-// product is not in our table or the version is not a plain version string.
+// CPE returns the CPE 2.3 name of a product and version. Products in our
+// table get their NVD vendor and product; others are named after
+// themselves (vendor = product, the NVD convention for single-product
+// projects such as lighttpd:lighttpd), so every identified product has a
+// name in the inventory. A version that is missing or not a plain version
+// string ("9.2p1 Debian") becomes "*": the name then says what runs, not
+// which release. "" only when there is no product.
 func CPE(product, version string) string {
-	vp, ok := cpeVendors[product]
-	if !ok || !cpeSafe.MatchString(version) {
+	if product == "" {
 		return ""
 	}
-	return "cpe:2.3:a:" + vp + ":" + version + ":*:*:*:*:*:*:*"
+	vp, ok := cpeVendors[product]
+	if !ok {
+		p := cpeComponent(product)
+		if p == "" {
+			return ""
+		}
+		vp = p + ":" + p
+	}
+	v := "*"
+	if cpeSafe.MatchString(version) {
+		v = version
+	}
+	return "cpe:2.3:a:" + vp + ":" + v + ":*:*:*:*:*:*:*"
+}
+
+// cpeComponent lower-cases a product name into a CPE component: letters,
+// digits, '.', '-' and '_' kept, runs of anything else become one '_'.
+func cpeComponent(s string) string {
+	var b strings.Builder
+	under := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			b.WriteRune(r)
+			under = false
+		case !under && b.Len() > 0:
+			b.WriteByte('_')
+			under = true
+		}
+		if b.Len() >= 64 {
+			break
+		}
+	}
+	return strings.Trim(b.String(), "_")
 }
