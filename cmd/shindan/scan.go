@@ -42,6 +42,7 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "profile", Value: "external", Usage: "`PROFILE`: external, prelaunch, sweep or segment"},
 			&cli.StringFlag{Name: "checks", Usage: "check ID `GLOBS`, comma-separated, '-' to remove (default: the profile's)"},
 			&cli.StringFlag{Name: "policy", Usage: "organisation policy `FILE` (YAML): allowed services, waivers, thresholds"},
+			vulnFeedFlag,
 			&cli.StringFlag{Name: "ports", Usage: "port `SPEC`: top100, top1000, extra, all, 22,80,8000-8100, U:53 (default: the profile's)"},
 			&cli.IntFlag{Name: "rate", Value: 5000, Usage: "scan-wide budget of connections and packets per `SECOND` (0 = unlimited)"},
 			&cli.IntFlag{Name: "concurrency", Value: 512, Usage: "connections in flight per host during port discovery (`N`)"},
@@ -213,6 +214,9 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 		if err := cfg.Policy.ValidateCheckIDs(checkIDs()); err != nil {
 			return nil, usageErr("%v", err)
 		}
+	}
+	if err := loadVulnFeed(c, &cfg.Policy); err != nil {
+		return nil, err
 	}
 	cfg.Rate, cfg.Concurrency, cfg.HostProbes, cfg.Hosts = c.Int("rate"), c.Int("concurrency"), c.Int("host-probes"), c.Int("hosts")
 	if cfg.Rate < 0 || cfg.Concurrency < 1 || cfg.HostProbes < 1 || cfg.Hosts < 1 {
