@@ -55,10 +55,13 @@ type Scan struct {
 
 // Stats are the scan's counters.
 type Stats struct {
-	HostsAlive int   `json:"hosts_alive"`
-	PortsOpen  int   `json:"ports_open"`
-	ProbesSent int64 `json:"probes_sent"`
-	DurationMS int64 `json:"duration_ms"`
+	HostsAlive int `json:"hosts_alive"`
+	// HostsSilent counts addresses of CIDRs and ranges that answered
+	// nothing: they are not hosts and get no finding.
+	HostsSilent int   `json:"hosts_silent,omitempty"`
+	PortsOpen   int   `json:"ports_open"`
+	ProbesSent  int64 `json:"probes_sent"`
+	DurationMS  int64 `json:"duration_ms"`
 }
 
 // Asset is one host seen, with its open services.

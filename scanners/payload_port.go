@@ -14,6 +14,9 @@ type PortState struct {
 	State  string `json:"state"`            // open, closed, filtered, open|filtered
 	Reason string `json:"reason,omitempty"` // syn-ack, rst, timeout, icmp-unreach, connect
 	Method string `json:"method,omitempty"` // connect, syn, udp
+	// Covered, on a host's summary (Port 0), lists the ports discovery
+	// tried (FormatPorts), so checks can say what their verdict covers.
+	Covered string `json:"covered,omitempty"`
 }
 
 func (*PortState) payload()     {}

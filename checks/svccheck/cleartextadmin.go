@@ -1,6 +1,7 @@
 package svccheck
 
 import (
+	"fmt"
 	"slices"
 
 	"shindan/checks"
@@ -15,13 +16,14 @@ var _ checks.Check = cleartextAdmin{}
 // Telnet, FTP without AUTH TLS, rsh/rlogin/rexec, VNC without TLS, and
 // POP3/IMAP without STARTTLS fail when they answer; SSH, FTP with AUTH TLS
 // (or implicit TLS), VNC with VeNCrypt/TLS and mail access with STARTTLS
-// pass.
+// pass. A host that answered discovery and has none of these problems
+// passes as a whole, naming which administration ports were scanned.
 type cleartextAdmin struct{}
 
 func (cleartextAdmin) Info() checks.Info {
 	return checks.Info{
 		ID: "service.cleartext-admin", Articles: []string{"55-1", "16-4-2"},
-		Needs: []string{ident}, Severity: checks.High,
+		Needs: []string{ident, portTCP}, Severity: checks.High,
 		Title: checks.T("平文で認証情報を送るサービス", "Service that sends credentials in cleartext"),
 		Remediation: checks.T(
 			"Telnet・rsh/rlogin/rexec は停止して SSH に置き換えてください。FTP は AUTH TLS（FTPS）または SFTP を、POP3/IMAP は STARTTLS または暗号化ポート（995/993）を、VNC は TLS（VeNCrypt）か SSH トンネルを必須にしてください。",
@@ -35,12 +37,16 @@ var adminPorts = []uint16{21, 22, 23, 110, 143, 512, 513, 514, 5900, 5901}
 func (c cleartextAdmin) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	var out []checks.Finding
+	open := map[string]int{}
+	bad := map[string]bool{}
 	for _, o := range in.ByProbe(ident) {
+		open[o.Target.Host()]++
 		sub := subject(o.Target.Proto, o.Target.Port)
 		svc, ok := serviceOf(o)
 		if !ok {
 			if o.Status != scanners.OK && slices.Contains(adminPorts, o.Target.Port) {
 				out = append(out, checks.Undecided(info, o, sub))
+				bad[o.Target.Host()] = true
 			}
 			continue
 		}
@@ -104,6 +110,24 @@ func (c cleartextAdmin) Evaluate(in *checks.Input) []checks.Finding {
 		default:
 			continue
 		}
+		if f.Status != checks.Pass {
+			bad[o.Target.Host()] = true
+		}
+		out = append(out, f)
+	}
+	sums := summaries(in)
+	hosts := make([]string, 0, len(sums))
+	for h, s := range sums {
+		if s.answered && !bad[h] {
+			hosts = append(hosts, h)
+		}
+	}
+	slices.Sort(hosts)
+	for _, h := range hosts {
+		cov := coverage(sums[h], adminPorts)
+		f := checks.New(info, sums[h].t, "").Decided(checks.Pass)
+		f.Detail = checks.T(fmt.Sprintf("識別した %d 個の公開ポートに、認証情報を平文で送るサービスはありません%s", open[h], cov.JA),
+			fmt.Sprintf("none of the %d identified open ports is a service that sends credentials in cleartext %s", open[h], cov.EN))
 		out = append(out, f)
 	}
 	return out

@@ -93,3 +93,54 @@ func policyOf(in *checks.Input) *checks.Policy {
 	}
 	return checks.DefaultPolicy()
 }
+
+// hostSummary is one host's TCP discovery summary (port.tcp, Port 0).
+type hostSummary struct {
+	t        scanners.Target
+	answered bool   // something answered (an open or closed port)
+	covered  string // the ports discovery tried (PortState.Covered)
+}
+
+// summaries maps hosts to their TCP discovery summary.
+func summaries(in *checks.Input) map[string]hostSummary {
+	out := map[string]hostSummary{}
+	for _, o := range in.ByProbe(portTCP) {
+		ps, ok := o.Data.(*scanners.PortState)
+		if o.Target.Port != 0 || !ok || ps.Proto == scanners.UDP {
+			continue
+		}
+		out[o.Target.Host()] = hostSummary{
+			t:        scanners.Target{Addr: o.Target.Addr, Name: o.Target.Name},
+			answered: o.Status == scanners.OK && ps.State == "up", covered: ps.Covered,
+		}
+	}
+	return out
+}
+
+// coverage says which of the ports a check is about discovery tried on a
+// host, so that a pass claims only what was probed: "scanned 21, 22, 23;
+// not scanned, so not tested: 5900".
+func coverage(s hostSummary, about []uint16) checks.Text {
+	if s.covered == "" {
+		return checks.T("（探索したポートの一覧がないため、対象ポートを網羅したかは不明です）",
+			"(the list of scanned ports is not known, so coverage of these ports is not shown)")
+	}
+	var in, out []string
+	for _, p := range about {
+		if scanners.PortsContain(s.covered, p) {
+			in = append(in, fmt.Sprint(p))
+		} else {
+			out = append(out, fmt.Sprint(p))
+		}
+	}
+	switch {
+	case len(out) == 0:
+		return checks.T("（対象ポート "+strings.Join(in, ", ")+" をすべて探索しました）",
+			"(all of ports "+strings.Join(in, ", ")+" were scanned)")
+	case len(in) == 0:
+		return checks.T("（対象ポート "+strings.Join(out, ", ")+" はいずれも探索していないため未検査です）",
+			"(none of ports "+strings.Join(out, ", ")+" was scanned: they were not tested)")
+	}
+	return checks.T("（探索したポート: "+strings.Join(in, ", ")+"。探索していないため未検査: "+strings.Join(out, ", ")+"）",
+		"(scanned: "+strings.Join(in, ", ")+"; not scanned, so not tested: "+strings.Join(out, ", ")+")")
+}

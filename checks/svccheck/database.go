@@ -17,14 +17,15 @@ var _ checks.Check = database{}
 // database implements service.database (Art. 66-4, 66-5): a database or
 // cache reachable from the scanner fails high; one that answers a
 // read-only command without authentication fails critical; a probe that
-// could not decide is an error. A host whose identified ports include no
-// database passes.
+// could not decide is an error. A host that answered discovery and whose
+// identified ports include no database passes, and the pass names which
+// database ports were scanned and which were not (not tested).
 type database struct{}
 
 func (database) Info() checks.Info {
 	return checks.Info{
 		ID: "service.database", Articles: []string{"66-4", "66-5"},
-		Needs: []string{ident, dbauth}, Severity: checks.High,
+		Needs: []string{ident, dbauth, portTCP}, Severity: checks.High,
 		Title: checks.T("データベースへの外部からの到達", "Database reachable from outside"),
 		Remediation: checks.T(
 			"データベース・キャッシュはアプリケーションサーバなど必要な送信元からのみ到達できるようにし（バインドアドレスとファイアウォール）、必ず認証を有効にしてください。",
@@ -76,7 +77,13 @@ func (c database) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		out = append(out, f)
 	}
+	sums := summaries(in)
 	hosts := map[string]scanners.Target{}
+	for h, s := range sums {
+		if s.answered {
+			hosts[h] = s.t
+		}
+	}
 	for k, o := range ids {
 		if _, ok := hosts[k.host]; !ok {
 			hosts[k.host] = scanners.Target{Addr: o.Target.Addr, Name: o.Target.Name}
@@ -111,9 +118,10 @@ func (c database) Evaluate(in *checks.Input) []checks.Finding {
 				n++
 			}
 		}
+		cov := coverage(sums[h], dbPorts)
 		f := checks.New(info, t, "").Decided(checks.Pass)
-		f.Detail = checks.T(fmt.Sprintf("識別した %d 個の公開ポートにデータベース・キャッシュはありません", n),
-			fmt.Sprintf("none of the %d identified open ports is a database or cache", n))
+		f.Detail = checks.T(fmt.Sprintf("識別した %d 個の公開ポートにデータベース・キャッシュはありません%s", n, cov.JA),
+			fmt.Sprintf("none of the %d identified open ports is a database or cache %s", n, cov.EN))
 		out = append(out, f)
 	}
 	slices.SortStableFunc(out, func(a, b checks.Finding) int {

@@ -19,12 +19,14 @@ func (e *engine) evaluate(interrupted bool) []checks.Finding {
 		return cmp.Or(compareTargets(a.Target, b.Target), a.At.Compare(b.At))
 	})
 	now := e.now()
+	silent := silentAddrs(all, e.namedSet())
+	e.silent = len(silent)
 	var out []checks.Finding
 	for i, c := range e.cfg.Checks {
 		info := c.Info()
 		in := &checks.Input{Policy: e.policy, Now: now}
 		for _, o := range all {
-			if slices.Contains(info.Needs, o.Probe) {
+			if slices.Contains(info.Needs, o.Probe) && !silent[o.Target.Addr] {
 				in.Obs = append(in.Obs, o)
 			}
 		}

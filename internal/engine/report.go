@@ -86,7 +86,7 @@ func (e *engine) report(started time.Time, fs []checks.Finding, interrupted stri
 	for _, a := range r.Assets {
 		open += len(a.Services)
 	}
-	r.Scan.Stats = &reports.Stats{HostsAlive: len(e.store.liveHosts()), PortsOpen: open,
+	r.Scan.Stats = &reports.Stats{HostsAlive: len(e.store.liveHosts()), HostsSilent: e.silent, PortsOpen: open,
 		ProbesSent: e.guard.Sent(), DurationMS: finished.Sub(started).Milliseconds()}
 	for _, f := range fs {
 		r.Findings = append(r.Findings, e.toReport(f))

@@ -107,6 +107,7 @@ type engine struct {
 	guard  *scope.Guard
 	set    *targets.Set
 	scanID string
+	silent int // addresses from ranges that never answered (silentAddrs)
 }
 
 func newEngine(cfg Config) (*engine, error) {

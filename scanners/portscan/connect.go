@@ -58,6 +58,7 @@ const ProbeID = "port.tcp"
 // one observation per open port plus one host summary (Port 0) per host.
 // It returns ctx.Err() when cancelled, after in-flight attempts end.
 func (c *Connect) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners.Target], emit func(scanners.Observation)) error {
+	covered := scanners.FormatPorts(c.Ports) // one string shared by every host's summary
 	hosts := c.Hosts
 	if hosts <= 0 {
 		hosts = 8
@@ -77,7 +78,7 @@ func (c *Connect) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scan
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			c.scanHost(ctx, env, t, emit)
+			c.scanHost(ctx, env, t, covered, emit)
 		}()
 	}
 	wg.Wait()
@@ -166,7 +167,7 @@ type tally struct {
 	open, closed, filtered, unreachable atomic.Int64
 }
 
-func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Target, emit func(scanners.Observation)) {
+func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Target, covered string, emit func(scanners.Observation)) {
 	per := c.PerHost
 	if per <= 0 {
 		per = 512
@@ -284,7 +285,7 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 	case n.open.Load() == 0 && n.closed.Load() == 0:
 		state = "no-response"
 	}
-	summary.Data = &scanners.PortState{Proto: scanners.TCP, State: state, Method: "connect",
+	summary.Data = &scanners.PortState{Proto: scanners.TCP, State: state, Method: "connect", Covered: covered,
 		Reason: fmt.Sprintf("open %d, closed %d, filtered %d, %d ports in %s", n.open.Load(), n.closed.Load(),
 			n.filtered.Load(), len(c.Ports), env.Clock().Sub(start).Round(time.Millisecond))}
 	emit(summary)

@@ -83,6 +83,7 @@ type synScan struct {
 	seed    maphash.Seed
 	sport   uint16
 	portIdx []int32 // port → index in s.Ports, -1 when not scanned
+	covered string  // FormatPorts(s.Ports), shared by every summary
 	targets []*synTarget
 	byAddr  map[netip.Addr]int
 	mu      sync.Mutex
@@ -108,7 +109,7 @@ func (sc *synScan) cookie(dst netip.Addr, port uint16) uint32 {
 // (Port 0), like Connect. It returns rawio.ErrNeedRawSocket when raw
 // sockets are not permitted, before sending anything.
 func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners.Target], emit func(scanners.Observation)) error {
-	sc := &synScan{s: s, env: env, emit: emit, seed: maphash.MakeSeed(),
+	sc := &synScan{s: s, env: env, emit: emit, seed: maphash.MakeSeed(), covered: scanners.FormatPorts(s.Ports),
 		sport: uint16(40000 + rand.IntN(20000)), portIdx: make([]int32, 65536), byAddr: map[netip.Addr]int{}}
 	for i := range sc.portIdx {
 		sc.portIdx[i] = -1
@@ -526,7 +527,7 @@ func (sc *synScan) summarize(ctx context.Context, st *synTarget, start time.Time
 	case open == 0 && closed == 0:
 		state = "no-response"
 	}
-	o.Data = &scanners.PortState{Proto: scanners.TCP, State: state, Method: "syn",
+	o.Data = &scanners.PortState{Proto: scanners.TCP, State: state, Method: "syn", Covered: sc.covered,
 		Reason: fmt.Sprintf("open %d, closed %d, filtered %d (icmp %d), %d ports in %s", open, closed, filtered+silent, filtered,
 			len(sc.s.Ports), elapsed.Round(time.Millisecond))}
 	sc.emit(o)
