@@ -7,6 +7,8 @@ func init() {
 	registerPayload(func() Payload { return new(IPv6Host) })
 	registerPayload(func() Payload { return new(Transition) })
 	registerPayload(func() Payload { return new(SegmentScan) })
+	registerPayload(func() Payload { return new(QuietHost) })
+	registerPayload(func() Payload { return new(Neighbor) })
 }
 
 // Reflector is one UDP amplification measurement: a spoofable request and
@@ -51,6 +53,9 @@ type RouterAdvert struct {
 	Other          bool     `json:"other"`
 	RouterLifetime uint16   `json:"router_lifetime"` // seconds; 0 = not a default router
 	Count          int      `json:"count"`           // RAs seen from this router in the window
+	// IPv4 lists the IPv4 addresses the same MAC used on the segment
+	// (ARP/IP), so the finding names the machine, not only the link.
+	IPv4 []string `json:"ipv4,omitempty"`
 }
 
 func (*RouterAdvert) payload()     {}
@@ -66,6 +71,18 @@ type IPv6Host struct {
 
 func (*IPv6Host) payload()     {}
 func (*IPv6Host) Kind() string { return "ipv6-host" }
+
+// QuietHost is a machine seen on the segment over IPv4 only (it answered
+// ARP or sent IPv4) that sent no IPv6 during the whole listening window,
+// solicitations included: the evidence an IPv4-only segment's compliant
+// hosts get.
+type QuietHost struct {
+	MAC  string   `json:"mac"`
+	IPv4 []string `json:"ipv4"`
+}
+
+func (*QuietHost) payload()     {}
+func (*QuietHost) Kind() string { return "quiet-host" }
 
 // Transition is a sighting of an IPv6 transition mechanism.
 type Transition struct {
@@ -94,3 +111,14 @@ type SegmentScan struct {
 
 func (*SegmentScan) payload()     {}
 func (*SegmentScan) Kind() string { return "segment-scan" }
+
+// Neighbor is a host's entry in the scanner's neighbour table (ARP or
+// NDP): its link-layer address on a link the scanner shares.
+type Neighbor struct {
+	MAC   string `json:"mac"`
+	State string `json:"state,omitempty"` // reachable, stale, delay, probe, permanent
+	Iface string `json:"iface,omitempty"`
+}
+
+func (*Neighbor) payload()     {}
+func (*Neighbor) Kind() string { return "neighbor" }

@@ -3,6 +3,7 @@ package ipv6check
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,7 @@ func run(c checks.Check, p *checks.Policy, obs ...scanners.Observation) []checks
 
 func TestUnintended(t *testing.T) {
 	v4only := policy(t, "ipv4_only_segments: [203.0.113.0/24]\n")
+	quiet := seg(&scanners.QuietHost{MAC: "02:00:00:00:00:0a", IPv4: []string{"203.0.113.10"}}, "203.0.113.10")
 	host := seg(&scanners.IPv6Host{MAC: "5e:c3:1f:25:fb:69", Addrs: []string{"fe80::5cc3:1fff:fe25:fb69"}, IPv4: []string{"203.0.113.11"}, Via: []string{"echo-reply", "mld-report"}}, "203.0.113.11")
 	for _, c := range []struct {
 		name string
@@ -65,6 +67,7 @@ func TestUnintended(t *testing.T) {
 		want string
 	}{
 		{"fail", v4only, []scanners.Observation{summary(), host}, "fail:mac 5e:c3:1f:25:fb:69"},
+		{"quiet host passes by name", v4only, []scanners.Observation{summary(), host, quiet}, "fail:mac 5e:c3:1f:25:fb:69 pass:mac 02:00:00:00:00:0a"},
 		{"pass", v4only, []scanners.Observation{summary()}, "pass:segment"},
 		{"error", v4only, []scanners.Observation{failedSegment()}, "error:segment"},
 		{"not declared", checks.DefaultPolicy(), []scanners.Observation{summary(), host}, "skipped:segment"},
@@ -160,5 +163,49 @@ func TestGlobalExposure(t *testing.T) {
 	failed := scanners.Failed(portTCP, scanners.Target{Addr: netip.MustParseAddr(v6), Proto: scanners.TCP}, at, errors.New("network is unreachable"))
 	if got := statuses(run(globalExposure{}, checks.DefaultPolicy(), failed)); got != "error:tcp" {
 		t.Errorf("error: %q", got)
+	}
+}
+
+func TestRogueRANamesTheHost(t *testing.T) {
+	ra := seg(&scanners.RouterAdvert{Router: "fe80::2431:73ff:fef8:ce08", MAC: "26:31:73:f8:ce:08", RouterLifetime: 1800, IPv4: []string{"203.0.113.20"}}, "203.0.113.20")
+	fs := run(rogueRA{}, checks.DefaultPolicy(), summary(), ra)
+	if len(fs) != 1 || fs[0].Status != checks.Fail || fs[0].Target.String() != "203.0.113.20" ||
+		!strings.Contains(fs[0].Detail.EN, "IPv4 203.0.113.20") || !strings.Contains(fs[0].Detail.EN, "off0") {
+		t.Fatalf("%+v", fs)
+	}
+}
+
+// Addresses scanned without a name are paired by the neighbour table's
+// link-layer address or by one certificate on exactly one address of each
+// family, and the finding says which evidence paired them.
+func TestParityPairsWithoutNames(t *testing.T) {
+	v4, v6 := "203.0.113.20", "2001:db8:200::20"
+	scan := []scanners.Observation{port(v4, "", 0, "up"), port(v6, "", 0, "up"), port(v4, "", 80, "open"), port(v6, "", 80, "open"), port(v6, "", 8080, "open")}
+	neigh := func(addr, mac string) scanners.Observation {
+		return scanners.Observation{Probe: neighbor, Target: scanners.Target{Addr: netip.MustParseAddr(addr)}, At: at, Status: scanners.OK,
+			Data: &scanners.Neighbor{MAC: mac}}
+	}
+	cert := func(addr, sum string) scanners.Observation {
+		return scanners.Observation{Probe: tlsScan, Target: scanners.Target{Addr: netip.MustParseAddr(addr), Port: 443, Proto: scanners.TCP}, At: at, Status: scanners.OK,
+			Data: &scanners.TLSScan{Certificate: &scanners.TLSChain{Certs: []scanners.TLSCert{{SHA256: sum}}}}}
+	}
+	p := checks.DefaultPolicy()
+	for _, c := range []struct {
+		name, want, why string
+		obs             []scanners.Observation
+	}{
+		{"same MAC", "fail:tcp/8080", "link-layer address 02:00:00:00:00:20", append(slices.Clone(scan), neigh(v4, "02:00:00:00:00:20"), neigh(v6, "02:00:00:00:00:20"))},
+		{"different MACs", "", "", append(slices.Clone(scan), neigh(v4, "02:00:00:00:00:20"), neigh(v6, "02:00:00:00:00:21"))},
+		{"same certificate", "fail:tcp/8080", "TLS certificate sha256:aaaa", append(slices.Clone(scan), cert(v4, "aaaa"), cert(v6, "aaaa"))},
+		{"a certificate on many machines ties nothing", "", "", append(slices.Clone(scan), cert(v4, "bbbb"), cert(v6, "bbbb"), cert("203.0.113.21", "bbbb"))},
+	} {
+		fs := run(parity{}, p, c.obs...)
+		if got := statuses(fs); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+			continue
+		}
+		if c.why != "" && (!strings.Contains(fs[0].Detail.EN, c.why) || fs[0].Target.String() != v4 || !strings.Contains(fs[0].Evidence[0].Summary, "paired by")) {
+			t.Errorf("%s: %+v", c.name, fs[0])
+		}
 	}
 }

@@ -48,7 +48,11 @@ func (c rogueRA) Evaluate(in *checks.Input) []checks.Finding {
 			seen++
 			f := checks.New(info, o.Target, "router "+ra.Router)
 			f.At, f.Evidence = o.At, o.Evidence
-			what := fmt.Sprintf("%s (%s), prefixes [%s], router lifetime %ds", ra.Router, ra.MAC, strings.Join(ra.Prefixes, ", "), ra.RouterLifetime)
+			who := ra.MAC
+			if len(ra.IPv4) > 0 {
+				who += ", IPv4 " + strings.Join(ra.IPv4, ", ")
+			}
+			what := fmt.Sprintf("%s (%s) on %s, prefixes [%s], router lifetime %ds", ra.Router, who, s.name, strings.Join(ra.Prefixes, ", "), ra.RouterLifetime)
 			switch {
 			case only:
 				f = f.Decided(checks.Fail)

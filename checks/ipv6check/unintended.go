@@ -14,7 +14,9 @@ var _ checks.Check = unintended{}
 
 // unintended implements ipv6.unintended (Art. 79): on a segment the policy
 // declares IPv4-only, every machine seen speaking IPv6 (echo reply to
-// ff02::1, MLD report, ND, DHCPv6, RA) fails; nothing seen passes.
+// ff02::1, MLD report, ND, DHCPv6, RA) fails; a machine seen there on
+// IPv4 only (it answered ARP) that sent no IPv6 while we solicited passes,
+// by name; a segment where nothing spoke IPv6 passes as a whole.
 type unintended struct{}
 
 func (unintended) Info() checks.Info {
@@ -48,6 +50,15 @@ func (c unintended) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		seen := 0
 		for _, o := range s.obs {
+			if q, ok := o.Data.(*scanners.QuietHost); ok {
+				f := checks.New(info, o.Target, "mac "+q.MAC).Decided(checks.Pass)
+				f.Detail = checks.T(
+					fmt.Sprintf("IPv4 専用セグメント %s（%s）で %s（%s）を確認しましたが、%d ms の間 IPv6 を送信しませんでした（送信: %s）", s.name, decl, strings.Join(q.IPv4, ", "), q.MAC, ss.WindowMS, strings.Join(ss.Sent, ", ")),
+					fmt.Sprintf("on %s, declared IPv4-only (%s), %s (%s) was seen and sent no IPv6 in %d ms (sent: %s)", s.name, decl, strings.Join(q.IPv4, ", "), q.MAC, ss.WindowMS, strings.Join(ss.Sent, ", ")))
+				f.At, f.Evidence = o.At, o.Evidence
+				out = append(out, f)
+				continue
+			}
 			h, ok := o.Data.(*scanners.IPv6Host)
 			if !ok {
 				continue

@@ -242,9 +242,25 @@ func (s *Segment) listen(ctx context.Context, env *scanners.Env, ifc string, emi
 	}
 	for _, k := range sortedKeys(res.ras) {
 		ra := res.ras[k]
-		emit(scanners.Observation{Probe: ProbeID, Target: seg, At: at, Status: scanners.OK, Data: ra,
-			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("Router Advertisement from %s (%s) on %s: prefixes %v, M=%v O=%v, router lifetime %ds, %d seen",
-				ra.Router, ra.MAC, ifc, ra.Prefixes, ra.Managed, ra.Other, ra.RouterLifetime, ra.Count)}}})
+		t := seg
+		if v := res.v4[ra.MAC]; len(v) > 0 {
+			// The ARP map names the machine behind the router MAC.
+			ra.IPv4 = v
+			t.Addr = netip.MustParseAddr(v[0])
+		}
+		emit(scanners.Observation{Probe: ProbeID, Target: t, At: at, Status: scanners.OK, Data: ra,
+			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("Router Advertisement from %s (%s, IPv4 %v) on %s: prefixes %v, M=%v O=%v, router lifetime %ds, %d seen",
+				ra.Router, ra.MAC, ra.IPv4, ifc, ra.Prefixes, ra.Managed, ra.Other, ra.RouterLifetime, ra.Count)}}})
+	}
+	for _, m := range sortedKeys(res.v4) {
+		if _, spoke := res.hosts[m]; spoke {
+			continue
+		}
+		v4 := res.v4[m]
+		emit(scanners.Observation{Probe: ProbeID, Target: scanners.Target{Segment: ifc, Proto: scanners.L2, Addr: netip.MustParseAddr(v4[0])},
+			At: at, Status: scanners.OK, Data: &scanners.QuietHost{MAC: m, IPv4: v4},
+			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("%s (IPv4 %v) was seen on %s and sent no IPv6 in %s (sent: %v)",
+				m, v4, ifc, window, summary.Sent)}}})
 	}
 	for _, m := range sortedKeys(res.hosts) {
 		h := res.hosts[m]
