@@ -165,15 +165,15 @@ func TestLabSegmentProfile(t *testing.T) {
 		got[f.Check+" "+f.Target] = f.Status
 	}
 	for key, want := range map[string]string{
-		"ipv6.unintended " + on.IPv4.String():       "fail",
-		"ipv6.unintended " + ra.IPv4.String():       "fail",
-		"ipv6.rogue-ra " + lab.Scanner.Office.Iface: "fail",
+		"ipv6.unintended " + on.IPv4.String(): "fail",
+		"ipv6.unintended " + ra.IPv4.String(): "fail",
+		// The RA is attributed to its machine through the ARP map.
+		"ipv6.rogue-ra " + ra.IPv4.String(): "fail",
+		// A quiet host passes by name, so the matrix has evidence for it.
+		"ipv6.unintended " + off.IPv4.String(): "pass",
 	} {
 		if got[key] != want {
 			t.Errorf("%s = %q, want %s (all: %v)", key, got[key], want, got)
 		}
-	}
-	if s, ok := got["ipv6.unintended "+off.IPv4.String()]; ok {
-		t.Errorf("the IPv6-disabled host was reported: %s", s)
 	}
 }
