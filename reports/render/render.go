@@ -15,11 +15,12 @@ import (
 	"shindan/reports/junitreport"
 	"shindan/reports/mdreport"
 	"shindan/reports/sarifreport"
+	"shindan/reports/xlsxreport"
 )
 
 // Formats are the implemented format names, in the order the CLI lists
 // them.
-var Formats = []string{"json", "html", "md", "csv", "sarif", "junit"}
+var Formats = []string{"json", "html", "md", "csv", "xlsx", "sarif", "junit"}
 
 // Langs are the report languages.
 var Langs = []string{"ja", "en"}
@@ -31,6 +32,7 @@ var fileNames = map[string]string{
 	"csv":   "report.csv",
 	"sarif": "report.sarif",
 	"junit": "report.junit.xml",
+	"xlsx":  "report.xlsx",
 }
 
 // Writer returns the writer for format in lang ("ja" or "en"). The JSON
@@ -56,6 +58,8 @@ func WriterFailOn(format, lang, failOn string) (reports.Writer, error) {
 		return csvreport.Writer{Lang: lang}, nil
 	case "sarif":
 		return sarifreport.Writer{Lang: lang}, nil
+	case "xlsx":
+		return xlsxreport.Writer{Lang: lang}, nil
 	case "junit":
 		return junitreport.Writer{Lang: lang, FailOn: failOn}, nil
 	}
