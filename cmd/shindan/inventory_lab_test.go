@@ -106,3 +106,49 @@ func itemsEN(items []reports.Item) string {
 	}
 	return b.String()
 }
+
+// service.version against the real daemons: every identified product has
+// a CPE name in the inventory, and a feed made for the test (OpenSSH
+// before 9.3p2, Redis before 7.0.12 …) fails the matching versions.
+func TestLabServiceVersionWithFeed(t *testing.T) {
+	lab := netlab.Require(t)
+	clean, legacy := lab.Hosts["clean"], lab.Hosts["legacy"]
+	dir := t.TempDir()
+	code, out := run(t, context.Background(), "scan", "--no-progress", "--checks", "service.version",
+		"--vuln-feed", "../../checks/vulnfeed/testdata", "--format", "json", "-o", filepath.Join(dir, "r.json"), "--fail-on", "none",
+		clean.IPv4.String(), legacy.IPv4.String())
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	r, _ := readReport(t, filepath.Join(dir, "r.json"))
+	products := 0
+	for _, a := range r.Assets {
+		for _, s := range a.Services {
+			if s.Product != "" {
+				products++
+				if !strings.HasPrefix(s.CPE, "cpe:2.3:a:") {
+					t.Errorf("%s:%d %s has no CPE name", a.Host, s.Port, s.Product)
+				}
+			}
+		}
+	}
+	if products == 0 {
+		t.Fatal("no product identified on clean and legacy")
+	}
+	var sshFail bool
+	for _, f := range r.Findings {
+		if f.Check != "service.version" {
+			continue
+		}
+		text := f.Detail.EN + itemsEN(f.Items)
+		if f.Target == clean.IPv4.String()+":22" && f.Status == "fail" && strings.Contains(text, "CVE-2099-0001") {
+			sshFail = true
+		}
+		if f.Status == "pass" {
+			t.Errorf("service.version never passes: %s %s", f.Target, text)
+		}
+	}
+	if !sshFail {
+		t.Errorf("OpenSSH 9.2p1 on clean must fail with CVE-2099-0001 from the test feed; findings: %+v", r.Findings)
+	}
+}
