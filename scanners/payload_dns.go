@@ -171,6 +171,17 @@ type DNSDomain struct {
 	Names      []DNSAddr     `json:"names,omitempty"` // public names looked up and their addresses
 	Notes      []string      `json:"notes,omitempty"`
 	Resolver   string        `json:"resolver,omitempty"` // used to find the parent's servers
+	// ParentError is set when the parent could not be reached or does not
+	// delegate the zone (undelegated testing): ParentNS, Glue and DS are
+	// then empty and the zone was analysed from ChildNS, its own NS set,
+	// found as NSSource says ("resolver 198.51.100.65:53", "server
+	// 198.51.100.61").
+	ParentError string   `json:"parent_error,omitempty"`
+	ChildNS     []string `json:"child_ns,omitempty"`
+	NSSource    string   `json:"ns_source,omitempty"`
+	// Seeds are the zone servers given by the user (dns_zone_servers)
+	// that answered for the zone.
+	Seeds []string `json:"seeds,omitempty"`
 }
 
 func (*DNSDomain) payload()     {}

@@ -156,6 +156,25 @@ func TestNSRedundancy(t *testing.T) {
 	expect(t, fs, "lame", checks.Pass, "authoritatively")
 	expect(t, fs, "delegation", checks.Pass, "agree")
 
+	// Undelegated: the parent SERVFAILs; the zone's own NS set is judged
+	// and the parent side is an error of its own.
+	undel := &scanners.DNSDomain{Zone: "pre.offline.", Parent: "offline.", ParentError: "dnsscan: resolver answered SERVFAIL for offline. NS",
+		ChildNS: []string{"ns1.pre.offline.", "ns2.pre.offline."}, NSSource: "resolver 198.51.100.65:53", Servers: []scanners.DNSZoneServer{
+			zs("ns1.pre.offline.", "198.51.100.61", 1, "ns1.pre.offline.", "ns2.pre.offline."),
+			zs("ns2.pre.offline.", "192.0.2.63", 1, "ns1.pre.offline.", "ns2.pre.offline.")}}
+	fs = run(t, c, domObs(undel))
+	expect(t, fs, "count", checks.Pass, "2 name servers")
+	expect(t, fs, "lame", checks.Pass, "authoritatively")
+	expect(t, fs, "parent", checks.Error, "SERVFAIL for offline. NS")
+	for _, f := range fs {
+		if f.Subject == "delegation" {
+			t.Errorf("delegation compared without a parent: %+v", f)
+		}
+	}
+	fs = run(t, dnssecCheck{}, domObs(undel))
+	expect(t, fs, "", checks.Warn, "not signed")
+	expect(t, fs, "parent", checks.Error, "DS at the parent offline. could not be checked")
+
 	lame := zs("ns2.lame.example.", "198.51.100.63", 0)
 	lame.AA, lame.HasSOA, lame.Lame, lame.Rcode = false, false, true, "REFUSED"
 	bad := &scanners.DNSDomain{Zone: "lame.example.", ParentNS: []string{"ns1.lame.example.", "ns2.lame.example."}, Servers: []scanners.DNSZoneServer{

@@ -78,6 +78,10 @@ func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 		default:
 			ja, en := d.Zone+" は DNSSEC 署名され、親の DS から署名まで検証できました（最初の失効 "+st.Expires+"）",
 				d.Zone+" is signed and the chain from the parent's DS verifies (earliest expiry "+st.Expires+")"
+			if d.ParentError != "" {
+				ja, en = d.Zone+" は DNSSEC 署名され、署名は検証できました（最初の失効 "+st.Expires+"）。親の DS は確認できていません",
+					d.Zone+" is signed and its signatures verify (earliest expiry "+st.Expires+"); the parent's DS was not checked"
+			}
 			switch st.ResolverAD {
 			case "set":
 				ja, en = ja+"。リゾルバは AD を設定しました", en+"; the resolver set AD"
@@ -88,6 +92,13 @@ func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		f.Evidence = ev
 		out = append(out, f)
+		if d.ParentError != "" {
+			p := finding(info, o, "parent", checks.Error,
+				"親ゾーン "+d.Parent+" の DS を確認できませんでした: "+d.ParentError,
+				"the DS at the parent "+d.Parent+" could not be checked: "+d.ParentError)
+			p.Evidence = ev
+			out = append(out, p)
+		}
 	}
 	return out
 }

@@ -75,6 +75,10 @@ func evText(f checks.Finding) string {
 func TestLabServers(t *testing.T) {
 	l := netlab.Require(t)
 	serverChecks := []checks.Check{openResolver{}, zoneTransfer{}, versionDisclosure{}, amplification{}, internalLeak{}}
+	// Names the scan would have resolved itself (a scan of good.example
+	// finds its NS hosts): dnsnoup cannot resolve the canary, but these.
+	g1 := l.Host("dnsgood1")
+	known := map[string]string{"dns_known_names": "ns1.good.example=" + g1.IPv4.String() + "|" + g1.IPv6.String()}
 	for _, tc := range []struct {
 		host, name string
 		opts       scanners.DNSSettings
@@ -85,6 +89,9 @@ func TestLabServers(t *testing.T) {
 			contains: map[string]string{"dns.open-resolver ": "198.51.100.79", "dns.version-disclosure ": "unbound"}},
 		{host: "dnsopen", opts: scanners.DNSSettings{ProbeName: "www.broken.example"},
 			want: map[string]checks.Status{"dns.open-resolver ": checks.Warn}, contains: map[string]string{"dns.open-resolver ": "SERVFAIL"}},
+		{host: "dnsnoup", opts: known, want: map[string]checks.Status{"dns.open-resolver ": checks.Fail},
+			contains: map[string]string{"dns.open-resolver ": "ns1.good.example.: open"}},
+		{host: "dnsnoup", want: map[string]checks.Status{"dns.open-resolver ": checks.Warn}, contains: map[string]string{"dns.open-resolver ": "SERVFAIL"}},
 		{host: "dnsclosed", want: map[string]checks.Status{"dns.open-resolver ": checks.Pass, "dns.version-disclosure ": checks.Pass},
 			contains: map[string]string{"dns.open-resolver ": "REFUSED"}},
 		{host: "dnsroot", name: "ns.example", want: map[string]checks.Status{"dns.open-resolver ": checks.Pass, "dns.version-disclosure ": checks.Pass,
@@ -138,6 +145,14 @@ func TestLabDomains(t *testing.T) {
 			"dns.zone-transfer leaky.example.@" + ns1Leaky: checks.Fail, "dns.zone-transfer leaky.example.@" + ns2Leaky: checks.Pass,
 			"dns.ns-redundancy lame": checks.Pass},
 			contains: map[string]string{"dns.soa-consistency ": "2026112601 (behind 2026112602)", "dns.internal-leak ": "intranet.leaky.example. 10.1.2.3 (RFC 1918)"}},
+		// Undelegated: offline. is delegated to an address where nothing
+		// answers; pre.offline. is known to the resolver by a stub zone.
+		{zone: "pre.offline", want: map[string]checks.Status{
+			"dns.ns-redundancy parent": checks.Error, "dns.ns-redundancy count": checks.Pass, "dns.ns-redundancy lame": checks.Pass,
+			"dns.soa-consistency ": checks.Pass, "dns.internal-leak ": checks.Pass, "dns.dnssec ": checks.Warn, "dns.dnssec parent": checks.Error,
+			"dns.zone-transfer pre.offline.@" + ns1Good: checks.Pass},
+			contains: map[string]string{"dns.ns-redundancy parent": "offline.", "dns.ns-redundancy count": "ns1.pre.offline., ns2.pre.offline.",
+				"dns.soa-consistency ": "2026120101", "dns.dnssec ": "not signed"}},
 		{zone: "lame.example", want: map[string]checks.Status{"dns.ns-redundancy lame": checks.Fail, "dns.soa-consistency ": checks.Pass},
 			contains: map[string]string{"dns.ns-redundancy lame": "ns2.lame.example. 198.51.100.63 (rcode REFUSED"}},
 	} {

@@ -19,6 +19,8 @@ var _ checks.Check = nsRedundancy{}
 // all IPv6 addresses one /48; "lame" fails when a listed NS answers but
 // not authoritatively (and is error when some did not answer at all);
 // "delegation" warns when the parent's and the child's NS sets differ.
+// When the parent cannot be reached or does not delegate, the zone's own
+// NS set is judged instead and "parent" is error with the reason.
 type nsRedundancy struct{}
 
 func (nsRedundancy) Info() checks.Info {
@@ -37,11 +39,20 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 	var out []checks.Finding
 	for _, do := range domains(in) {
 		o, d := do.o, do.d
-		if d == nil || len(d.ParentNS) == 0 {
+		if d == nil || (len(d.ParentNS) == 0 && len(d.ChildNS) == 0) {
 			out = append(out, checks.Undecided(info, o, ""))
 			continue
 		}
 		names := slices.Clone(d.ParentNS)
+		if d.ParentError != "" {
+			// Undelegated: the zone's own NS set stands in for the
+			// delegation, and the parent side is its own subject.
+			names = slices.Clone(d.ChildNS)
+			f := finding(info, o, "parent", checks.Error,
+				"親ゾーン "+d.Parent+" の委任を確認できませんでした: "+d.ParentError+"。ゾーン自身の NS（"+d.NSSource+"）で "+d.Zone+" を評価しました",
+				"the delegation at the parent "+d.Parent+" could not be checked: "+d.ParentError+"; "+d.Zone+" was analysed from its own NS set ("+d.NSSource+")")
+			out = append(out, f)
+		}
 		var v4, v6 []netip.Addr
 		var lame, silent, notTested []string
 		for _, s := range d.Servers {
@@ -129,7 +140,7 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 		slices.Sort(child)
 		parent := slices.Clone(d.ParentNS)
 		slices.Sort(parent)
-		if len(child) > 0 {
+		if len(child) > 0 && d.ParentError == "" {
 			if slices.Equal(parent, child) {
 				out = append(out, finding(info, o, "delegation", checks.Pass,
 					"親ゾーンと子ゾーンの NS が一致しています: "+strings.Join(parent, ", "),

@@ -61,6 +61,11 @@ func (c *client) dnssec(ctx context.Context, d *scanners.DNSDomain) {
 		}
 	}
 	evalDNSSEC(st, d.Zone, km, sm, ds, c.env.Clock())
+	if d.ParentError != "" {
+		// Without a parent there is no DS to look for: a missing DS is
+		// not evidence of an island of trust here.
+		st.Problems = slices.DeleteFunc(st.Problems, func(p string) bool { return strings.Contains(p, "island of trust") })
+	}
 	// Does the scanner's resolver validate? Only meaningful for a signed zone.
 	if st.Signed {
 		m := newQuery(d.Zone, dns.TypeSOA, true)

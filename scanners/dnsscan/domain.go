@@ -57,7 +57,19 @@ func (domainProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 	d := &scanners.DNSDomain{Zone: strings.ToLower(dns.Fqdn(t.Name)), Resolver: resolver}
 	d.Parent = parentName(d.Zone)
 	if err := c.delegation(ctx, d); err != nil {
-		return []scanners.Observation{scanners.Failed("dns.domain", t, at, err)}, nil
+		if ctx.Err() != nil {
+			return []scanners.Observation{scanners.Failed("dns.domain", t, at, ctx.Err())}, nil
+		}
+		// Undelegated testing: the parent cannot be reached or does not
+		// delegate (pre-launch zone, split horizon behind --resolver). The
+		// zone is analysed from its own NS set; the parent side is
+		// reported on its own.
+		d.ParentError = err.Error()
+		d.ParentNS, d.Glue, d.ParentServers, d.DNSSEC.DS = nil, nil, nil, nil
+		if err2 := c.ownNS(ctx, d); err2 != nil {
+			return []scanners.Observation{scanners.Failed("dns.domain", t, at,
+				fmt.Errorf("%w; the zone's own NS set: %v", err, err2))}, nil
+		}
 	}
 	c.zoneServers(ctx, d)
 	if ctx.Err() != nil {
@@ -77,7 +89,11 @@ func (domainProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 	}
 	c.dnssec(ctx, d)
 	c.names(ctx, d)
-	ev := []scanners.Evidence{{Kind: "dns", Summary: "delegation of " + d.Zone + " at " + d.Parent, Data: domainText(d)}}
+	summary := "delegation of " + d.Zone + " at " + d.Parent
+	if d.ParentError != "" {
+		summary = d.Zone + " analysed from its own NS set (" + d.NSSource + "); parent " + d.Parent + " not usable"
+	}
+	ev := []scanners.Evidence{{Kind: "dns", Summary: summary, Data: domainText(d)}}
 	return []scanners.Observation{{Probe: "dns.domain", Target: t, At: at, Status: scanners.OK, Data: d, Evidence: ev}}, nil
 }
 
@@ -184,6 +200,9 @@ func (c *client) delegation(ctx context.Context, d *scanners.DNSDomain) error {
 // for SOA and NS.
 func (c *client) zoneServers(ctx context.Context, d *scanners.DNSDomain) {
 	names := slices.Clone(d.ParentNS)
+	if len(names) == 0 {
+		names = slices.Clone(d.ChildNS)
+	}
 	d.IPv6Tested = true
 	v6unreach := 0
 	for i := 0; i < len(names) && i < maxNSNames; i++ {
@@ -196,6 +215,9 @@ func (c *client) zoneServers(ctx context.Context, d *scanners.DNSDomain) {
 		}
 		if len(addrs) == 0 {
 			addrs = c.addrsOf(ctx, d.Resolver, ns)
+		}
+		if len(addrs) == 0 && d.ParentError != "" {
+			addrs = c.childAddrs(ctx, d, ns)
 		}
 		if len(addrs) == 0 {
 			d.Servers = append(d.Servers, scanners.DNSZoneServer{Name: ns, Error: "name server has no address"})
@@ -250,7 +272,12 @@ func (c *client) zoneServer(ctx context.Context, zone, name, addr string) scanne
 // answers, one line each.
 func domainText(d *scanners.DNSDomain) string {
 	var b strings.Builder
-	b.WriteString(";; parent " + d.Parent + " (" + strings.Join(d.ParentServers, " ") + ") delegates " + d.Zone + " to: " + strings.Join(d.ParentNS, " ") + "\n")
+	if d.ParentError != "" {
+		b.WriteString(";; parent " + d.Parent + " not usable: " + d.ParentError + "\n")
+		b.WriteString(";; " + d.Zone + " NS (" + d.NSSource + "): " + strings.Join(d.ChildNS, " ") + "\n")
+	} else {
+		b.WriteString(";; parent " + d.Parent + " (" + strings.Join(d.ParentServers, " ") + ") delegates " + d.Zone + " to: " + strings.Join(d.ParentNS, " ") + "\n")
+	}
 	for _, g := range d.Glue {
 		b.WriteString(";; glue " + g.Name + " " + g.Addr + "\n")
 	}

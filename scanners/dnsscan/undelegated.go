@@ -1,0 +1,106 @@
+package dnsscan
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"shindan/scanners"
+)
+
+// OptZoneServers names servers to ask for a zone's own NS set when its
+// parent cannot be reached and the resolver does not know the zone either:
+// comma-separated addresses (port 53) of the zone's name servers, as the
+// user knows them (undelegated testing, like Zonemaster's --ns).
+const OptZoneServers = "dns_zone_servers"
+
+// maxZoneServers bounds OptZoneServers.
+const maxZoneServers = 8
+
+// ownNS fills d.ChildNS, the zone's NS set as the child serves it: first
+// from the scanner's resolver (split horizon, stub zones), then from the
+// servers in OptZoneServers, asked without recursion.
+func (c *client) ownNS(ctx context.Context, d *scanners.DNSDomain) error {
+	rrs, err := c.lookup(ctx, d.Resolver, d.Zone, dns.TypeNS)
+	if err == nil {
+		if ns := nsNames(rrs, d.Zone); len(ns) > 0 {
+			d.ChildNS, d.NSSource = clipNames(ns), "resolver "+d.Resolver
+			return nil
+		}
+		err = errors.New("dnsscan: resolver " + d.Resolver + " has no NS records for " + d.Zone)
+	}
+	for _, a := range zoneServerAddrs(c.env.Settings.Options[OptZoneServers]) {
+		r, _, qerr := c.query(ctx, hostPort(a.String()), "udp", newQuery(d.Zone, dns.TypeNS, false))
+		if qerr != nil {
+			err = errors.Join(err, qerr)
+			continue
+		}
+		if ns := nsNames(r.msg.Answer, d.Zone); len(ns) > 0 && r.msg.Authoritative {
+			d.ChildNS, d.NSSource = clipNames(ns), "server "+a.String()
+			d.Seeds = append(d.Seeds, a.String())
+			return nil
+		}
+	}
+	return err
+}
+
+func clipNames(ns []string) []string {
+	if len(ns) > maxNSNames {
+		return ns[:maxNSNames]
+	}
+	return ns
+}
+
+// zoneServerAddrs parses OptZoneServers; anything but an address is
+// skipped (the option is validated where the policy is read).
+func zoneServerAddrs(s string) []netip.Addr {
+	var out []netip.Addr
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if h, _, err := net.SplitHostPort(f); err == nil {
+			f = h
+		}
+		if a, err := netip.ParseAddr(f); err == nil && !slices.Contains(out, a) && len(out) < maxZoneServers {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// childAddrs asks the zone's own servers (the seeds, then servers that
+// already answered) for the addresses of an in-zone NS name: without a
+// parent there is no glue, and the child's data is all there is.
+func (c *client) childAddrs(ctx context.Context, d *scanners.DNSDomain, ns string) []string {
+	if !dns.IsSubDomain(d.Zone, ns) {
+		return nil
+	}
+	servers := slices.Clone(d.Seeds)
+	for _, s := range d.Servers {
+		if s.Answered && !s.Lame && !slices.Contains(servers, s.Addr) {
+			servers = append(servers, s.Addr)
+		}
+	}
+	for _, srv := range servers {
+		var out []string
+		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+			r, _, err := c.query(ctx, hostPort(srv), "udp", newQuery(ns, qt, false))
+			if err != nil || !r.msg.Authoritative {
+				continue
+			}
+			for _, a := range addrRecords(r.msg.Answer) {
+				if a.Name == ns && len(out) < maxAddrsPerNS && !slices.Contains(out, a.Addr) {
+					out = append(out, a.Addr)
+				}
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
