@@ -2,8 +2,11 @@ package mailscan
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -89,16 +92,18 @@ type rfcCase struct {
 	not string
 }
 
-// rfcShared are the records every case may point at (all under
-// spf.test, a lab-only name).
+// rfcShared are the records every case may point at: under spf.test and
+// xn--zckzah (lab-only zones, served by the lab's mailns too), and under
+// down.test, which fails (no reply or SERVFAIL here; REFUSED in the lab,
+// where no server holds it).
 var rfcShared = []string{
 	`inc-ok.spf.test. TXT "v=spf1 ip4:192.0.2.1 -all"`,
 	`inc-bad.spf.test. TXT "v=spf1 include +all"`,
 	`inc-none.spf.test. TXT "not an spf record"`,
 	`inc-two.spf.test. TXT "v=spf1 -all"`,
 	`inc-two.spf.test. TXT "v=spf1 ~all"`,
-	`inc-timeout.spf.test TIMEOUT`,
-	`inc-servfail.spf.test SERVFAIL`,
+	`inc-timeout.down.test TIMEOUT`,
+	`inc-servfail.down.test SERVFAIL`,
 	`inc-eight.spf.test. TXT "v=spf1 a a a a a a a a"`,
 	`inc-eight.spf.test. A 192.0.2.8`,
 	`inc-nine.spf.test. TXT "v=spf1 a a a a a a a a a"`,
@@ -111,8 +116,8 @@ var rfcShared = []string{
 	`twelve.spf.test. A 192.0.2.1`, `twelve.spf.test. A 192.0.2.2`, `twelve.spf.test. A 192.0.2.3`, `twelve.spf.test. A 192.0.2.4`,
 	`twelve.spf.test. A 192.0.2.5`, `twelve.spf.test. A 192.0.2.6`, `twelve.spf.test. A 192.0.2.7`, `twelve.spf.test. A 192.0.2.8`,
 	`twelve.spf.test. A 192.0.2.9`, `twelve.spf.test. A 192.0.2.10`, `twelve.spf.test. A 192.0.2.11`, `twelve.spf.test. A 192.0.2.12`,
-	`a-timeout.spf.test TIMEOUT`,
-	`a-servfail.spf.test SERVFAIL`,
+	`a-timeout.down.test TIMEOUT`,
+	`a-servfail.down.test SERVFAIL`,
 	`mx-ten.spf.test. MX 0 host.spf.test.`, `mx-ten.spf.test. MX 1 host.spf.test.`, `mx-ten.spf.test. MX 2 host.spf.test.`,
 	`mx-ten.spf.test. MX 3 host.spf.test.`, `mx-ten.spf.test. MX 4 host.spf.test.`, `mx-ten.spf.test. MX 5 host.spf.test.`,
 	`mx-ten.spf.test. MX 6 host.spf.test.`, `mx-ten.spf.test. MX 7 host.spf.test.`, `mx-ten.spf.test. MX 8 host.spf.test.`,
@@ -122,8 +127,9 @@ var rfcShared = []string{
 	`mx-eleven.spf.test. MX 6 host.spf.test.`, `mx-eleven.spf.test. MX 7 host.spf.test.`, `mx-eleven.spf.test. MX 8 host.spf.test.`,
 	`mx-eleven.spf.test. MX 9 host.spf.test.`, `mx-eleven.spf.test. MX 10 v6only.spf.test.`,
 	`mx-null.spf.test. MX 0 .`,
-	`mx-badhost.spf.test. MX 0 a-servfail.spf.test.`,
-	`mx-timeout.spf.test TIMEOUT`,
+	`host.xn--zckzah. A 192.0.2.20`,
+	`mx-badhost.spf.test. MX 0 a-servfail.down.test.`,
+	`mx-timeout.down.test TIMEOUT`,
 }
 
 func rfcCases() []rfcCase {
@@ -171,8 +177,8 @@ func rfcCases() []rfcCase {
 		{name: "include target does not exist", spec: "5.2", txt: []string{`"v=spf1 include:nowhere.spf.test -all"`}, want: "permerror"},
 		{name: "include target has a syntax error", spec: "5.2", txt: []string{`"v=spf1 include:inc-bad.spf.test -all"`}, want: "permerror"},
 		{name: "include target has two records", spec: "5.2", txt: []string{`"v=spf1 include:inc-two.spf.test -all"`}, want: "permerror"},
-		{name: "include target times out", spec: "5.2", txt: []string{`"v=spf1 include:inc-timeout.spf.test -all"`}, want: "temperror"},
-		{name: "include target SERVFAIL", spec: "5.2", txt: []string{`"v=spf1 include:inc-servfail.spf.test -all"`}, want: "temperror"},
+		{name: "include target times out", spec: "5.2", txt: []string{`"v=spf1 include:inc-timeout.down.test -all"`}, want: "temperror"},
+		{name: "include target SERVFAIL", spec: "5.2", txt: []string{`"v=spf1 include:inc-servfail.down.test -all"`}, want: "temperror"},
 		{name: "include loop", spec: "5.2", txt: []string{`"v=spf1 include:loop-a.spf.test -all"`}, want: "permerror"},
 		// §5.3 a, §5.4 mx: dual-cidr-length
 		{name: "a with /24", spec: "5.3", txt: []string{`"v=spf1 a:host.spf.test/24 -all"`}, want: "ok"},
@@ -218,7 +224,7 @@ func rfcCases() []rfcCase {
 		{name: "exists with empty domain", spec: "5.7", txt: []string{`"v=spf1 exists: -all"`}, want: "permerror"},
 		{name: "exists with CIDR", spec: "5.7", txt: []string{`"v=spf1 exists:host.spf.test/24 -all"`}, want: "permerror"},
 		{name: "exists of an existing name", spec: "5.7", txt: []string{`"v=spf1 exists:host.spf.test -all"`}, want: "ok"},
-		{name: "exists times out", spec: "5.7", txt: []string{`"v=spf1 exists:a-timeout.spf.test -all"`}, want: "temperror"},
+		{name: "exists times out", spec: "5.7", txt: []string{`"v=spf1 exists:a-timeout.down.test -all"`}, want: "temperror"},
 		// §6 modifiers
 		{name: "empty redirect", spec: "6.1", txt: []string{`"v=spf1 ?all redirect="`}, want: "permerror"},
 		{name: "malformed redirect with all", spec: "6.1", txt: []string{`"v=spf1 redirect=-all ?all"`}, want: "permerror"},
@@ -274,9 +280,9 @@ func rfcCases() []rfcCase {
 		{name: "mx with ten names", spec: "4.6.4", txt: []string{`"v=spf1 mx:mx-ten.spf.test -all"`}, want: "ok"},
 		{name: "mx with eleven names", spec: "4.6.4", txt: []string{`"v=spf1 mx:mx-eleven.spf.test -all"`}, want: "permerror"},
 		// §2.6.6 temperror inside the tree
-		{name: "a times out", spec: "2.6.6", txt: []string{`"v=spf1 a:a-timeout.spf.test -all"`}, want: "temperror"},
-		{name: "a SERVFAIL", spec: "2.6.6", txt: []string{`"v=spf1 a:a-servfail.spf.test -all"`}, want: "temperror"},
-		{name: "mx times out", spec: "2.6.6", txt: []string{`"v=spf1 mx:mx-timeout.spf.test -all"`}, want: "temperror"},
+		{name: "a times out", spec: "2.6.6", txt: []string{`"v=spf1 a:a-timeout.down.test -all"`}, want: "temperror"},
+		{name: "a SERVFAIL", spec: "2.6.6", txt: []string{`"v=spf1 a:a-servfail.down.test -all"`}, want: "temperror"},
+		{name: "mx times out", spec: "2.6.6", txt: []string{`"v=spf1 mx:mx-timeout.down.test -all"`}, want: "temperror"},
 		{name: "mx exchange SERVFAIL", spec: "2.6.6", txt: []string{`"v=spf1 mx:mx-badhost.spf.test -all"`}, want: "temperror"},
 	}
 }
@@ -286,17 +292,7 @@ func rfcCases() []rfcCase {
 // is the figure the issue asks for.
 func TestRFC7208Classes(t *testing.T) {
 	cases := rfcCases()
-	lines := slicesClone(rfcShared)
-	for i, c := range cases {
-		d := fmt.Sprintf("c%d.spf.test.", i)
-		for _, txt := range c.txt {
-			lines = append(lines, d+" TXT "+strings.ReplaceAll(txt, "SELF", d))
-		}
-		// Every test domain has an address and one MX, so "a" and "mx"
-		// without a domain are no void lookups.
-		lines = append(lines, d+" A 192.0.2.99", d+" MX 10 host.spf.test.")
-	}
-	lines = append(lines, "top-timeout.spf.test TIMEOUT")
+	lines := append(rfcZoneLines(), "top-timeout.spf.test TIMEOUT")
 	srv := newRFCZone(t, lines).serve(t)
 	env := &scanners.Env{IOTimeout: 300 * time.Millisecond}
 	agree, bySpec := 0, map[string][2]int{}
@@ -325,3 +321,54 @@ func TestRFC7208Classes(t *testing.T) {
 }
 
 func slicesClone(s []string) []string { return append([]string(nil), s...) }
+
+// rfcZoneLines are the zone records of every case and the shared names,
+// failure markers included.
+func rfcZoneLines() []string {
+	lines := slicesClone(rfcShared)
+	for i, c := range rfcCases() {
+		d := fmt.Sprintf("c%d.spf.test.", i)
+		for _, txt := range c.txt {
+			lines = append(lines, d+" TXT "+strings.ReplaceAll(txt, "SELF", d))
+		}
+		// Every test domain has an address and one MX, so "a" and "mx"
+		// without a domain are no void lookups.
+		lines = append(lines, d+" A 192.0.2.99", d+" MX 10 host.spf.test.")
+	}
+	return lines
+}
+
+// labZone renders the records of one lab zone (spf.test or xn--zckzah)
+// for the mailns NSD: the same data as the unit cases, so the netlab test
+// asks a real server the same questions.
+func labZone(zone string) string {
+	var b strings.Builder
+	b.WriteString("; Generated by scanners/mailscan (go test -run TestSPFLabZone -update): RFC 7208 cases.\n")
+	for _, l := range rfcZoneLines() {
+		f := strings.Fields(l)
+		if len(f) < 2 || f[1] == "TIMEOUT" || f[1] == "SERVFAIL" || !dns.IsSubDomain(zone+".", dns.Fqdn(f[0])) {
+			continue
+		}
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}
+
+var updateLabZone = flag.Bool("update", false, "rewrite the lab's SPF zone files from the RFC 7208 cases")
+
+// TestSPFLabZone keeps the lab's zone files in step with the cases.
+func TestSPFLabZone(t *testing.T) {
+	for _, z := range []string{"spf.test", "xn--zckzah"} {
+		path := filepath.Join("..", "..", "testdata", "lab", "hosts", "mailns", z+".zone")
+		want := labZone(z)
+		if *updateLabZone {
+			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != want {
+			t.Errorf("%s is not in step with the cases (%v): go test ./scanners/mailscan -run TestSPFLabZone -update", path, err)
+		}
+	}
+}
