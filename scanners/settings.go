@@ -83,6 +83,10 @@ type DNSSettings struct {
 	// dns.server asks a resolver for them to prove recursion without
 	// internet egress.
 	KnownNames []KnownName
+	// ZoneServers are name servers to ask for a domain's own NS set when
+	// its parent cannot be reached and the resolver does not know it
+	// (undelegated testing; policy probe key dns_zone_servers).
+	ZoneServers []netip.Addr
 }
 
 // KnownName is a name and the addresses it resolved to.
@@ -135,6 +139,7 @@ func (s Settings) Over(o Settings) Settings {
 	list(&s.DNS.Zones, o.DNS.Zones)
 	num(&s.DNS.SOARecheck, o.DNS.SOARecheck)
 	list(&s.DNS.KnownNames, o.DNS.KnownNames)
+	list(&s.DNS.ZoneServers, o.DNS.ZoneServers)
 	num(&s.TLS.Parallel, o.TLS.Parallel)
 	num(&s.TLS.MaxConnections, o.TLS.MaxConnections)
 	num(&s.Svc.BannerWait, o.Svc.BannerWait)

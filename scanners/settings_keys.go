@@ -35,6 +35,18 @@ var SettingKeys = []SettingKey{
 		return nil
 	}},
 	{"dns_soa_recheck", false, "pause before the SOA serial re-check (e.g. 2s)", durationInto(func(s *Settings) *time.Duration { return &s.DNS.SOARecheck })},
+	{"dns_zone_servers", true, "name servers to ask for a zone whose parent cannot be reached (IP addresses)", func(s *Settings, v []string) error {
+		var out []netip.Addr
+		for _, x := range v {
+			a, err := netip.ParseAddr(x)
+			if err != nil {
+				return fmt.Errorf("%q is not an IP address", x)
+			}
+			out = append(out, a)
+		}
+		s.DNS.ZoneServers = out
+		return nil
+	}},
 	{"dns_zones", true, "zones to try AXFR on every DNS server", func(s *Settings, v []string) error {
 		for _, x := range v {
 			if err := CheckHostName(x); err != nil {

@@ -5,6 +5,7 @@ package dnscheck
 import (
 	"context"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,7 @@ func TestLabServers(t *testing.T) {
 	// Names the scan would have resolved itself (a scan of good.example
 	// finds its NS hosts): dnsnoup cannot resolve the canary, but these.
 	g1 := l.Host("dnsgood1")
-	known := map[string]string{"dns_known_names": "ns1.good.example=" + g1.IPv4.String() + "|" + g1.IPv6.String()}
+	known := scanners.DNSSettings{KnownNames: []scanners.KnownName{{Name: "ns1.good.example", Addrs: []netip.Addr{g1.IPv4, g1.IPv6}}}}
 	for _, tc := range []struct {
 		host, name string
 		opts       scanners.DNSSettings

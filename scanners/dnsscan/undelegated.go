@@ -3,28 +3,22 @@ package dnsscan
 import (
 	"context"
 	"errors"
-	"net"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"github.com/miekg/dns"
 
 	"shindan/scanners"
 )
 
-// OptZoneServers names servers to ask for a zone's own NS set when its
-// parent cannot be reached and the resolver does not know the zone either:
-// comma-separated addresses (port 53) of the zone's name servers, as the
-// user knows them (undelegated testing, like Zonemaster's --ns).
-const OptZoneServers = "dns_zone_servers"
-
-// maxZoneServers bounds OptZoneServers.
+// maxZoneServers bounds Settings.DNS.ZoneServers: the name servers the
+// user names for a zone whose parent cannot be reached (port 53;
+// undelegated testing, like Zonemaster's --ns).
 const maxZoneServers = 8
 
 // ownNS fills d.ChildNS, the zone's NS set as the child serves it: first
 // from the scanner's resolver (split horizon, stub zones), then from the
-// servers in OptZoneServers, asked without recursion.
+// servers in Settings.DNS.ZoneServers, asked without recursion.
 func (c *client) ownNS(ctx context.Context, d *scanners.DNSDomain) error {
 	rrs, err := c.lookup(ctx, d.Resolver, d.Zone, dns.TypeNS)
 	if err == nil {
@@ -34,7 +28,7 @@ func (c *client) ownNS(ctx context.Context, d *scanners.DNSDomain) error {
 		}
 		err = errors.New("dnsscan: resolver " + d.Resolver + " has no NS records for " + d.Zone)
 	}
-	for _, a := range zoneServerAddrs(c.env.Settings.Options[OptZoneServers]) {
+	for _, a := range zoneServerAddrs(c.env.Settings.DNS.ZoneServers) {
 		r, _, qerr := c.query(ctx, hostPort(a.String()), "udp", newQuery(d.Zone, dns.TypeNS, false))
 		if qerr != nil {
 			err = errors.Join(err, qerr)
@@ -56,16 +50,11 @@ func clipNames(ns []string) []string {
 	return ns
 }
 
-// zoneServerAddrs parses OptZoneServers; anything but an address is
-// skipped (the option is validated where the policy is read).
-func zoneServerAddrs(s string) []netip.Addr {
+// zoneServerAddrs bounds and deduplicates the configured zone servers.
+func zoneServerAddrs(as []netip.Addr) []netip.Addr {
 	var out []netip.Addr
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if h, _, err := net.SplitHostPort(f); err == nil {
-			f = h
-		}
-		if a, err := netip.ParseAddr(f); err == nil && !slices.Contains(out, a) && len(out) < maxZoneServers {
+	for _, a := range as {
+		if a.IsValid() && !slices.Contains(out, a) && len(out) < maxZoneServers {
 			out = append(out, a)
 		}
 	}

@@ -29,7 +29,7 @@ func TestLabSPFCases(t *testing.T) {
 	}
 	check, _ := checks.Default.Get("mail.spf")
 	env := &scanners.Env{IOTimeout: 2 * time.Second, Settings: scanners.Settings{
-		Resolver: netip.AddrPortFrom(ns.IPv4, 53).String(), Options: map[string]string{"dkim_selectors": "lab"}}}
+		Resolver: netip.AddrPortFrom(ns.IPv4, 53).String(), Mail: scanners.MailSettings{DKIMSelectors: []string{"lab"}}}}
 	agree, cases := 0, rfcCases()
 	for i, c := range cases {
 		dom := fmt.Sprintf("c%d.spf.test", i)
