@@ -91,9 +91,9 @@ func TestPageSignature(t *testing.T) {
 func TestListingCheckFormats(t *testing.T) {
 	s := goodSite()
 	s.Folders = []scanners.HTTPExchange{
-		x("/j/", 200, listingCases[3].body, "Content-Type", "application/json"),
-		x("/x/", 200, listingCases[5].body, "Content-Type", "text/xml"),
-		x("/blog/", 200, listingCases[23].body),
+		x("/j/", 200, caseBody(t, "nginx-json"), "Content-Type", "application/json"),
+		x("/x/", 200, caseBody(t, "nginx-xml"), "Content-Type", "text/xml"),
+		x("/blog/", 200, caseBody(t, "many-relative-links")),
 	}
 	fs := eval(directoryListing{}, obsOf(s))
 	got := map[string]checks.Status{}

@@ -281,6 +281,9 @@ func htmlListing(page string, body []byte) (Listing, bool) {
 	case l.Parent && (l.Meta > 0 || l.Entries >= 2 || textShare(body, entryText) >= minTextShare):
 	case l.Meta*2 >= l.Entries && l.Meta > 0:
 	case l.Entries >= 2 && textShare(body, entryText) >= minTextShare:
+	case namesItself(body, page) && textShare(body, entryText) >= minTextShare:
+		// One entry and nothing else, under a heading that names this
+		// very folder (Python's listing of a subfolder).
 	default:
 		return Listing{}, false
 	}
@@ -292,19 +295,19 @@ func htmlListing(page string, body []byte) (Listing, bool) {
 // it (IIS and some tables put them first).
 func rowHasMeta(body []byte, a anchor) bool {
 	after := body[a.end:min(len(body), a.end+rowContext)]
-	if i := bytes.Index(bytes.ToLower(after), []byte("<a ")); i >= 0 {
+	if i := bytes.Index(lowerASCII(after), []byte("<a ")); i >= 0 {
 		after = after[:i]
 	}
-	if i := bytes.Index(bytes.ToLower(after), []byte("</tr")); i >= 0 {
+	if i := bytes.Index(lowerASCII(after), []byte("</tr")); i >= 0 {
 		after = after[:i]
-	} else if i := bytes.IndexByte(after, '\n'); i >= 0 && !bytes.Contains(bytes.ToLower(after[:i]), []byte("<td")) {
+	} else if i := bytes.IndexByte(after, '\n'); i >= 0 && !bytes.Contains(lowerASCII(after[:i]), []byte("<td")) {
 		after = after[:i]
 	}
 	before := body[max(0, a.start-rowContext):a.start]
-	if i := bytes.LastIndex(bytes.ToLower(before), []byte("</a")); i >= 0 {
+	if i := bytes.LastIndex(lowerASCII(before), []byte("</a")); i >= 0 {
 		before = before[i:]
 	}
-	if i := bytes.LastIndex(bytes.ToLower(before), []byte("<tr")); i >= 0 {
+	if i := bytes.LastIndex(lowerASCII(before), []byte("<tr")); i >= 0 {
 		before = before[i:]
 	} else if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
 		before = before[i:]
@@ -574,4 +577,35 @@ func xmlListing(t []byte) (Listing, bool) {
 		return Listing{}, false
 	}
 	return l, true
+}
+
+var reHeading = regexp.MustCompile(`(?is)<(title|h[1-3])\b[^>]*>(.{0,300}?)</(?:title|h[1-3])\s*>`)
+
+// namesItself reports whether a title or heading of the page ends with
+// the page's own folder path (not "/": every site's heading could).
+func namesItself(body []byte, page string) bool {
+	if page == "" || page == "/" || !strings.HasSuffix(page, "/") {
+		return false
+	}
+	for _, m := range reHeading.FindAllSubmatch(body, 8) {
+		h := strings.TrimSpace(html.UnescapeString(string(reTag.ReplaceAll(m[2], nil))))
+		h = strings.TrimRight(h, "]) ")
+		if strings.HasSuffix(h, page) || strings.HasSuffix(h, strings.TrimSuffix(page, "/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerASCII lower-cases ASCII letters only, so that offsets found in the
+// result are offsets in b (bytes.ToLower rewrites invalid UTF-8).
+func lowerASCII(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }
