@@ -108,6 +108,7 @@ total_n=0 total_s=0 total_b=0
 while read -r h a p scheme; do
 	ep=$a:$p
 	f=$OUT/$h-$p
+	rm -f "$f".*
 	t0=$(now)
 	ip netns exec "$NS" nmap -Pn -n -p "$p" --script +http-enum,+http-ls,+http-git \
 		"$a" -oN "$f.nmap.txt" >/dev/null 2>&1 || true
