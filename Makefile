@@ -25,7 +25,7 @@ deps:
 
 ## test: every test — unit, fuzz seeds and the integration tests against the
 ## real-server lab — in one go test run inside the scanner namespace.
-test: deps
+test: deps lint
 	$(LAB) up
 	set -o pipefail; rc=0; \
 	ip netns exec $(SCAN_NS) env GOPROXY=off GOFLAGS=-mod=readonly SHINDAN_REQUIRE_LAB=1 \
@@ -59,11 +59,14 @@ bench: deps build
 	rc=0; for b in $(BENCHES); do echo "== $$b"; ip netns exec $(SCAN_NS) "$$b" || rc=$$?; done; \
 	$(LAB) down; exit $$rc
 
-## lint: gofmt, go vet, and the fuzz-coverage rule
+## lint: gofmt, go vet with and without the netlab tag, a tidy go.mod, and
+## the fuzz-coverage rule (every parser of untrusted bytes has a Fuzz target,
+## internal/archtest TestFuzzCoverage). Part of make test.
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet -tags netlab ./...
+	$(GO) test -count=1 -run '^TestFuzzCoverage$$' ./internal/archtest
 
 ## fuzz: run every Fuzz target for FUZZTIME each
 fuzz:
