@@ -51,6 +51,42 @@ type Scan struct {
 	Stats             *Stats    `json:"stats,omitempty"`
 	Complete          bool      `json:"complete"`
 	InterruptedReason string    `json:"interrupted_reason,omitempty"`
+	// ResumedFrom is set when --resume continued an interrupted scan: the
+	// hosts and domains it had finished kept their findings.
+	ResumedFrom string `json:"resumed_from,omitempty"`
+	// Incomplete lists hosts whose probing was cut (interruption or
+	// --host-timeout) with what was done; NotScanned counts the hosts
+	// never reached, compactly, instead of a finding per planned probe.
+	Incomplete []IncompleteHost `json:"incomplete_hosts,omitempty"`
+	NotScanned *NotScanned      `json:"not_scanned,omitempty"`
+	// Timings are the time spent per probe and per check (--log-level
+	// debug logs each run).
+	Timings []Timing `json:"timings,omitempty"`
+}
+
+// Timing is the time one probe or check took over the scan.
+type Timing struct {
+	Kind    string `json:"kind"` // probe or check
+	ID      string `json:"id"`
+	Runs    int    `json:"runs"`
+	TotalMS int64  `json:"total_ms"`
+	MaxMS   int64  `json:"max_ms"`
+}
+
+// IncompleteHost is a host whose probing stopped before it was done.
+type IncompleteHost struct {
+	Host   string `json:"host"`
+	Reason string `json:"reason"`
+	// Done is what was finished (discovery, probes run) in words.
+	Done string `json:"done,omitempty"`
+}
+
+// NotScanned counts the targets an interrupted scan never reached.
+type NotScanned struct {
+	Hosts int `json:"hosts"`
+	// Ranges lists them as address ranges ("a-b"), at most 100.
+	Ranges []string `json:"ranges,omitempty"`
+	Reason string   `json:"reason,omitempty"`
 }
 
 // Stats are the scan's counters.

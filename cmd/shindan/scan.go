@@ -57,7 +57,7 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "scan-type", Value: "auto", Usage: "TCP discovery `METHOD`: connect, syn (raw sockets, falls back to connect), auto (syn for sweeps of more than 16 hosts when root)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `DIR`, FILE with a single --format, or '-' for standard output (default out/<scan-id>/); checked before the first packet"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite existing report files (without it, an existing file is an error before the scan starts)"},
-			&cli.StringFlag{Name: "format", Value: "json,html", Usage: "report `FORMATS`: " + strings.Join(render.Formats, ",")},
+			&cli.StringFlag{Name: "format", Value: "json,html", Usage: "report `FORMATS`: " + strings.Join(render.Formats, ",") + ",jsonl (jsonl: one finding per line, streamed while the scan runs)"},
 			reportLangFlag(),
 			&cli.StringFlag{Name: "fail-on", Value: "high", Usage: "exit 1 when a fail/warn finding at or above `SEVERITY` (critical, high, medium, low) is not waived; else exit 2 when a check of that severity could not decide (error); 'none' never"},
 			&cli.StringFlag{Name: "resolver", Usage: "DNS server `ADDR` (ip or ip:port) for the scanner's own lookups"},
@@ -67,6 +67,9 @@ func scanCommand() *cli.Command {
 			&cli.DurationFlag{Name: "greet-timeout", Value: scanners.DefaultGreetTimeout, Usage: "how long mail ports (25, 587) get to send their 220 greeting (`DURATION`; postscreen pauses ~6s, RFC 5321 allows 5m; policy probe.greet_timeout)"},
 			&cli.StringSliceFlag{Name: "templates", Usage: "add the nuclei templates in `DIR` (e.g. a local nuclei-templates checkout) to the curated set of vuln.known (repeatable)"},
 			&cli.BoolFlag{Name: "intrusive", Usage: "also run intrusive nuclei templates (default-login attempts send credentials to the targets)"},
+			&cli.DurationFlag{Name: "host-timeout", Usage: "give up on a host after `DURATION` from its discovery start (like nmap's); it is reported incomplete with what was done (0 = no limit)"},
+			&cli.DurationFlag{Name: "max-duration", Usage: "stop the whole scan after `DURATION` and write a partial report (0 = no limit)"},
+			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted scan `SCAN-ID` (or its report.jsonl): finished hosts keep their findings and are not probed again; needs --format jsonl on both runs"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar even on a terminal"},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "`LEVEL`: debug, info, warn, error"},
 			scanStoreFlag(),
@@ -103,6 +106,9 @@ func runScan(c *cli.Context) error {
 	if st != nil {
 		defer st.Close()
 	}
+	if opts.stream != nil {
+		defer opts.stream.Close()
+	}
 	r, err := engine.Run(c.Context, opts.cfg)
 	if bar != nil {
 		bar.done()
@@ -116,6 +122,9 @@ func runScan(c *cli.Context) error {
 	paths, err := opts.out.write(r, c.String("lang"), opts.failOn)
 	if err != nil {
 		return cli.Exit(err.Error(), exitError)
+	}
+	if opts.stream != nil {
+		paths = append(paths, opts.stream.Name())
 	}
 	fmt.Fprintln(os.Stderr, summaryLine(r, c.String("lang")))
 	for _, p := range paths {
@@ -134,6 +143,8 @@ type scanOpts struct {
 	cfg     engine.Config
 	formats []string
 	out     *outputPlan
+	jsonl   bool     // --format jsonl: a stream written while the scan runs
+	stream  *os.File // the open stream
 	failOn  string
 	ports   string // the port specification swept, for the store
 }
@@ -252,11 +263,15 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 	if prof.Name == "segment" && cfg.Iface == "" {
 		return nil, usageErr("--profile segment listens on a segment: give the interface with --iface")
 	}
-	o.formats = strings.Split(c.String("format"), ",")
+	o.formats, o.jsonl = splitJSONL(strings.Split(c.String("format"), ","))
 	for _, f := range o.formats {
 		if !slices.Contains(render.Formats, f) {
-			return nil, usageErr("--format: %q is not one of %s", f, strings.Join(render.Formats, ","))
+			return nil, usageErr("--format: %q is not one of %s,jsonl", f, strings.Join(render.Formats, ","))
 		}
+	}
+	cfg.HostTimeout, cfg.MaxDuration = c.Duration("host-timeout"), c.Duration("max-duration")
+	if cfg.HostTimeout < 0 || cfg.MaxDuration < 0 {
+		return nil, usageErr("--host-timeout and --max-duration must not be negative")
 	}
 	if err := checkLang(c); err != nil {
 		return nil, err
@@ -268,7 +283,15 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 	// Last, after every other argument is known good: this creates the
 	// output folder.
 	cfg.ScanID = newScanID(time.Now())
-	if o.out, err = planOutput(c.String("output"), o.formats, c.Bool("force"), cfg.ScanID); err != nil {
+	if err := o.planStream(c.String("output"), c.String("resume"), c.Bool("force")); err != nil {
+		return nil, usageErr("%v", err)
+	}
+	if len(o.formats) == 0 {
+		o.out = &outputPlan{} // the stream is the only output
+	} else if o.out, err = planOutput(c.String("output"), o.formats, c.Bool("force") || cfg.Resume != nil, cfg.ScanID); err != nil {
+		if o.stream != nil {
+			o.stream.Close()
+		}
 		return nil, usageErr("%v", err)
 	}
 	return o, nil

@@ -3,37 +3,77 @@ package engine
 import (
 	"cmp"
 	"fmt"
-	"net/netip"
 	"runtime/debug"
 	"slices"
+	"time"
 
 	"shindan/checks"
 	"shindan/scanners"
 )
 
-// evaluate runs every selected check over the observations it needs. A
-// panicking check yields an error finding, never silence.
-func (e *engine) evaluate(interrupted bool) []checks.Finding {
-	all := e.store.snapshot()
-	slices.SortStableFunc(all, func(a, b scanners.Observation) int {
+// crossTarget names checks that relate several targets of one kind: they
+// wait for the end of the scan even though they read host observations.
+// (Checks that read domain or segment observations wait anyway.)
+var crossTarget = map[string]bool{
+	// Pairs the IPv4 and IPv6 addresses of a name: one host is half a pair.
+	"ipv6.parity": true,
+}
+
+// splitChecks sorts the selected checks into per-host ones, evaluated as
+// each host's pipeline ends, and cross-target ones, evaluated at the end
+// over the domain and segment observations and what the hosts kept for
+// them. A check is per-host when every probe it needs runs on a host or
+// its endpoints and it does not pair targets.
+func (e *engine) splitChecks() {
+	e.retain = map[string]bool{}
+	for _, c := range e.cfg.Checks {
+		info := c.Info()
+		local := !crossTarget[info.ID]
+		for _, n := range info.Needs {
+			if n == segmentProbe {
+				local = false
+				continue
+			}
+			if n == portscanTCP || n == portscanUDP {
+				continue
+			}
+			if p, ok := e.reg.Probe(n); ok && p.Info().Level == scanners.LevelName {
+				local = false
+			}
+		}
+		if local {
+			e.local = append(e.local, c)
+			continue
+		}
+		e.cross = append(e.cross, c)
+		for _, n := range info.Needs {
+			e.retain[n] = true
+		}
+	}
+}
+
+// evalChecks runs checks over observations (one host's, or the global
+// ones). A panicking check yields an error finding, never silence.
+func (e *engine) evalChecks(cs []checks.Check, obs []scanners.Observation) []checks.Finding {
+	if len(cs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(obs, func(a, b scanners.Observation) int {
 		return cmp.Or(compareTargets(a.Target, b.Target), a.At.Compare(b.At))
 	})
 	now := e.now()
-	silent := silentAddrs(all, e.namedSet())
-	e.silent = len(silent)
 	var out []checks.Finding
-	for i, c := range e.cfg.Checks {
+	for _, c := range cs {
 		info := c.Info()
 		in := &checks.Input{Policy: e.policy, Now: now}
-		for _, o := range all {
-			if slices.Contains(info.Needs, o.Probe) && !silent[o.Target.Addr] {
+		for _, o := range obs {
+			if slices.Contains(info.Needs, o.Probe) {
 				in.Obs = append(in.Obs, o)
 			}
 		}
+		began := time.Now()
 		fs := e.safeEvaluate(c, in)
-		if interrupted {
-			fs = append(fs, e.interruptedFindings(info)...)
-		}
+		e.timings.add("check", info.ID, time.Since(began))
 		for j := range fs {
 			f := &fs[j]
 			if f.Check == "" {
@@ -47,7 +87,6 @@ func (e *engine) evaluate(interrupted bool) []checks.Finding {
 			}
 		}
 		out = append(out, fs...)
-		e.progress("checks", i+1, len(e.cfg.Checks))
 	}
 	return out
 }
@@ -63,31 +102,4 @@ func (e *engine) safeEvaluate(c checks.Check, in *checks.Input) (fs []checks.Fin
 		}
 	}()
 	return c.Evaluate(in)
-}
-
-// interruptedFindings marks, for one check, every host whose discovery did
-// not finish: the check could not see it, so its verdict is "error", not
-// an absent finding that reads like a pass. Name-level probes that never
-// ran already left Interrupted observations, which checks turn into errors.
-func (e *engine) interruptedFindings(info checks.Info) []checks.Finding {
-	if !e.plan.needsPorts {
-		return nil
-	}
-	finished := map[netip.Addr]bool{}
-	for _, o := range e.store.snapshot() {
-		if _, ok := o.Data.(*scanners.PortState); ok && o.Target.Port == 0 && o.Status != scanners.Interrupted {
-			finished[o.Target.Addr] = true
-		}
-	}
-	var out []checks.Finding
-	for _, h := range e.set.Hosts {
-		if finished[h.Addr] {
-			continue
-		}
-		f := checks.New(info, scanners.Target{Addr: h.Addr}, "interrupted").Decided(checks.Error)
-		f.Detail = checks.T("スキャンが中断されたため、このホストは検査を完了していません。",
-			"the scan was interrupted before this host was fully probed")
-		out = append(out, f)
-	}
-	return out
 }

@@ -46,16 +46,12 @@ func (e *engine) begin(ctx context.Context, started time.Time) error {
 	return nil
 }
 
-// end hands the final report to every sink. Until the engine streams per
-// host, the assets and findings go out here in one batch.
+// end hands the final report to every sink; assets and findings were
+// streamed as each host finished.
 func (e *engine) end(ctx context.Context, r *reports.Report) error {
+	e.sinkMu.Lock()
+	defer e.sinkMu.Unlock()
 	for _, s := range e.cfg.Sinks {
-		if err := s.Assets(ctx, r.Assets); err != nil {
-			return fmt.Errorf("engine: sink: %w", err)
-		}
-		if err := s.Findings(ctx, r.Findings); err != nil {
-			return fmt.Errorf("engine: sink: %w", err)
-		}
 		if err := s.End(ctx, r); err != nil {
 			return fmt.Errorf("engine: sink: %w", err)
 		}
@@ -63,7 +59,8 @@ func (e *engine) end(ctx context.Context, r *reports.Report) error {
 	return nil
 }
 
-func (e *engine) report(started time.Time, fs []checks.Finding, interrupted string) *reports.Report {
+// report assembles the final report from what was streamed.
+func (e *engine) report(started time.Time, interrupted string) *reports.Report {
 	finished := e.now()
 	r := &reports.Report{
 		SchemaVersion: reports.SchemaVersion,
@@ -81,19 +78,102 @@ func (e *engine) report(started time.Time, fs []checks.Finding, interrupted stri
 	for _, a := range refused {
 		r.Scan.Excluded = append(r.Scan.Excluded, a.String()+": outside the scan scope, not probed")
 	}
-	r.Assets = e.assets()
+	e.res.mu.Lock()
+	r.Assets = slices.Clone(e.res.assets)
+	r.Findings = append(r.Findings, e.res.findings...)
+	alive := e.res.alive
+	r.Scan.Incomplete = slices.Clone(e.res.incomplete)
+	e.res.mu.Unlock()
+	slices.SortFunc(r.Scan.Incomplete, func(a, b reports.IncompleteHost) int { return compareHosts(a.Host, b.Host) })
+	if interrupted != "" && e.plan.needsPorts {
+		r.Scan.NotScanned = e.notScanned(interrupted)
+	}
 	open := 0
 	for _, a := range r.Assets {
 		open += len(a.Services)
 	}
-	r.Scan.Stats = &reports.Stats{HostsAlive: len(e.store.liveHosts()), HostsSilent: e.silent, PortsOpen: open,
+	r.Scan.Stats = &reports.Stats{HostsAlive: alive, HostsSilent: int(e.silent.Load()), PortsOpen: open,
 		ProbesSent: e.guard.Sent(), DurationMS: finished.Sub(started).Milliseconds()}
-	for _, f := range fs {
-		r.Findings = append(r.Findings, e.toReport(f))
+	if e.cfg.Resume != nil {
+		r.Scan.ResumedFrom = e.cfg.Resume.ScanID
+		r.Scan.Stats.ProbesSent += e.cfg.Resume.ProbesSent
+	}
+	r.Scan.Timings = e.timings.report()
+	if e.cfg.Resume != nil {
+		r.Findings = dedupe(r.Findings)
 	}
 	r.Findings = reports.Group(r.Findings, e.groupWaiver)
 	r.Normalize()
 	return r
+}
+
+func compareHosts(a, b string) int {
+	x, errx := netip.ParseAddr(a)
+	y, erry := netip.ParseAddr(b)
+	if errx == nil && erry == nil {
+		return x.Compare(y)
+	}
+	return strings.Compare(a, b)
+}
+
+// dedupe keeps one finding per ID: a unit that ran twice (a resumed host
+// finished again) is merged, not counted twice; the later one wins.
+func dedupe(fs []reports.Finding) []reports.Finding {
+	seen := make(map[string]int, len(fs))
+	out := fs[:0]
+	for _, f := range fs {
+		if i, ok := seen[f.ID]; ok {
+			out[i] = f
+			continue
+		}
+		seen[f.ID] = len(out)
+		out = append(out, f)
+	}
+	return out
+}
+
+// notScanned counts, as address ranges, the hosts an interrupted scan
+// never reached: a line per range instead of a finding per planned probe.
+func (e *engine) notScanned(reason string) *reports.NotScanned {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ns := &reports.NotScanned{Reason: reason}
+	var first, last netip.Addr
+	flush := func() {
+		if !first.IsValid() {
+			return
+		}
+		if len(ns.Ranges) < 100 {
+			if first == last {
+				ns.Ranges = append(ns.Ranges, first.String())
+			} else {
+				ns.Ranges = append(ns.Ranges, first.String()+"-"+last.String())
+			}
+		}
+		first = netip.Addr{}
+	}
+	incomplete := map[string]bool{}
+	for _, h := range e.res.incomplete {
+		incomplete[h.Host] = true
+	}
+	for _, h := range e.set.Hosts {
+		if e.finished[h.Addr] || incomplete[h.Addr.String()] {
+			flush()
+			continue
+		}
+		ns.Hosts++
+		if first.IsValid() && last.Next() == h.Addr {
+			last = h.Addr
+			continue
+		}
+		flush()
+		first, last = h.Addr, h.Addr
+	}
+	flush()
+	if ns.Hosts == 0 {
+		return nil
+	}
+	return ns
 }
 
 func text(t checks.Text) *reports.Text {
@@ -133,19 +213,11 @@ func (e *engine) toReport(f checks.Finding) reports.Finding {
 	return rf
 }
 
-// assets builds the inventory from discovery and identification.
-func (e *engine) assets() []reports.Asset {
-	byHost := map[netip.Addr]*reports.Asset{}
-	get := func(a netip.Addr) *reports.Asset {
-		if x := byHost[a]; x != nil {
-			return x
-		}
-		x := &reports.Asset{Host: a.String()}
-		byHost[a] = x
-		return x
-	}
+// assetOf builds a host's inventory entry from its discovery and
+// identification; nil when it has no open service.
+func (e *engine) assetOf(addr netip.Addr, obs []scanners.Observation) *reports.Asset {
+	a := &reports.Asset{Host: addr.String(), Names: slices.Clone(e.names[addr])}
 	seen := map[string]bool{}
-	obs := e.store.snapshot()
 	for _, o := range obs {
 		if sv, ok := o.Data.(*scanners.Service); ok && o.Probe == identProbe {
 			key := o.Target.String() + "/" + string(sv.Proto)
@@ -153,7 +225,6 @@ func (e *engine) assets() []reports.Asset {
 				continue
 			}
 			seen[key] = true
-			a := get(o.Target.Addr)
 			a.Services = append(a.Services, reports.Service{
 				Port: int(o.Target.Port), Proto: string(o.Target.Proto), Service: sv.Name, Product: sv.Product,
 				Version: sv.Version, CPE: sv.CPE, TLS: sv.TLS, Banner: sv.Banner,
@@ -170,17 +241,10 @@ func (e *engine) assets() []reports.Asset {
 			continue
 		}
 		seen[key] = true
-		a := get(o.Target.Addr)
 		a.Services = append(a.Services, reports.Service{Port: int(ps.Port), Proto: string(ps.Proto)})
 	}
-	for _, h := range e.set.Hosts {
-		if a := byHost[h.Addr]; a != nil {
-			a.Names = slices.Clone(h.Names)
-		}
+	if len(a.Services) == 0 {
+		return nil
 	}
-	out := make([]reports.Asset, 0, len(byHost))
-	for _, a := range byHost {
-		out = append(out, *a)
-	}
-	return out
+	return a
 }

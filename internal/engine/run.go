@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -15,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -76,12 +78,16 @@ type Config struct {
 	Sinks []Sink
 	// ScanID names the scan; "" = a new ID from the start time.
 	ScanID string
-}
-
-// Progress reports how far a phase is.
-type Progress struct {
-	Phase       string // "discovery", "services", "checks"
-	Done, Total int
+	// HostTimeout bounds one host from its discovery to its last probe
+	// (--host-timeout); 0 = none. A host that hits it is reported
+	// incomplete with what was done.
+	HostTimeout time.Duration
+	// MaxDuration bounds the whole scan (--max-duration); 0 = none. The
+	// scan then ends as interrupted, with a partial report.
+	MaxDuration time.Duration
+	// Resume continues an interrupted scan: its finished hosts are not
+	// probed again and keep their findings.
+	Resume *Resume
 }
 
 // Run scans and returns the report. The report is returned even when ctx
@@ -103,11 +109,34 @@ type engine struct {
 	now    func() time.Time
 	policy *checks.Policy
 	plan   plan
-	store  store
 	guard  *scope.Guard
 	set    *targets.Set
 	scanID string
-	silent int // addresses from ranges that never answered (silentAddrs)
+
+	scanCtx  context.Context
+	cancel   context.CancelCauseFunc
+	failOnce sync.Once
+	failErr  error
+
+	mu       sync.Mutex
+	hosts    map[netip.Addr]*hostRun // in flight
+	finished map[netip.Addr]bool     // outcome recorded
+	named    map[netip.Addr]bool     // hosts the user named
+	names    map[netip.Addr][]string // names of the hosts that have one
+	wantUDP  bool
+	global   store // domains, segment, what the cross-target checks keep
+	slots    chan struct{}
+	pipes    sync.WaitGroup
+	sinkMu   sync.Mutex
+	res      results
+	// local checks are evaluated per host as its pipeline ends; cross
+	// checks (several targets, or domains) once at the end.
+	local, cross []checks.Check
+	retain       map[string]bool
+	units        unitCounter
+	hostsDone    atomic.Int64
+	timings      timings
+	silent       atomic.Int64 // addresses from ranges that never answered (silentAddrs)
 }
 
 func newEngine(cfg Config) (*engine, error) {
@@ -139,18 +168,17 @@ func newEngine(cfg Config) (*engine, error) {
 		return nil, err
 	}
 	e.plan = p
+	e.names = map[netip.Addr][]string{}
+	e.splitChecks()
 	return e, nil
-}
-
-func (e *engine) progress(phase string, done, total int) {
-	if e.cfg.Progress != nil {
-		e.cfg.Progress(Progress{Phase: phase, Done: done, Total: total})
-	}
 }
 
 func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	started := e.now()
 	e.scanID = e.cfg.ScanID
+	if e.cfg.Resume != nil && e.scanID == "" {
+		e.scanID = e.cfg.Resume.ScanID
+	}
 	if e.scanID == "" {
 		e.scanID = newScanID(started)
 	}
@@ -176,30 +204,73 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	}
 	e.log.Info("scan starting", "hosts", len(set.Hosts), "names", len(set.Names), "checks", len(e.cfg.Checks), "probes", e.plan.probeIDs())
 
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if e.cfg.MaxDuration > 0 {
+		var tcancel context.CancelFunc
+		sctx, tcancel = context.WithDeadlineCause(sctx, started.Add(e.cfg.MaxDuration), errMaxDuration)
+		defer tcancel()
+	}
+	e.scanCtx, e.cancel = sctx, cancel
+	e.hosts = map[netip.Addr]*hostRun{}
+	e.finished = map[netip.Addr]bool{}
+	e.named = map[netip.Addr]bool{}
+	e.res.bySeverity = map[string]int{}
+	hosts := e.cfg.Hosts
+	if hosts <= 0 {
+		hosts = 16
+	}
+	e.slots = make(chan struct{}, hosts)
+	for _, h := range set.Hosts {
+		if h.Named {
+			e.named[h.Addr] = true
+		}
+		if len(h.Names) > 0 {
+			e.names[h.Addr] = h.Names
+		}
+	}
 	if err := e.begin(ctx, started); err != nil {
 		return nil, err
 	}
-	interrupted := ""
+	e.resume()
 	defer e.closeProbes()
-	if err := e.discover(ctx); err != nil && ctx.Err() == nil {
-		return nil, err
+	var side sync.WaitGroup
+	side.Add(1)
+	go func() { defer side.Done(); e.runNames(sctx) }()
+	if e.plan.needsSegment {
+		side.Add(1)
+		go func() { defer side.Done(); e.segment(sctx, e.env()) }()
 	}
-	if ctx.Err() == nil {
-		if err := e.probe(ctx); err != nil && ctx.Err() == nil {
-			return nil, err
-		}
+	derr := e.discover(sctx)
+	e.flushWaiting()
+	e.pipes.Wait()
+	side.Wait()
+	if e.failErr != nil {
+		return nil, e.failErr
 	}
-	if ctx.Err() != nil {
-		interrupted = "interrupted: " + context.Cause(ctx).Error()
+	if derr != nil && sctx.Err() == nil {
+		return nil, derr
+	}
+	interrupted := ""
+	if sctx.Err() != nil {
+		interrupted = "interrupted: " + context.Cause(sctx).Error()
 		e.log.Warn("scan interrupted; writing a partial report", "reason", interrupted)
 	}
-	findings := e.evaluate(interrupted != "")
-	r := e.report(started, findings, interrupted)
+	// The cross-target checks see the domains, the segment and what the
+	// hosts left for them.
+	e.publish(unit{findings: e.evalChecks(e.cross, e.global.snapshot())})
+	if e.failErr != nil {
+		return nil, e.failErr
+	}
+	r := e.report(started, interrupted)
 	if err := e.end(context.WithoutCancel(ctx), r); err != nil {
 		return r, err
 	}
 	return r, nil
 }
+
+// errMaxDuration is the cause of the scan's end when --max-duration hit.
+var errMaxDuration = errors.New("scan time budget (--max-duration) spent")
 
 // env builds the Env every probe gets.
 func (e *engine) env() *scanners.Env {
@@ -212,16 +283,14 @@ func (e *engine) env() *scanners.Env {
 	if len(env.Settings.DNS.KnownNames) == 0 {
 		env.Settings.DNS.KnownNames = knownNames(e.set)
 	}
-	env.Prior = e.store.prior
+	env.Prior = e.prior
 	return env
 }
 
-// discover runs port discovery over every host.
+// discover runs port discovery over every host not done yet; each host
+// leaves for its own pipeline as soon as its discovery ends.
 func (e *engine) discover(ctx context.Context) error {
 	if !e.plan.needsPorts {
-		if e.plan.needsSegment {
-			e.segment(ctx, e.env())
-		}
 		return ctx.Err()
 	}
 	env := e.env()
@@ -236,78 +305,107 @@ func (e *engine) discover(ctx context.Context) error {
 			}
 		}
 	}
-	named := map[netip.Addr]bool{}
-	for _, h := range e.set.Hosts {
-		named[h.Addr] = h.Named
-	}
 	connect := &portscan.Connect{Ports: ports, PerHost: e.cfg.Concurrency, Hosts: e.cfg.Hosts,
 		Timeout: e.cfg.ConnectTimeout, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing,
-		Ping: func(a netip.Addr) bool { return !named[a] }}
+		Ping: func(a netip.Addr) bool { return !e.named[a] }, HostTimeout: e.cfg.HostTimeout}
 	sw := e.cfg.Discovery
+	chunk := 0
 	if sw == nil {
 		sw = connect
 		useSYN := e.cfg.ScanType == "syn" ||
 			((e.cfg.ScanType == "" || e.cfg.ScanType == "auto") && len(e.set.Hosts) > 16 && os.Geteuid() == 0)
 		if useSYN {
 			sw = &portscan.SYN{Ports: ports, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing}
+			// The SYN sweeper holds state per target: sweep in chunks so
+			// memory follows the chunk, not the target list.
+			chunk = synChunk
 		}
 	}
 	udp := e.cfg.UDPDiscovery
 	if udp == nil && len(e.cfg.Ports.UDP) > 0 {
 		udp = &portscan.UDP{Ports: e.cfg.Ports.UDP, Retries: e.cfg.Retries}
 	}
-	hosts := func(yield func(scanners.Target) bool) {
-		for _, h := range e.set.Hosts {
-			if h.OnlyPorts {
-				continue
-			}
-			t := scanners.Target{Addr: h.Addr}
-			if len(h.Names) > 0 {
-				t.Name = h.Names[0]
-			}
-			if !yield(t) {
-				return
+	e.wantUDP = udp != nil
+	hostsFrom := func(from, to int) iter.Seq[scanners.Target] {
+		return func(yield func(scanners.Target) bool) {
+			for _, h := range e.set.Hosts[from:to] {
+				if h.OnlyPorts || e.isFinished(h.Addr) {
+					continue
+				}
+				t := scanners.Target{Addr: h.Addr}
+				if len(h.Names) > 0 {
+					t.Name = h.Names[0]
+				}
+				if !yield(t) {
+					return
+				}
 			}
 		}
 	}
-	var mu sync.Mutex
-	done := 0
-	emit := func(o scanners.Observation) {
-		e.store.add(o)
-		if o.Target.Port == 0 {
-			mu.Lock()
-			done++
-			d := done
-			mu.Unlock()
-			e.progress("discovery", d, len(e.set.Hosts))
+	n := len(e.set.Hosts)
+	if chunk == 0 {
+		chunk = max(1, n)
+	}
+	e.progress("discovery", 0, n)
+	urls := make(chan error, 1)
+	go func() { urls <- e.sweepEndpoints(ctx, env, e.discovered) }()
+	for from := 0; from < n && ctx.Err() == nil; from += chunk {
+		hosts := hostsFrom(from, min(n, from+chunk))
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() error {
+			err := sw.Sweep(gctx, env, hosts, e.discovered)
+			if errors.Is(err, rawio.ErrNeedRawSocket) {
+				// Checked before the first packet: nothing was sent yet.
+				e.log.Warn("SYN scan needs root or CAP_NET_RAW; using the connect scan", "err", err)
+				sw = connect
+				return connect.Sweep(gctx, env, hosts, e.discovered)
+			}
+			return err
+		})
+		if udp != nil {
+			g.Go(func() error { return udp.Sweep(gctx, env, hosts, e.discovered) })
+		}
+		err := g.Wait()
+		if ctx.Err() != nil {
+			<-urls
+			return ctx.Err()
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			<-urls
+			return fmt.Errorf("engine: discovery: %w", err)
 		}
 	}
-	e.progress("discovery", 0, len(e.set.Hosts))
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		err := sw.Sweep(gctx, env, hosts, emit)
-		if errors.Is(err, rawio.ErrNeedRawSocket) {
-			// Checked before the first packet: nothing was sent yet.
-			e.log.Warn("SYN scan needs root or CAP_NET_RAW; using the connect scan", "err", err)
-			return connect.Sweep(gctx, env, hosts, emit)
-		}
-		return err
-	})
-	if udp != nil {
-		g.Go(func() error { return udp.Sweep(gctx, env, hosts, e.store.add) })
-	}
-	g.Go(func() error { return e.sweepEndpoints(gctx, env, emit) })
-	if e.plan.needsSegment {
-		g.Go(func() error { e.segment(gctx, env); return nil })
-	}
-	err := g.Wait()
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := <-urls; err != nil && ctx.Err() == nil {
 		return fmt.Errorf("engine: discovery: %w", err)
 	}
-	return nil
+	return ctx.Err()
+}
+
+// synChunk is how many hosts one SYN sweep takes at a time.
+const synChunk = 4096
+
+func (e *engine) isFinished(a netip.Addr) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.finished[a]
+}
+
+// flushWaiting hands on the hosts whose discovery ended without every
+// summary (a UDP sweep that failed, an interruption), so none is lost.
+func (e *engine) flushWaiting() {
+	e.mu.Lock()
+	var wait []*hostRun
+	for _, hr := range e.hosts {
+		if !hr.sent {
+			hr.sent = true
+			wait = append(wait, hr)
+		}
+	}
+	e.mu.Unlock()
+	slices.SortFunc(wait, func(a, b *hostRun) int { return a.addr.Compare(b.addr) })
+	for _, hr := range wait {
+		e.dispatch(hr)
+	}
 }
 
 // job is one planned probe run.
@@ -316,78 +414,15 @@ type job struct {
 	t scanners.Target
 }
 
-// probe runs identification, then endpoint, host and name probes in
-// dependency order.
-func (e *engine) probe(ctx context.Context) error {
-	env := e.env()
-	hostSlots := map[netip.Addr]chan struct{}{}
-	var slotsMu sync.Mutex
-	slot := func(a netip.Addr) chan struct{} {
-		slotsMu.Lock()
-		defer slotsMu.Unlock()
-		c := hostSlots[a]
-		if c == nil {
-			n := e.cfg.HostProbes
-			if n <= 0 {
-				n = 4
-			}
-			c = make(chan struct{}, n)
-			hostSlots[a] = c
-		}
-		return c
-	}
-	total, done := 0, 0
-	var doneMu sync.Mutex
-	for _, stage := range e.plan.stages {
-		jobs := e.jobsFor(stage)
-		total += len(jobs)
-		e.progress("services", done, total)
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(max(16, 4*max(1, e.cfg.Hosts)))
-		for _, j := range jobs {
-			g.Go(func() error {
-				if gctx.Err() != nil {
-					e.store.add(interruptedObs(j, e.now()))
-					return nil
-				}
-				s := slot(j.t.Addr)
-				select {
-				case s <- struct{}{}:
-				case <-gctx.Done():
-					e.store.add(interruptedObs(j, e.now()))
-					return nil
-				}
-				defer func() { <-s }()
-				obs, err := e.runProbe(gctx, env, j)
-				for _, o := range obs {
-					e.store.add(o)
-				}
-				doneMu.Lock()
-				done++
-				e.progress("services", done, total)
-				doneMu.Unlock()
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
-	return nil
-}
-
-func interruptedObs(j job, at time.Time) scanners.Observation {
-	return scanners.Observation{Probe: j.p.Info().ID, Target: j.t, At: at, Status: scanners.Interrupted,
-		Reason: "the scan was interrupted before this probe ran"}
+func interruptedObs(j job, at time.Time, reason string) scanners.Observation {
+	return scanners.Observation{Probe: j.p.Info().ID, Target: j.t, At: at, Status: scanners.Interrupted, Reason: reason}
 }
 
 // runProbe runs one probe with a panic guard: a bug in one probe becomes an
 // Internal observation instead of killing the scan.
 func (e *engine) runProbe(ctx context.Context, env *scanners.Env, j job) (obs []scanners.Observation, err error) {
 	id := j.p.Info().ID
+	began := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
 			e.log.Error("probe panicked", "probe", id, "target", j.t.String(), "panic", r, "stack", string(debug.Stack()))
@@ -395,13 +430,15 @@ func (e *engine) runProbe(ctx context.Context, env *scanners.Env, j job) (obs []
 				Reason: fmt.Sprintf("probe failed internally: %v", r)}}
 			err = nil
 		}
+		e.timings.add("probe", id, time.Since(began))
+		e.log.Debug("probe done", "probe", id, "target", j.t.String(), "took", time.Since(began), "observations", len(obs))
 	}()
 	obs, err = j.p.Run(ctx, env, j.t)
 	if err != nil {
 		return obs, fmt.Errorf("engine: probe %s cannot run: %w", id, err)
 	}
 	if ctx.Err() != nil && len(obs) == 0 {
-		obs = append(obs, interruptedObs(j, e.now()))
+		obs = append(obs, interruptedObs(j, e.now(), cutReason(ctx)))
 	}
 	for i := range obs {
 		if obs[i].Probe == "" {
@@ -412,46 +449,6 @@ func (e *engine) runProbe(ctx context.Context, env *scanners.Env, j job) (obs []
 		}
 	}
 	return obs, nil
-}
-
-// jobsFor lists the runs of one stage's probes against what discovery and
-// earlier stages found.
-func (e *engine) jobsFor(stage []scanners.Probe) []job {
-	var jobs []job
-	services := e.store.services()
-	for _, p := range stage {
-		info := p.Info()
-		switch info.Level {
-		case scanners.LevelEndpoint:
-			if info.ID == identProbe {
-				for _, t := range e.store.openEndpoints() {
-					jobs = append(jobs, job{p, t})
-				}
-				continue
-			}
-			for _, s := range services {
-				if s.svc.Wanted(info.Services) {
-					jobs = append(jobs, job{p, s.t})
-				}
-			}
-			// Open ports identification could not name still owe this
-			// probe's checks a verdict (unidentified.go).
-			jobs = append(jobs, e.owedJobs(p)...)
-		case scanners.LevelHost:
-			for _, t := range e.store.liveHosts() {
-				jobs = append(jobs, job{p, t})
-			}
-		case scanners.LevelName:
-			// Domain probes (mail and DNS records) run on the domains the
-			// user named, not on the hosts those domains brought in.
-			for _, n := range e.set.Names {
-				if n.Domain && !n.Derived {
-					jobs = append(jobs, job{p, scanners.Target{Name: n.Name}})
-				}
-			}
-		}
-	}
-	return jobs
 }
 
 // identProbe is the identification probe whose Service payloads decide
@@ -545,7 +542,7 @@ func (e *engine) segment(ctx context.Context, env *scanners.Env) {
 		if seg.Segment == "" {
 			seg.Segment = "segment"
 		}
-		e.store.add(scanners.Observation{Probe: segmentProbe, Target: seg, At: e.now(), Status: scanners.Unavailable, Reason: reason})
+		e.global.add(scanners.Observation{Probe: segmentProbe, Target: seg, At: e.now(), Status: scanners.Unavailable, Reason: reason})
 	}
 	if e.cfg.Iface == "" {
 		fail("the segment checks listen on a network interface: give it with --iface")
@@ -559,7 +556,7 @@ func (e *engine) segment(ctx context.Context, env *scanners.Env) {
 			return
 		}
 	}
-	err := sw.Sweep(ctx, env, func(yield func(scanners.Target) bool) { yield(seg) }, e.store.add)
+	err := sw.Sweep(ctx, env, func(yield func(scanners.Target) bool) { yield(seg) }, e.global.add)
 	switch {
 	case err == nil, ctx.Err() != nil:
 	case errors.Is(err, rawio.ErrNeedRawSocket):

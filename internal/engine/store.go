@@ -2,14 +2,15 @@ package engine
 
 import (
 	"cmp"
-	"net/netip"
 	"slices"
 	"sync"
 
 	"shindan/scanners"
 )
 
-// store holds every observation of the scan. It is safe for concurrent use.
+// store holds observations: one per host in flight, one for the
+// observations without an address (domains, the segment) and those the
+// cross-target checks keep. It is safe for concurrent use.
 type store struct {
 	mu  sync.Mutex
 	obs []scanners.Observation
@@ -73,9 +74,9 @@ func (s *store) services() []endpointService {
 	return out
 }
 
-// liveHosts lists hosts that answered discovery (any open or closed port).
-func (s *store) liveHosts() []scanners.Target {
-	seen := map[netip.Addr]scanners.Target{}
+// live reports whether the host answered discovery (any open port, or a
+// summary saying "up"), and the host target (with its name) probes get.
+func (s *store) live() (scanners.Target, bool) {
 	for _, o := range s.snapshot() {
 		ps, ok := o.Data.(*scanners.PortState)
 		if !ok || (o.Probe != portscanTCP && o.Probe != portscanUDP) {
@@ -84,15 +85,26 @@ func (s *store) liveHosts() []scanners.Target {
 		if ps.State == "open" || ps.State == "up" {
 			t := o.Target
 			t.Port, t.Proto = 0, ""
-			seen[t.Addr] = t
+			return t, true
 		}
 	}
-	out := make([]scanners.Target, 0, len(seen))
-	for _, t := range seen {
-		out = append(out, t)
+	return scanners.Target{}, false
+}
+
+// answered reports whether anything of the host answered at all (an open
+// or closed port): such a host, when cut short, is reported incomplete;
+// a silent one is only counted as not scanned.
+func (s *store) answered() bool {
+	for _, o := range s.snapshot() {
+		ps, ok := o.Data.(*scanners.PortState)
+		if !ok {
+			continue
+		}
+		if o.Target.Port != 0 || ps.State == "up" {
+			return true
+		}
 	}
-	slices.SortFunc(out, compareTargets)
-	return out
+	return false
 }
 
 func compareTargets(a, b scanners.Target) int {

@@ -67,12 +67,13 @@ func clip(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// owedJobs lists, for one endpoint probe, a job per endpoint that the probe
-// owes an unidentified-endpoint observation (see unidentified).
-func (e *engine) owedJobs(p scanners.Probe) []job {
+// owedJobs lists, for one endpoint probe, a job per endpoint of a host's
+// observations that the probe owes an unidentified-endpoint observation
+// (see unidentified).
+func (e *engine) owedJobs(p scanners.Probe, obs []scanners.Observation) []job {
 	info := p.Info()
 	var out []job
-	for _, o := range e.store.snapshot() {
+	for _, o := range obs {
 		if u, ok := unidentified(info, o, e.now()); ok {
 			out = append(out, job{owed{info: info, o: u}, u.Target})
 		}

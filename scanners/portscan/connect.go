@@ -38,6 +38,9 @@ type Connect struct {
 	// the engine pings only hosts that came from CIDRs and ranges, so a
 	// host the user named is always scanned in full.
 	Ping func(netip.Addr) bool
+	// HostTimeout bounds one host's discovery (--host-timeout); 0 means
+	// none. A host that hits it is summarised as Interrupted.
+	HostTimeout time.Duration
 }
 
 // pingPorts are tried to learn whether a host is there at all.
@@ -178,6 +181,11 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 	}
 	hctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if c.HostTimeout > 0 {
+		var tcancel context.CancelFunc
+		hctx, tcancel = context.WithTimeout(hctx, c.HostTimeout)
+		defer tcancel()
+	}
 	start := env.Clock()
 	var (
 		next   atomic.Int64
@@ -280,10 +288,18 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 	case down.Load():
 		state = "down"
 		summary.Status, summary.Reason = scanners.Filtered, "host unreachable (no route or no ARP/ND answer)"
-	case ctx.Err() != nil:
+	case ctx.Err() != nil || hctx.Err() != nil:
 		summary.Status, summary.Reason = scanners.Interrupted, "scan interrupted before every port was tried"
+		if ctx.Err() == nil {
+			summary.Reason = fmt.Sprintf("host time budget (%s) spent before every port was tried", c.HostTimeout)
+		}
+		fallthrough
 	case n.open.Load() == 0 && n.closed.Load() == 0:
-		state = "no-response"
+		// An interrupted host is "up" only when something answered:
+		// hosts_alive counts hosts that answered, not hosts planned.
+		if n.open.Load() == 0 && n.closed.Load() == 0 {
+			state = "no-response"
+		}
 	}
 	summary.Data = &scanners.PortState{Proto: scanners.TCP, State: state, Method: "connect", Covered: covered,
 		Reason: fmt.Sprintf("open %d, closed %d, filtered %d, %d ports in %s", n.open.Load(), n.closed.Load(),

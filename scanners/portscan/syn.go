@@ -524,6 +524,9 @@ func (sc *synScan) summarize(ctx context.Context, st *synTarget, start time.Time
 		state = "down"
 	case ctx.Err() != nil:
 		o.Status, o.Reason = scanners.Interrupted, "scan interrupted before every port was tried"
+		if open == 0 && closed == 0 {
+			state = "no-response" // only hosts that answered count as up
+		}
 	case open == 0 && closed == 0:
 		state = "no-response"
 	}

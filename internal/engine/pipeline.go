@@ -1,0 +1,452 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"shindan/checks"
+	"shindan/reports"
+	"shindan/scanners"
+)
+
+// hostRun is one host on its way through the scan: its discovery
+// observations, then its probes' observations, until its checks are
+// evaluated, its findings streamed and the host forgotten. Memory thus
+// follows the hosts in flight, not the size of the target list.
+type hostRun struct {
+	addr     netip.Addr
+	st       store
+	tcp, udp bool      // discovery summaries received
+	started  time.Time // discovery start, for --host-timeout
+	sent     bool      // handed on (pipeline or finished)
+}
+
+// errHostTimeout is the cause of a host's context when --host-timeout cut it.
+var errHostTimeout = errors.New("host time budget (--host-timeout) spent")
+
+// discovered receives every discovery observation. A host moves on as
+// soon as its own discovery ends, never waiting for other hosts.
+func (e *engine) discovered(o scanners.Observation) {
+	if !o.Target.Addr.IsValid() {
+		e.global.add(o)
+		return
+	}
+	a := o.Target.Addr
+	e.mu.Lock()
+	if e.finished[a] {
+		e.mu.Unlock()
+		return
+	}
+	hr := e.hosts[a]
+	if hr == nil {
+		hr = &hostRun{addr: a}
+		e.hosts[a] = hr
+	}
+	hr.st.add(o)
+	if _, ok := o.Data.(*scanners.PortState); ok && o.Target.Port == 0 {
+		switch o.Probe {
+		case portscanTCP:
+			hr.tcp, hr.started = true, o.At
+		case portscanUDP:
+			hr.udp = true
+		}
+	}
+	ready := !hr.sent && hr.tcp && (hr.udp || !e.wantUDP)
+	hr.sent = hr.sent || ready
+	e.mu.Unlock()
+	if ready {
+		e.dispatch(hr)
+	}
+}
+
+// dispatch starts a host's pipeline once a slot is free (the wait is the
+// back-pressure that bounds hosts in flight). Hosts that answered nothing
+// need no probes and finish at once.
+func (e *engine) dispatch(hr *hostRun) {
+	e.progressUnits(0, 1)
+	if _, live := hr.st.live(); !live {
+		e.finishHost(hr, e.scanCtx)
+		return
+	}
+	e.slots <- struct{}{}
+	e.pipes.Add(1)
+	go func() {
+		defer func() { <-e.slots; e.pipes.Done() }()
+		e.runHost(hr)
+	}()
+}
+
+// runHost runs a host's probes in dependency order, then finishes it.
+func (e *engine) runHost(hr *hostRun) {
+	ctx := e.scanCtx
+	if e.cfg.HostTimeout > 0 {
+		start := hr.started
+		if start.IsZero() {
+			start = e.now()
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, start.Add(e.cfg.HostTimeout), errHostTimeout)
+		defer cancel()
+	}
+	env := e.env()
+	per := e.cfg.HostProbes
+	if per <= 0 {
+		per = 4
+	}
+	for _, stage := range e.plan.stages {
+		jobs := e.hostJobs(hr, stage)
+		if len(jobs) == 0 {
+			continue
+		}
+		e.progressUnits(0, len(jobs))
+		if ctx.Err() != nil {
+			for _, j := range jobs {
+				hr.st.add(interruptedObs(j, e.now(), cutReason(ctx)))
+			}
+			e.progressUnits(len(jobs), 0)
+			break
+		}
+		var g errgroup.Group
+		g.SetLimit(per)
+		for _, j := range jobs {
+			g.Go(func() error {
+				obs, err := e.runProbe(ctx, env, j)
+				for _, o := range obs {
+					hr.st.add(o)
+				}
+				e.progressUnits(1, 0)
+				if err != nil {
+					e.fail(err)
+				}
+				return nil
+			})
+		}
+		_ = g.Wait()
+	}
+	e.finishHost(hr, ctx)
+}
+
+// cutReason says why ctx ended, for observations and the report.
+func cutReason(ctx context.Context) string {
+	if errors.Is(context.Cause(ctx), errHostTimeout) {
+		return errHostTimeout.Error()
+	}
+	return "the scan was interrupted before this probe ran"
+}
+
+// hostJobs lists one stage's probe runs against one host.
+func (e *engine) hostJobs(hr *hostRun, stage []scanners.Probe) []job {
+	var jobs []job
+	for _, p := range stage {
+		info := p.Info()
+		switch info.Level {
+		case scanners.LevelEndpoint:
+			if info.ID == identProbe {
+				for _, t := range hr.st.openEndpoints() {
+					jobs = append(jobs, job{p, t})
+				}
+				continue
+			}
+			for _, s := range hr.st.services() {
+				if s.svc.Wanted(info.Services) {
+					jobs = append(jobs, job{p, s.t})
+				}
+			}
+			// Open ports identification could not name still owe this
+			// probe's checks a verdict (unidentified.go).
+			jobs = append(jobs, e.owedJobs(p, hr.st.snapshot())...)
+		case scanners.LevelHost:
+			if t, live := hr.st.live(); live {
+				jobs = append(jobs, job{p, t})
+			}
+		}
+	}
+	return jobs
+}
+
+// finishHost evaluates the per-host checks on the host's observations,
+// streams its asset and findings, keeps what the cross-target checks need
+// and forgets the rest. ctx is the host's context: when it ended early,
+// the host is reported incomplete with what was done.
+func (e *engine) finishHost(hr *hostRun, ctx context.Context) {
+	obs := hr.st.snapshot()
+	_, live := hr.st.live()
+	cut := ctx.Err() != nil || interruptedDiscovery(obs)
+	if !cut && silentAddrs(obs, func(a netip.Addr) bool { return e.named[a] })[hr.addr] {
+		// Never answered, from a range: not a host (silent.go). Its
+		// observations reach no check, and the stats count it.
+		e.silent.Add(1)
+		obs = nil
+	}
+	fs := e.evalChecks(e.local, obs)
+	var inc *reports.IncompleteHost
+	switch {
+	case cut && (hr.st.answered() || e.named[hr.addr]):
+		reason := cutReason(ctx)
+		if ctx.Err() == nil || !errors.Is(context.Cause(ctx), errHostTimeout) {
+			if r := discoveryCut(obs); r != "" {
+				reason = r
+			}
+		}
+		fs = append(fs, e.incompleteFindings(hr.addr, fs, reason)...)
+		inc = &reports.IncompleteHost{Host: hr.addr.String(), Reason: reason, Done: doneSummary(obs)}
+	case cut:
+		// Nothing answered before the cut: counted as not scanned.
+		e.mu.Lock()
+		delete(e.hosts, hr.addr)
+		e.mu.Unlock()
+		return
+	}
+	for _, o := range obs {
+		if e.retained(o) {
+			e.global.add(o)
+		}
+	}
+	asset := e.assetOf(hr.addr, obs)
+	e.mu.Lock()
+	delete(e.hosts, hr.addr)
+	e.finished[hr.addr] = true
+	e.mu.Unlock()
+	e.publish(unit{Host: hr.addr, live: live, asset: asset, findings: fs, incomplete: inc, retained: e.retainedOf(obs)})
+}
+
+// interruptedDiscovery reports whether discovery of the host was cut.
+func interruptedDiscovery(obs []scanners.Observation) bool {
+	return discoveryCut(obs) != ""
+}
+
+func discoveryCut(obs []scanners.Observation) string {
+	for _, o := range obs {
+		if _, ok := o.Data.(*scanners.PortState); ok && o.Target.Port == 0 && o.Status == scanners.Interrupted {
+			return "discovery: " + o.Reason
+		}
+	}
+	return ""
+}
+
+// doneSummary says in a few words what a cut host got through.
+func doneSummary(obs []scanners.Observation) string {
+	open, probes := 0, map[string]int{}
+	for _, o := range obs {
+		if ps, ok := o.Data.(*scanners.PortState); ok {
+			if o.Target.Port != 0 && ps.State == "open" {
+				open++
+			}
+			continue
+		}
+		if o.Status != scanners.Interrupted {
+			probes[o.Probe]++
+		}
+	}
+	s := fmt.Sprintf("%d open ports found", open)
+	ids := make([]string, 0, len(probes))
+	for id := range probes {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		s += fmt.Sprintf(", %s ×%d", id, probes[id])
+	}
+	return s
+}
+
+// incompleteFindings gives, for a host cut short, an error finding for
+// every per-host check that decided nothing about it: the check could not
+// see the host, so its verdict is "error", not an absence that reads like
+// a pass. The count is bounded by the hosts in flight.
+func (e *engine) incompleteFindings(a netip.Addr, have []checks.Finding, reason string) []checks.Finding {
+	var out []checks.Finding
+	for _, c := range e.local {
+		info := c.Info()
+		if slices.ContainsFunc(have, func(f checks.Finding) bool { return f.Check == info.ID }) {
+			continue
+		}
+		f := checks.New(info, scanners.Target{Addr: a}, "interrupted").Decided(checks.Error)
+		f.Detail = checks.T("このホストの検査は完了していません: "+reason,
+			"this host was not fully probed: "+reason)
+		f.At = e.now()
+		out = append(out, f)
+	}
+	return out
+}
+
+// retained reports whether a host observation must outlive the host for a
+// cross-target check (ipv6.parity pairs addresses by name, domain checks
+// read the DNS and mail servers). Discovery observations matter there
+// only for named hosts (parity ties families by name), so a /16 sweep
+// keeps nothing of its anonymous hosts.
+func (e *engine) retained(o scanners.Observation) bool {
+	if !e.retain[o.Probe] {
+		return false
+	}
+	if o.Probe == portscanTCP || o.Probe == portscanUDP {
+		return o.Target.Name != ""
+	}
+	return true
+}
+
+func (e *engine) retainedOf(obs []scanners.Observation) []scanners.Observation {
+	var out []scanners.Observation
+	for _, o := range obs {
+		if e.retained(o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// runNames runs the domain probes (mail and DNS records) alongside the
+// hosts, on the domains the user named.
+func (e *engine) runNames(ctx context.Context) {
+	env := e.env()
+	for _, stage := range e.plan.stages {
+		var jobs []job
+		for _, p := range stage {
+			if p.Info().Level != scanners.LevelName {
+				continue
+			}
+			for _, n := range e.set.Names {
+				if n.Domain && !n.Derived {
+					jobs = append(jobs, job{p, scanners.Target{Name: n.Name}})
+				}
+			}
+		}
+		if len(jobs) == 0 {
+			continue
+		}
+		e.progressUnits(0, len(jobs))
+		var g errgroup.Group
+		g.SetLimit(max(4, e.cfg.HostProbes))
+		for _, j := range jobs {
+			g.Go(func() error {
+				if ctx.Err() != nil {
+					e.global.add(interruptedObs(j, e.now(), cutReason(ctx)))
+					e.progressUnits(1, 0)
+					return nil
+				}
+				obs, err := e.runProbe(ctx, env, j)
+				for _, o := range obs {
+					e.global.add(o)
+				}
+				e.progressUnits(1, 0)
+				if err != nil {
+					e.fail(err)
+				}
+				return nil
+			})
+		}
+		_ = g.Wait()
+	}
+}
+
+// fail stops the scan for an error that makes it pointless (a probe that
+// cannot run, a sink that cannot keep results).
+func (e *engine) fail(err error) {
+	e.failOnce.Do(func() {
+		e.failErr = err
+		e.cancel(err)
+	})
+}
+
+// prior routes Env.Prior to the store that holds the target's
+// observations: its host's while the host is in flight, else the global one.
+func (e *engine) prior(probeID string, t scanners.Target) []scanners.Observation {
+	if t.Addr.IsValid() {
+		e.mu.Lock()
+		hr := e.hosts[t.Addr]
+		e.mu.Unlock()
+		if hr != nil {
+			return hr.st.prior(probeID, t)
+		}
+	}
+	return e.global.prior(probeID, t)
+}
+
+// unit is one finished piece of work: a host (or, with Host invalid, the
+// scan-wide checks at the end).
+type unit struct {
+	Host       netip.Addr
+	live       bool
+	asset      *reports.Asset
+	findings   []checks.Finding
+	incomplete *reports.IncompleteHost
+	retained   []scanners.Observation
+}
+
+// results is what the final report is assembled from: everything that
+// was streamed.
+type results struct {
+	mu         sync.Mutex
+	findings   []reports.Finding
+	assets     []reports.Asset
+	alive      int
+	incomplete []reports.IncompleteHost
+	bySeverity map[string]int
+}
+
+// publish records a finished unit and streams it to the sinks: findings
+// first, then the asset, then (for resume) the unit record, so a unit is
+// only ever marked done after its findings are kept.
+func (e *engine) publish(u unit) {
+	rfs := make([]reports.Finding, 0, len(u.findings))
+	for _, f := range u.findings {
+		rfs = append(rfs, e.toReport(f))
+	}
+	e.res.mu.Lock()
+	e.res.findings = append(e.res.findings, rfs...)
+	if u.asset != nil {
+		e.res.assets = append(e.res.assets, *u.asset)
+	}
+	if u.live {
+		e.res.alive++
+	}
+	if u.incomplete != nil {
+		e.res.incomplete = append(e.res.incomplete, *u.incomplete)
+	}
+	for _, f := range rfs {
+		if f.Status == "fail" || f.Status == "warn" {
+			e.res.bySeverity[f.Severity]++
+		} else {
+			e.res.bySeverity[f.Status]++
+		}
+	}
+	e.res.mu.Unlock()
+	if u.Host.IsValid() {
+		e.progressUnits(0, 0)
+		e.hostsDone.Add(1)
+	}
+	ctx := context.WithoutCancel(e.scanCtx)
+	e.sinkMu.Lock()
+	defer e.sinkMu.Unlock()
+	for _, s := range e.cfg.Sinks {
+		if len(rfs) > 0 {
+			if err := s.Findings(ctx, rfs); err != nil {
+				e.fail(fmt.Errorf("engine: sink: %w", err))
+				return
+			}
+		}
+		if u.asset != nil {
+			if err := s.Assets(ctx, []reports.Asset{*u.asset}); err != nil {
+				e.fail(fmt.Errorf("engine: sink: %w", err))
+				return
+			}
+		}
+		if us, ok := s.(UnitSink); ok && u.Host.IsValid() && u.incomplete == nil {
+			ids := make([]string, len(rfs))
+			for i, f := range rfs {
+				ids[i] = f.ID
+			}
+			if err := us.UnitDone(ctx, Unit{Host: u.Host.String(), Alive: u.live, FindingIDs: ids, Observations: u.retained}); err != nil {
+				e.fail(fmt.Errorf("engine: sink: %w", err))
+				return
+			}
+		}
+	}
+}
