@@ -204,17 +204,16 @@ func (e *engine) finishHost(hr *hostRun, ctx context.Context) {
 		e.mu.Unlock()
 		return
 	}
-	for _, o := range obs {
-		if e.retained(o) {
-			e.global.add(o)
-		}
+	retained := e.retainedOf(obs)
+	for _, o := range retained {
+		e.global.add(o)
 	}
 	asset := e.assetOf(hr.addr, obs)
 	e.mu.Lock()
 	delete(e.hosts, hr.addr)
 	e.finished[hr.addr] = true
 	e.mu.Unlock()
-	e.publish(unit{Host: hr.addr, live: live, asset: asset, findings: fs, incomplete: inc, retained: e.retainedOf(obs)})
+	e.publish(unit{Host: hr.addr, live: live, asset: asset, findings: fs, incomplete: inc, retained: retained})
 }
 
 // interruptedDiscovery reports whether discovery of the host was cut.
@@ -278,18 +277,11 @@ func (e *engine) incompleteFindings(a netip.Addr, have []checks.Finding, reason 
 }
 
 // retained reports whether a host observation must outlive the host for a
-// cross-target check (ipv6.parity pairs addresses by name, domain checks
-// read the DNS and mail servers). Discovery observations matter there
-// only for named hosts (parity ties families by name), so a /16 sweep
-// keeps nothing of its anonymous hosts.
+// cross-target check (ipv6.parity pairs addresses, domain checks read the
+// DNS and mail servers). Silent addresses leave nothing (finishHost drops
+// their observations), so a mostly empty /16 keeps next to nothing.
 func (e *engine) retained(o scanners.Observation) bool {
-	if !e.retain[o.Probe] {
-		return false
-	}
-	if o.Probe == portscanTCP || o.Probe == portscanUDP {
-		return o.Target.Name != ""
-	}
-	return true
+	return e.retain[o.Probe]
 }
 
 func (e *engine) retainedOf(obs []scanners.Observation) []scanners.Observation {
