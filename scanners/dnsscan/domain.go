@@ -76,8 +76,18 @@ func (domainProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 		return []scanners.Observation{scanners.Failed("dns.domain", t, at, ctx.Err())}, nil
 	}
 	if !slices.ContainsFunc(d.Servers, func(s scanners.DNSZoneServer) bool { return s.Answered }) {
-		o := scanners.Observation{Probe: "dns.domain", Target: t, At: at, Status: scanners.Timeout,
-			Reason: "dnsscan: no name server of " + d.Zone + " answered", Data: d}
+		// Replies that did not parse are a protocol error, not silence.
+		st := scanners.Timeout
+		if len(d.Servers) > 0 && !slices.ContainsFunc(d.Servers, func(s scanners.DNSZoneServer) bool {
+			return !strings.Contains(s.Error, errMalformed.Error())
+		}) {
+			st = scanners.ProtocolError
+		}
+		reason := "dnsscan: no name server of " + d.Zone + " answered"
+		if st == scanners.ProtocolError {
+			reason = "dnsscan: no name server of " + d.Zone + " sent a readable reply: " + d.Servers[0].Error
+		}
+		o := scanners.Observation{Probe: "dns.domain", Target: t, At: at, Status: st, Reason: reason, Data: d}
 		return []scanners.Observation{o}, nil
 	}
 	for _, s := range d.Servers {
