@@ -173,5 +173,5 @@ func reportFromArgs(c *cli.Context) (*reports.Report, error) {
 
 // historyCommands are the commands over the history store.
 func historyCommands() []*cli.Command {
-	return []*cli.Command{importCommand(), historyCommand(), sweepCommand()}
+	return []*cli.Command{importCommand(), historyCommand(), sweepCommand(), serveCommand()}
 }
