@@ -165,6 +165,13 @@ func TestBadStoreExit2(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
+	// The kill test runs the CLI as a real child process: this binary,
+	// re-executed, behaves as shindan.
+	if os.Getenv("SHINDAN_TEST_AS_CLI") == "1" {
+		os.Args = append([]string{"shindan"}, os.Args[1:]...)
+		main()
+		return
+	}
 	code := m.Run()
 	pgtest.Stop()
 	os.Exit(code)
