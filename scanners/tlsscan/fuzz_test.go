@@ -92,3 +92,14 @@ func FuzzIdentReply(f *testing.F) {
 		_ = r.Summary()
 	})
 }
+
+func FuzzCertificate13(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 9, 0, 0, 3, 1, 2, 3, 0, 0})
+	f.Add([]byte{0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		certs, _, err := parseCertificate13(b)
+		if err == nil && (len(certs) == 0 || len(certs) > maxChainCerts) {
+			t.Fatalf("%d certificates without error", len(certs))
+		}
+	})
+}

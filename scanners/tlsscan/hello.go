@@ -39,6 +39,9 @@ type hello struct {
 	// short keeps the hello under 256 bytes: no session ID, a few
 	// signature algorithms, no padding (intolerant servers).
 	short bool
+	// shares holds key-share public keys made by the caller (who keeps
+	// the private half); groups without one get a throwaway key.
+	shares map[uint16][]byte
 }
 
 // shortSigAlgs are the signature algorithms of a short hello: ECDSA, PSS
@@ -153,7 +156,11 @@ func (h *hello) marshal() []byte {
 				ext(b, extKeyShare, func(b *cryptobyte.Builder) {
 					b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
 						for _, g := range h.keyShares {
-							if pub := keySharePublic(g); pub != nil {
+							pub := h.shares[g]
+							if pub == nil {
+								pub = keySharePublic(g)
+							}
+							if pub != nil {
 								b.AddUint16(g)
 								b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(pub) })
 							}

@@ -52,6 +52,8 @@ type scanner struct {
 	flight  map[uint16]*flight // first full flight with a certificate, per protocol
 	reneg   map[uint16]bool    // protocol → some ServerHello lacked renegotiation_info
 	kx      map[uint16]*KeyExchange
+	// groups13 are the TLS 1.3 key-share groups the server accepted.
+	groups13 []uint16
 }
 
 // outcome classifies a handshake that produced no ServerHello.
@@ -633,6 +635,7 @@ func Scan(ctx context.Context, cfg Config) (*scanners.TLSScan, error) {
 	var gs []uint16
 	if r := supported[VersionTLS13]; r != nil {
 		gs = append(gs, s.groups(ctx, VersionTLS13, tls13)...)
+		s.groups13 = slices.Clone(gs)
 	}
 	for _, v := range []uint16{VersionTLS12, VersionTLS11, VersionTLS10} {
 		r := supported[v]
@@ -705,7 +708,25 @@ func (s *scanner) certificate(ctx context.Context, out *scanners.TLSScan, suppor
 	if supported[VersionTLS13] == nil {
 		return
 	}
-	// TLS 1.3 encrypts the Certificate message: let crypto/tls read it.
+	// TLS 1.3 encrypts the Certificate message: decrypt it with our own
+	// key share (asking for a staple, then without for stacks that drop
+	// such hellos), crypto/tls only for what that reader lacks (x448).
+	suites13 := codesOf(supported[VersionTLS13], len(tls13))
+	ders, staple, err := s.tls13Chain(ctx, s.groups13, suites13, true)
+	if err != nil && !errors.Is(err, errNoTLS13Reader) {
+		ders, staple, err = s.tls13Chain(ctx, s.groups13, suites13, false)
+	}
+	if err == nil {
+		if out.Certificate != nil {
+			out.Certificate.OCSPStapled = len(staple) > 0
+			return
+		}
+		out.Certificate = summarizeChain(ders, name, s.cfg.RootCAs, s.cfg.TrustStore, s.cfg.Now)
+		out.Certificate.OCSPStapled = len(staple) > 0
+		out.Certificate.Protocol = "TLS1.3"
+		return
+	}
+	s.noteErr("certificate (TLS1.3 key share)", err)
 	c, err := s.conn(ctx)
 	if err != nil {
 		s.noteErr("certificate", err)
@@ -719,7 +740,7 @@ func (s *scanner) certificate(ctx context.Context, out *scanners.TLSScan, suppor
 	}
 	defer tc.Close()
 	st := tc.ConnectionState()
-	var ders [][]byte
+	ders = nil
 	for _, pc := range st.PeerCertificates {
 		ders = append(ders, pc.Raw)
 	}

@@ -316,3 +316,29 @@ func TestProbeRun(t *testing.T) {
 		t.Errorf("closed: %+v", obs)
 	}
 }
+
+// TestScanTLS13Chain: a TLS 1.3-only server's encrypted certificate is
+// read with tlsscan's own key share and key schedule (crypto/tls is not
+// involved), and the staple asked for is absent.
+func TestScanTLS13Chain(t *testing.T) {
+	cert, pool := testCert(t, time.Now().Add(10*24*time.Hour))
+	for _, curve := range []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384} {
+		addr := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13, CurvePreferences: []tls.CurveID{curve}}, nil)
+		s := &scanner{cfg: Config{Addr: addr, Timeout: 2 * time.Second, ChunkSize: 64, MaxConns: 10, Dial: (&net.Dialer{}).DialContext},
+			sem: make(chan struct{}, 1), refusal: map[string]int{}, short: map[uint16]bool{}}
+		for _, suite := range []uint16{0x1301, 0x1302, 0x1303} {
+			ders, staple, err := s.tls13Chain(context.Background(), []uint16{uint16(curve)}, []uint16{suite}, true)
+			if err != nil || len(ders) != 2 || staple != nil {
+				t.Fatalf("curve %v suite %04X: %d certs, staple %v, %v", curve, suite, len(ders), staple, err)
+			}
+			if c := summarizeChain(ders, "127.0.0.1", pool, "custom", time.Now()); !c.Trusted || !c.NameMatch {
+				t.Errorf("chain %+v", c)
+			}
+		}
+	}
+	res, err := Scan(context.Background(), Config{Addr: tlsServer(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}, nil),
+		Timeout: 2 * time.Second, RootCAs: pool, TrustStore: "custom"})
+	if err != nil || res.Certificate == nil || res.Certificate.Protocol != "TLS1.3" || !res.Certificate.Trusted || len(res.Errors) != 0 {
+		t.Fatalf("scan: %+v %v", res, err)
+	}
+}
