@@ -24,10 +24,28 @@ fi
 # Lab hosts with TLS keep their lab CA in RUN_DIR/ca.pem; trust them all.
 cat "$run"/*/ca.pem > out/demo/lab-ca.pem 2>/dev/null || true
 [ -s out/demo/lab-ca.pem ] && extra+=(--ca-file out/demo/lab-ca.pem)
+# History: every demo scan is stored in out/demo/history.db while it runs;
+# from the second demo on, the report is compared with the previous demo
+# scan (--baseline latest) and the drift between the two is shown.
+store=out/demo/history.db
+extra+=(--store "$store")
+compare=
+if [ -f "$store" ] && ./bin/shindan history --store "$store" --limit 1 --format json | grep -q '"complete": true'; then
+	extra+=(--baseline latest)
+	compare=yes
+fi
 rc=0
 ip netns exec "sdn-$inst-scan" ./bin/shindan scan --profile external --lang ja \
-	--format json,html,md -o out/demo --fail-on none "${extra[@]}" -f out/demo/targets.txt "$@" || rc=$?
+	--format json,html,md -o out/demo --force --fail-on none "${extra[@]}" -f out/demo/targets.txt "$@" || rc=$?
 echo
 echo "demo report: $(pwd)/out/demo/report.json"
 echo "             $(pwd)/out/demo/report.html"
+echo
+./bin/shindan history --store "$store" --limit 5 --lang ja || rc=$?
+if [ -n "$compare" ]; then
+	mapfile -t ids < <(./bin/shindan history --store "$store" --limit 2 --format json | grep -oE '"id": "[^"]+"' | cut -d'"' -f4)
+	echo
+	echo "baseline comparison (${ids[1]} → ${ids[0]}):"
+	./bin/shindan diff --store "$store" --lang ja --fail-on none "${ids[1]}" "${ids[0]}" || rc=$?
+fi
 exit $rc
