@@ -33,10 +33,11 @@ func (c directoryListing) Evaluate(in *checks.Input) []checks.Finding {
 	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		var out []checks.Finding
 		pages := append([]scanners.HTTPExchange{s.Root}, s.Folders...)
-		asked := 0
+		asked, lost := 0, 0
 		for i := range pages {
 			x := &pages[i]
 			if x.Status == 0 {
+				lost++
 				continue
 			}
 			asked++
@@ -57,7 +58,13 @@ func (c directoryListing) Evaluate(in *checks.Input) []checks.Finding {
 			return []checks.Finding{finding(info, o, "", checks.Error,
 				checks.T("どのページも取得できませんでした。", "no page could be fetched"))}
 		}
-		return []checks.Finding{finding(info, o, "", checks.Pass, checks.Text{}, ev(&s.Root, "GET /"))}
+		ja := fmt.Sprintf("/ と %d 個のフォルダ（リンクから発見したもの、一般的な名前）を取得し、ディレクトリ一覧はありませんでした。", asked-1)
+		en := fmt.Sprintf("no generated directory listing at / or the %d folders fetched (found from links, and common names)", asked-1)
+		if lost > 0 {
+			ja += fmt.Sprintf("%d 個のパスは応答がなく、確認できていません。", lost)
+			en += fmt.Sprintf("; %d paths got no answer and are not covered", lost)
+		}
+		return []checks.Finding{finding(info, o, "", checks.Pass, checks.T(ja, en), ev(&s.Root, "GET /"))}
 	})
 }
 

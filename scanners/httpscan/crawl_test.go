@@ -1,6 +1,7 @@
 package httpscan
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"io"
@@ -8,7 +9,9 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"shindan/scanners"
 )
@@ -137,5 +140,37 @@ func TestElideStyles(t *testing.T) {
 	got := string(elideStyles([]byte(big)))
 	if len(got) > 300 || !strings.Contains(got, "bytes of CSS elided") || !strings.Contains(got, `<a href="a.txt">`) {
 		t.Errorf("%d %q", len(got), got[:min(len(got), 200)])
+	}
+}
+
+// A server that accepts and then stalls on every path but "/" costs one
+// timeout per path, not two: timeouts are not retried.
+func TestGetRetriesDropsNotTimeouts(t *testing.T) {
+	var mu sync.Mutex
+	hits := map[string]int{}
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		n := hits[r.URL.Path]
+		mu.Unlock()
+		switch {
+		case r.URL.Path == "/stall":
+			<-r.Context().Done()
+		case r.URL.Path == "/drop" && n == 1:
+			c, _, _ := w.(http.Hijacker).Hijack()
+			c.Close()
+		default:
+			io.WriteString(w, "ok")
+		}
+	}))
+	defer s.Close()
+	c := NewClient(&scanners.Env{IOTimeout: 200 * time.Millisecond}, targetOf(t, s), "http")
+	defer c.Close()
+	site := &scanners.HTTPSite{}
+	if x := c.get(context.Background(), site, "/drop", "folder"); x.Status != 200 {
+		t.Errorf("dropped connection not retried: %+v", x.Error)
+	}
+	if x := c.get(context.Background(), site, "/stall", "folder"); x.Status != 0 || hits["/stall"] != 1 {
+		t.Errorf("stall: status %d, asked %d times", x.Status, hits["/stall"])
 	}
 }

@@ -185,9 +185,15 @@ func (c *Client) sameHost(path, loc string) bool {
 	return err == nil && (strings.EqualFold(u.Hostname(), c.base.Hostname()) || c.sameName(u))
 }
 
-// get is a GET that marks soft-404 answers.
+// get is a GET that marks soft-404 answers. A dropped connection is tried
+// once more (servers drop connections under load, and a lost folder is a
+// lost listing); a timeout is not, so a tarpit costs no more. A failure
+// is kept in x.Error.
 func (c *Client) get(ctx context.Context, site *scanners.HTTPSite, path, kind string) scanners.HTTPExchange {
-	x, _ := c.Do(ctx, "GET", path, nil, nil) // a failure is kept in x.Error
+	x, err := c.Do(ctx, "GET", path, nil, nil)
+	if err != nil && ctx.Err() == nil && !errors.Is(err, scanners.ErrOutOfScope) && !isTimeout(err) {
+		x, _ = c.Do(ctx, "GET", path, nil, nil)
+	}
 	x.Kind = kind
 	x.Soft404 = soft404(&site.Baseline, &x)
 	return x
@@ -235,4 +241,11 @@ func (c *Client) httpsOn443(ctx context.Context, env *scanners.Env, t scanners.T
 			site.HTTPSChecked = false // a timeout is not "no HTTPS"
 		}
 	}
+}
+
+// isTimeout covers the transport's own timeouts (response headers,
+// client deadline) besides context deadlines.
+func isTimeout(err error) bool {
+	var te interface{ Timeout() bool }
+	return scanners.StatusOf(err) == scanners.Timeout || errors.As(err, &te) && te.Timeout()
 }
