@@ -342,3 +342,64 @@ func TestScanTLS13Chain(t *testing.T) {
 		t.Fatalf("scan: %+v %v", res, err)
 	}
 }
+
+// offersSuite reports whether the ClientHello record b lists suite.
+func offersSuite(b []byte, suite uint16) bool {
+	if len(b) < 44 || b[0] != 22 || b[5] != 1 {
+		return false
+	}
+	i := 5 + 4 + 2 + 32
+	i += 1 + int(b[i])
+	if i+2 > len(b) {
+		return false
+	}
+	n := int(b[i])<<8 | int(b[i+1])
+	for j := i + 2; j+1 < i+2+n && j+1 < len(b); j += 2 {
+		if uint16(b[j])<<8|uint16(b[j+1]) == suite {
+			return true
+		}
+	}
+	return false
+}
+
+// TestFallbackSCSVClose: a server that closes the connection on a
+// downgraded hello carrying TLS_FALLBACK_SCSV (instead of sending
+// inappropriate_fallback) refuses the downgrade: not vulnerable, decided
+// with that evidence, not "could not decide".
+func TestFallbackSCSVClose(t *testing.T) {
+	cert, _ := testCert(t, time.Now().Add(time.Hour))
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS11, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}}
+	addr := serve(t, func(c net.Conn) {
+		_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+		b := make([]byte, 16384)
+		n, err := c.Read(b)
+		if err != nil || offersSuite(b[:n], scsvFallback) {
+			return // close, no alert
+		}
+		_ = tls.Server(&prefixConn{Conn: c, prefix: b[:n]}, cfg).Handshake()
+	})
+	res, err := Scan(context.Background(), Config{Addr: addr, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := res.Vulns.FallbackSCSV
+	if v.Status != "not-vulnerable" || !strings.Contains(v.Detail, "closed") {
+		t.Errorf("fallback SCSV = %+v", v)
+	}
+}
+
+// prefixConn replays bytes already read before the connection's own.
+type prefixConn struct {
+	net.Conn
+	prefix []byte
+}
+
+func (c *prefixConn) Read(b []byte) (int, error) {
+	if len(c.prefix) > 0 {
+		n := copy(b, c.prefix)
+		c.prefix = c.prefix[n:]
+		return n, nil
+	}
+	return c.Conn.Read(b)
+}
