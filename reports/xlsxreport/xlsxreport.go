@@ -197,7 +197,7 @@ func (w Writer) merge(rw *row, fd reports.Finding) {
 }
 
 type styles struct {
-	header, text, wrap, date int
+	header, text, wrap, date, top int
 	verdict                  map[string]int // conditional styles by status
 }
 
@@ -212,6 +212,9 @@ func newStyles(f *excelize.File) (*styles, error) {
 	// NumFmt 49 is Excel's "@" (text): a reviewer's edit of an article
 	// cell stays text too.
 	if s.text, err = f.NewStyle(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{Vertical: "top"}}); err != nil {
+		return nil, err
+	}
+	if s.top, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}); err != nil {
 		return nil, err
 	}
 	if s.wrap, err = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
@@ -281,6 +284,34 @@ func (s *sheetWriter) date(col int, t *time.Time) {
 	}
 }
 
+// fitHeight sets the row's height to its tallest wrapped cell (at most 15
+// lines): spreadsheet programs do not grow rows by themselves when they
+// open a file, so wrapped text would overlap the next row.
+func (s *sheetWriter) fitHeight(widths []float64, texts ...string) {
+	if s.err != nil {
+		return
+	}
+	lines := 1
+	cols := []int{1, 2, 6, 7, 8, 9, 10} // title, target, ids, checks, evidence, waiver, remediation
+	for i, t := range texts {
+		width := widths[cols[i]]
+		n := 0
+		for _, seg := range strings.Split(t, "\n") {
+			w := 0.0
+			for _, r := range seg {
+				if r >= 0x1100 {
+					w += 2 // CJK glyphs are about two columns wide
+				} else {
+					w++
+				}
+			}
+			n += max(1, int(w/width)+1)
+		}
+		lines = max(lines, n)
+	}
+	s.err = s.f.SetRowHeight(s.name, s.row, 15*float64(min(lines, 15)))
+}
+
 // finish freezes the header, sets the filter, widths and verdict colours.
 func (s *sheetWriter) finish(widths []float64, verdictCol int, verdictWords map[string]string) error {
 	if s.err != nil {
@@ -334,8 +365,9 @@ func (w Writer) summarySheet(f *excelize.File, st *styles, name string, c *repor
 		title, _ := rendutil.ArticleTitle(w.Lang, ref)
 		s.str(1, ref, st.text)
 		s.str(2, title, st.wrap)
-		if n, ct, ok := rendutil.Chapter(w.Lang, ref); ok {
-			s.str(3, fmt.Sprintf(w.l("chapter"), n)+" "+ct, st.wrap)
+		if n, _, ok := rendutil.Chapter(w.Lang, ref); ok {
+			// The sheet's name; the chapter's title heads that sheet.
+			s.str(3, fmt.Sprintf(w.l("chapter"), n), 0)
 		}
 		s.str(4, rendutil.Status(w.Lang, rendutil.Verdict(cnt)), 0)
 		for i, v := range []int{cnt.Fail, cnt.Warn, cnt.Error, cnt.Info, cnt.Pass, cnt.Skipped} {
@@ -349,10 +381,11 @@ func (w Writer) summarySheet(f *excelize.File, st *styles, name string, c *repor
 		s.row++
 		s.str(1, w.l("nosheet"), 0)
 	}
-	if err := printSetup(f, name, w.l("summary")+" — "+c.Scan.ID); err != nil {
+	if err := s.finish([]float64{10, 44, 10, 12, 8, 8, 10, 8, 8, 8, 12}, 4, w.verdictWords()); err != nil {
 		return err
 	}
-	return s.finish([]float64{10, 40, 30, 12, 8, 8, 10, 8, 8, 8, 12}, 4, w.verdictWords())
+	// After the filter, which rewrites the sheet properties.
+	return printSetup(f, name, w.l("summary")+" — "+c.Scan.ID)
 }
 
 func (w Writer) chapterSheet(f *excelize.File, st *styles, n int, rows []*row, scanID string) error {
@@ -362,7 +395,8 @@ func (w Writer) chapterSheet(f *excelize.File, st *styles, n int, rows []*row, s
 		return err
 	}
 	s := &sheetWriter{f: f, name: name, style: st}
-	w.header(s, []string{"article", "title", "target", "host", "verdict", "severity", "findings", "checks", "evidence", "waiver", "remedy", "observed", "scan"})
+	w.header(s, []string{"article", "title", "target", "host", "verdict", "severity", "findings", "checks", "evidence", "waiver", "remedy", "observed"})
+	widths := []float64{10, 30, 24, 16, 12, 10, 24, 22, 44, 24, 40, 20}
 	for _, rw := range rows {
 		s.row++
 		title, _ := rendutil.ArticleTitle(w.Lang, rw.ref)
@@ -370,9 +404,9 @@ func (w Writer) chapterSheet(f *excelize.File, st *styles, n int, rows []*row, s
 		s.str(2, title, st.wrap)
 		s.str(3, rw.target, st.text)
 		s.str(4, rw.host, st.text)
-		s.str(5, rendutil.Status(w.Lang, rw.status), 0)
+		s.str(5, rendutil.Status(w.Lang, rw.status), st.top)
 		if rw.severity != "" {
-			s.str(6, rendutil.Severity(w.Lang, rw.severity), 0)
+			s.str(6, rendutil.Severity(w.Lang, rw.severity), st.top)
 		}
 		s.str(7, strings.Join(rw.ids, "\n"), st.wrap)
 		s.str(8, strings.Join(rw.checks, "\n"), st.wrap)
@@ -384,17 +418,18 @@ func (w Writer) chapterSheet(f *excelize.File, st *styles, n int, rows []*row, s
 		s.str(10, strings.Join(rw.waiver, "\n"), st.wrap)
 		s.str(11, strings.Join(rw.remediation, "\n"), st.wrap)
 		s.date(12, rw.observed)
-		s.str(13, scanID, st.text)
+		s.fitHeight(widths, title, rw.target, strings.Join(rw.ids, "\n"), strings.Join(rw.checks, "\n"),
+			strings.Join(ev, "\n"), strings.Join(rw.waiver, "\n"), strings.Join(rw.remediation, "\n"))
 	}
 	if s.err != nil {
 		return s.err
 	}
-	// The chapter title heads the printed page, not a cell, so the
-	// header stays row 1 for the filter.
-	if err := printSetup(f, name, fmt.Sprintf(w.l("chapter"), n)+" "+ct); err != nil {
+	if err := s.finish(widths, 5, w.verdictWords()); err != nil {
 		return err
 	}
-	return s.finish([]float64{10, 30, 24, 16, 12, 10, 24, 22, 50, 24, 40, 20, 24}, 5, w.verdictWords())
+	// The chapter title and scan ID head the printed page, not a cell,
+	// so the header stays row 1 for the filter.
+	return printSetup(f, name, fmt.Sprintf(w.l("chapter"), n)+" "+ct+" — "+scanID)
 }
 
 // printSetup prints a sheet on A4 landscape, one page wide, with the
