@@ -198,7 +198,7 @@ func (w Writer) merge(rw *row, fd reports.Finding) {
 
 type styles struct {
 	header, text, wrap, date, top int
-	verdict                  map[string]int // conditional styles by status
+	verdict                       map[string]int // conditional styles by status
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
