@@ -59,6 +59,7 @@ func TestImportRules(t *testing.T) {
 		"github.com/miekg/dns":                  {"shindan/scanners/dnsscan", "shindan/scanners/mailscan"},
 		"github.com/urfave/cli/v2":              {"shindan/cmd/shindan"},
 		"github.com/xuri/excelize/v2":           {"shindan/reports/xlsxreport"},
+		"github.com/chromedp":                   {"shindan/internal/pdfreport"},
 	}
 	for _, p := range listPackages(t) {
 		for _, imp := range p.Imports {

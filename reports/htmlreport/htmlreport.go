@@ -1,6 +1,8 @@
 // Package htmlreport renders a report as one self-contained HTML file:
-// inline CSS, no script, no external resource, printable to PDF. Sections:
-// header, the article-by-article compliance matrix, hosts, findings.
+// inline CSS and SVG, no script, no external resource (a CSP forbids
+// them), printable to A4 PDF. It reads top-down: cover, contents,
+// executive summary, charts, the article matrix, findings per host (passes
+// and info collapsed), an index by article and the scan details.
 package htmlreport
 
 import (
@@ -20,37 +22,71 @@ var tmplText string
 
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"join": strings.Join,
+	"vis":  rendutil.Visible,
+	"line": rendutil.OneLine,
+	"pair": func(v *view, f reports.Finding) findingCtx { return findingCtx{V: v, F: f} },
 }).Parse(tmplText))
 
 // Writer renders the HTML report in Lang ("ja" or "en"; anything else is
 // English).
 type Writer struct {
 	Lang string
+	// Print lays the report out for paper (the PDF): evidence is cut to
+	// its first lines and passes are counted rather than listed, so the
+	// whole-lab report prints in tens of pages and seconds. The screen
+	// report keeps everything.
+	Print bool
 }
 
-type row struct {
-	Article string
-	reports.Counts
-	Verdict string
+// Evidence printed per block in Print mode.
+const (
+	printEvidenceLines = 8
+	printEvidenceBytes = 700
+)
+
+// topProblems and hostsPerProblem bound the executive summary: it is a
+// page, not a second findings list.
+const (
+	topProblems     = 10
+	hostsPerProblem = 6
+)
+
+// findingCtx hands one finding and the view to the "finding" template.
+type findingCtx struct {
+	V *view
+	F reports.Finding
 }
 
 type view struct {
-	Lang string
-	R    *reports.Report
-	Rows []row
-	// Groups are the findings by status, worst first.
-	Groups []rendutil.Group
+	Lang     string
+	Print    bool
+	R        *reports.Report
+	Verdict  string
+	Status   reports.Counts
+	Sev      []sevCount
+	Articles []articleRow
+	Top      []problem
+	Remedies []problem // every failing or warning check, for print
+	SevChart template.HTML
+	HeatMap  template.HTML
+	Legend   template.HTML
+	Rows     []row
+	Hosts    []hostView
+	Index    []indexEntry
 }
 
-// L, St, Sev, Tx and Time are the template's localisation helpers; they
-// are methods so the template reads the language from the view.
-func (v *view) L(key string) string       { return rendutil.Label(v.Lang, key) }
-func (v *view) St(s string) string        { return rendutil.Status(v.Lang, s) }
-func (v *view) Sev(s string) string       { return rendutil.Severity(v.Lang, s) }
-func (v *view) Tx(t *reports.Text) string { return t.Lang(v.Lang) }
-
-// Time formats a timestamp; TimeP an optional one.
-func (v *view) Time(t time.Time) string { return rendutil.Time(t) }
+// L, Lf, St, Sv, Tx and Time are the template's localisation helpers;
+// they are methods so the template reads the language from the view.
+func (v *view) L(key string) string                 { return rendutil.Label(v.Lang, key) }
+func (v *view) Lf(key string, a ...any) string      { return fmt.Sprintf(rendutil.Label(v.Lang, key), a...) }
+func (v *view) St(s string) string                  { return rendutil.Status(v.Lang, s) }
+func (v *view) Sv(s string) string                  { return rendutil.Severity(v.Lang, s) }
+func (v *view) Tx(t *reports.Text) string           { return rendutil.OneLine(t.Lang(v.Lang)) }
+func (v *view) TxM(t *reports.Text) string          { return rendutil.Visible(t.Lang(v.Lang)) }
+func (v *view) Time(t time.Time) string             { return rendutil.Time(t) }
+func (v *view) FID(f reports.Finding) string        { return findingAnchor(&f) }
+func (v *view) Problem(status string) bool          { return problemStatus(status) }
+func (v *view) Ev(e reports.Evidence) template.HTML { return evidenceHTML(e, v.Lang, v.Print) }
 
 // TimeP formats an optional timestamp.
 func (v *view) TimeP(t *time.Time) string {
@@ -65,6 +101,14 @@ func (v *view) Stats(s *reports.Stats) string {
 	return fmt.Sprintf(v.L("stats.line"), s.HostsAlive, s.PortsOpen, s.ProbesSent, s.DurationMS)
 }
 
+// FTitle is a finding's title, or its check ID when it has none.
+func (v *view) FTitle(t *reports.Text, check string) string {
+	if s := v.Tx(t); s != "" {
+		return s
+	}
+	return check
+}
+
 // Write renders r. r is not modified.
 func (w Writer) Write(out io.Writer, r *reports.Report) error {
 	lang := w.Lang
@@ -72,11 +116,30 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 		lang = "en"
 	}
 	c := rendutil.PrepareText(r)
-	v := &view{Lang: lang, R: c, Groups: rendutil.ByStatus(c.Findings)}
-	for _, a := range rendutil.SummaryArticles(c.Summary) {
-		cnt := c.Summary[a]
-		v.Rows = append(v.Rows, row{Article: a, Counts: cnt, Verdict: rendutil.Verdict(cnt)})
+	v := &view{Lang: lang, R: c, Print: w.Print}
+	for _, f := range c.Findings {
+		count(&v.Status, f.Status)
 	}
+	v.Verdict = rendutil.Verdict(v.Status)
+	if len(c.Findings) == 0 {
+		v.Verdict = ""
+	}
+	v.Sev = buildSeverities(c)
+	v.Articles = buildArticles(lang, c.Summary)
+	v.Top = buildProblems(c, topProblems, hostsPerProblem)
+	if w.Print {
+		v.Remedies = buildProblems(c, len(c.Findings), 0)
+	}
+	v.Hosts = buildHosts(c)
+	v.SevChart = severityChart(lang, v.Hosts)
+	v.HeatMap = heatMap(lang, v.Hosts, v.Articles)
+	v.Legend = heatLegend(lang)
+	refs := rendutil.SummaryArticles(c.Summary)
+	for _, a := range refs {
+		cnt := c.Summary[a]
+		v.Rows = append(v.Rows, row{Article: a, Title: title(lang, a), Anchor: anchor("a-", a), MAnchor: anchor("m-", a), Counts: cnt, Verdict: rendutil.Verdict(cnt)})
+	}
+	v.Index = buildIndex(lang, c, refs)
 	if err := tmpl.Execute(out, v); err != nil {
 		return fmt.Errorf("htmlreport: %w", err)
 	}

@@ -55,9 +55,10 @@ func TestGolden(t *testing.T) {
 func TestSectionsAndMatrix(t *testing.T) {
 	r := loadFull(t)
 	out := render(t, "en", r)
-	// Header, matrix, hosts, findings, in that order.
+	// Top-down: cover, contents, summary, charts, matrix, hosts, index, details.
 	prev := -1
-	for _, id := range []string{`<header id="summary">`, `<section id="matrix">`, `<section id="hosts">`, `<section id="findings">`} {
+	for _, id := range []string{`<header class="cover"`, `<nav class="toc"`, `<section id="summary">`, `<section id="charts">`,
+		`<section id="matrix">`, `<section id="hosts">`, `<section id="index">`, `<section id="details">`} {
 		i := strings.Index(out, id)
 		if i < 0 || i < prev {
 			t.Fatalf("%s missing or out of order", id)
@@ -67,18 +68,23 @@ func TestSectionsAndMatrix(t *testing.T) {
 	if !strings.Contains(out, "The scan is incomplete.") || !strings.Contains(out, "rate budget exhausted") {
 		t.Error("incomplete banner or interrupted reason missing")
 	}
-	// Numeric article order, and each row's verdict colour.
-	rows := []struct{ art, verdict string }{
-		{"16-4-2", "pass"}, {"29-1", "warn"}, {"33-3", "fail"}, {"38", "fail"}, {"44の2-1", "fail"},
-		{"55-3", "info"}, {"59-1", "fail"}, {"59-2", "pass"}, {"59-3", "pass"}, {"61-1-1", "warn"},
-		{"61-1-5", "warn"}, {"64-3", "error"}, {"66-4", "fail"}, {"79", "skipped"},
+	// Numeric article order, each row's verdict colour, the article's
+	// title, and a link to its index entry.
+	rows := []struct{ art, id, verdict, title string }{
+		{"16-4-2", "16-4-2", "pass", "Introducing authentication functions"},
+		{"29-1", "29-1", "warn", "Cryptographic and signature algorithms"},
+		{"33-3", "33-3", "fail", ""}, {"38", "38", "fail", ""},
+		{"44の2-1", "44_306e_2-1", "fail", "Classes, management and restrictions of controlled areas"},
+		{"55-3", "55-3", "info", ""}, {"59-1", "59-1", "fail", "Security when introducing e-mail"}, {"59-2", "59-2", "pass", ""},
+		{"59-3", "59-3", "pass", ""}, {"61-1-1", "61-1-1", "warn", ""}, {"61-1-5", "61-1-5", "warn", ""},
+		{"64-3", "64-3", "error", ""}, {"66-4", "66-4", "fail", ""}, {"79", "79", "skipped", "Suppressing and monitoring unintended IPv6"},
 	}
 	prev = -1
 	for _, row := range rows {
-		needle := `<tr class="r-` + row.verdict + `"><td class="art">` + row.art + `</td>`
+		needle := `<tr class="r-` + row.verdict + `" id="m-` + row.id + `"><td class="art"><a href="#a-` + row.id + `">` + row.art + `</a></td><td><a href="#a-` + row.id + `">` + row.title
 		i := strings.Index(out, needle)
 		if i < 0 {
-			t.Errorf("row %s with verdict %s missing", row.art, row.verdict)
+			t.Errorf("row %s with verdict %s missing (%s)", row.art, row.verdict, needle)
 			continue
 		}
 		if i < prev {
@@ -89,16 +95,139 @@ func TestSectionsAndMatrix(t *testing.T) {
 	if !strings.Contains(out, `<span class="verdict v-error">not decided</span>`) {
 		t.Error("error rows must read \"not decided\"")
 	}
+	// Executive summary: overall verdict, severity counts, top problems
+	// with their hosts (critical open relay first).
+	sum := out[strings.Index(out, `<section id="summary">`):strings.Index(out, `<section id="charts">`)]
+	for _, s := range []string{`<span class="sev sev-critical">critical</span></td><td class="num">1</td>`, "Verdict per article", "Top problems"} {
+		if !strings.Contains(sum, s) {
+			t.Errorf("summary lacks %q", s)
+		}
+	}
+	if i, j := strings.Index(sum, "Open mail relay"), strings.Index(sum, "Database reachable"); i < 0 || j < 0 || i > j {
+		t.Error("top problems not worst first")
+	}
+	if !strings.Contains(sum, `<a href="#h-198.51.100.25">198.51.100.25</a>`) {
+		t.Error("top problem does not link its host")
+	}
+	// Two inline SVG charts, no script.
+	if strings.Count(out, "<svg ") != 2 || strings.Contains(out, "<script") {
+		t.Error("want exactly the two inline SVG charts and no script")
+	}
 	ja := render(t, "ja", r)
-	for _, s := range []string{"条項別適合状況", "判定不能", "不適合", "診断は完了していません", "メールの不正中継", "適用除外"} {
+	for _, s := range []string{"条項別適合状況", "判定不能", "不適合", "診断は完了していません", "メールの不正中継", "適用除外", "総括", "目次", "電子メール導入時の情報セキュリティ対策", "ホスト×条項の判定"} {
 		if !strings.Contains(ja, s) {
 			t.Errorf("ja report lacks %q", s)
 		}
 	}
-	for _, s := range []string{"Compliance by article", "Open mail relay", "Waived (until 2025-12-31)", "Restrict relaying"} {
+	for _, s := range []string{"Compliance by article", "Open mail relay", "Waived (until 2025-12-31)", "Restrict relaying", "Executive summary", "Contents"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("en report lacks %q", s)
 		}
+	}
+}
+
+// Every in-page link has its target, and every id is unique.
+func TestLinksResolve(t *testing.T) {
+	for _, lang := range []string{"ja", "en"} {
+		out := render(t, lang, loadFull(t))
+		ids, hrefs := map[string]int{}, map[string]bool{}
+		z := html.NewTokenizer(strings.NewReader(out))
+		for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+			tok := z.Token()
+			for _, a := range tok.Attr {
+				switch a.Key {
+				case "id":
+					ids[a.Val]++
+				case "href":
+					if !strings.HasPrefix(a.Val, "#") {
+						t.Errorf("%s: link %q leaves the document", lang, a.Val)
+					}
+					hrefs[strings.TrimPrefix(a.Val, "#")] = true
+				}
+			}
+		}
+		for h := range hrefs {
+			if ids[h] == 0 {
+				t.Errorf("%s: link #%s has no target", lang, h)
+			}
+		}
+		for id, n := range ids {
+			if n > 1 {
+				t.Errorf("%s: id %q used %d times", lang, id, n)
+			}
+		}
+		if len(hrefs) < 20 {
+			t.Errorf("%s: only %d link targets", lang, len(hrefs))
+		}
+	}
+}
+
+// Passes, info and skipped are inside a closed <details>; fails, warns
+// and errors are not.
+func TestQuietCollapsed(t *testing.T) {
+	r := loadFull(t)
+	out := render(t, "en", r)
+	hosts := out[strings.Index(out, `<section id="hosts">`):strings.Index(out, `<section id="index">`)]
+	for _, f := range r.Findings {
+		i := strings.Index(hosts, `id="`+anchor("f-", f.ID)+`"`)
+		if i < 0 {
+			t.Errorf("%s not in its host section", f.ID)
+			continue
+		}
+		inDetails := strings.LastIndex(hosts[:i], "<details") > strings.LastIndex(hosts[:i], "</details>")
+		if quiet := !problemStatus(f.Status) && f.Status != "error"; quiet != inDetails {
+			t.Errorf("%s (%s): collapsed=%v", f.ID, f.Status, inDetails)
+		}
+	}
+	if strings.Contains(out, "<details open") {
+		t.Error("a details element is open by default")
+	}
+}
+
+// Evidence is shown as sent: real line breaks, transcript line ends kept
+// visible, control characters escaped.
+func TestEvidenceLineBreaks(t *testing.T) {
+	r := loadFull(t)
+	r.Findings = append(r.Findings, reports.Finding{ID: "tr", Check: "service.exposed", Articles: []string{"67-2"}, Target: "198.51.100.9:21", Status: "fail", Severity: "low",
+		Evidence: []reports.Evidence{{Kind: "transcript", Data: `S: 211-Features:\r\n EPRT\r\n211 End\r\n` + "\nC: QUIT\x1b[2J\r\n"}}})
+	out := render(t, "en", r)
+	want := "S: 211-Features:<span class=\"eol\">\\r\\n</span>\n    EPRT<span class=\"eol\">\\r\\n</span>\n   211 End<span class=\"eol\">\\r\\n</span>\nC: QUIT␛[2J"
+	if !strings.Contains(out, want) {
+		i := strings.Index(out, "211-Features")
+		t.Errorf("transcript not broken into lines:\n%s", out[max(0, i-20):min(len(out), i+300)])
+	}
+	if strings.ContainsRune(out, 0x1b) {
+		t.Error("raw ESC reached the HTML")
+	}
+	// The SMTP transcript of the fixture keeps its real newlines.
+	if !strings.Contains(out, "S: 220 mail.example.go.jp ESMTP\nC: EHLO shindan.example") {
+		t.Error("real line breaks lost")
+	}
+}
+
+// The print layout counts passes instead of listing them and cuts
+// evidence to its first lines.
+func TestPrintLayout(t *testing.T) {
+	r := loadFull(t)
+	long := strings.Repeat("line of evidence\n", 50)
+	r.Findings = append(r.Findings, reports.Finding{ID: "long", Check: "http.exposed-files", Articles: []string{"62-3"}, Target: "198.51.100.9:80", Status: "warn", Severity: "low",
+		Evidence: []reports.Evidence{{Kind: "http", Summary: "big", Data: long}}})
+	var buf bytes.Buffer
+	if err := (Writer{Lang: "en", Print: true}).Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, "<details") {
+		t.Error("print layout has collapsed sections (they would not print)")
+	}
+	if !strings.Contains(out, "passes, info and skipped (listed in the HTML report)") || !strings.Contains(out, `<section id="remedies">`) {
+		t.Error("print layout lacks the pass count or the remediation table")
+	}
+	if strings.Count(out, "line of evidence") > printEvidenceLines {
+		t.Errorf("print keeps %d evidence lines", strings.Count(out, "line of evidence"))
+	}
+	if screen := render(t, "en", r); strings.Count(screen, "line of evidence") != 50 {
+		t.Error("screen layout cut the evidence")
 	}
 }
 
@@ -128,11 +257,14 @@ func TestHostileEvidenceAndNoExternalResources(t *testing.T) {
 			switch tt {
 			case html.StartTagToken, html.SelfClosingTagToken:
 				switch tok.Data {
-				case "script", "img", "iframe", "link", "svg", "object", "embed", "base":
+				case "script", "img", "iframe", "link", "object", "embed", "base", "foreignobject", "use", "image":
 					t.Fatalf("%s: markup from data became a <%s> element", lang, tok.Data)
 				}
 				for _, a := range tok.Attr {
 					v := strings.ToLower(a.Val)
+					if a.Key == "id" || a.Key == "xmlns" && v == "http://www.w3.org/2000/svg" || a.Key == "href" && strings.HasPrefix(v, "#") && !strings.Contains(v, "/") {
+						continue // ids name, never load; the SVG namespace; in-page links
+					}
 					if strings.Contains(v, "//") || strings.Contains(v, "http") || strings.HasPrefix(a.Key, "on") || a.Key == "src" || a.Key == "href" {
 						t.Errorf("%s: attribute %s=%q references something", lang, a.Key, a.Val)
 					}
@@ -147,8 +279,11 @@ func TestHostileEvidenceAndNoExternalResources(t *testing.T) {
 			}
 		}
 		// Outside escaped text, no URL at all: strip text nodes and look.
-		if strings.Count(out, "<style>") != 1 || strings.Contains(out, "<script") {
+		if strings.Count(out, "<style>") != 1 || strings.Contains(out, "<script") || strings.Count(out, "<svg ") != 2 {
 			t.Errorf("%s: unexpected raw markup", lang)
+		}
+		if !strings.Contains(out, `content="default-src 'none'; style-src 'unsafe-inline'"`) {
+			t.Errorf("%s: no content security policy", lang)
 		}
 	}
 }
@@ -156,7 +291,7 @@ func TestHostileEvidenceAndNoExternalResources(t *testing.T) {
 func TestNoMutationEmptyReport(t *testing.T) {
 	r := &reports.Report{SchemaVersion: "1", Tool: reports.Tool{Name: "shindan", Version: "1"}, Scan: reports.Scan{ID: "x", Complete: true}}
 	out := render(t, "ja", r)
-	for _, s := range []string{"診断は完了しました", "条項に対応する結果はありません", "ホストは検出されていません", "検出結果はありません"} {
+	for _, s := range []string{"診断は完了しました", "条項に対応する結果はありません", "検出結果はありません"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("empty report lacks %q", s)
 		}
@@ -188,7 +323,8 @@ func FuzzEvidence(f *testing.F) {
 		allowed := map[string]bool{"html": true, "head": true, "meta": true, "title": true, "style": true, "body": true, "header": true,
 			"h1": true, "h2": true, "h3": true, "h4": true, "dl": true, "dt": true, "dd": true, "code": true, "p": true, "br": true,
 			"section": true, "table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true, "span": true,
-			"article": true, "div": true, "pre": true}
+			"article": true, "div": true, "pre": true, "nav": true, "ol": true, "ul": true, "li": true, "a": true, "b": true,
+			"details": true, "summary": true, "svg": true, "rect": true, "text": true}
 		for {
 			tt := z.Next()
 			if tt == html.ErrorToken {
@@ -200,7 +336,14 @@ func FuzzEvidence(f *testing.F) {
 					t.Fatalf("data produced a <%s> element", tok.Data)
 				}
 				for _, a := range tok.Attr {
-					if a.Key != "class" && a.Key != "id" && a.Key != "lang" && a.Key != "charset" && a.Key != "name" && a.Key != "content" {
+					switch a.Key {
+					case "class", "id", "lang", "charset", "name", "content", "http-equiv", "role", "xmlns", "viewbox", "width", "height",
+						"aria-label", "x", "y", "fill", "text-anchor":
+					case "href":
+						if !strings.HasPrefix(a.Val, "#") {
+							t.Fatalf("data produced link %q", a.Val)
+						}
+					default:
 						t.Fatalf("data produced attribute %s", a.Key)
 					}
 				}

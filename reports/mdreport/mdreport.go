@@ -1,14 +1,20 @@
-// Package mdreport renders a report as Markdown for tickets: the scan
-// header, a summary table per article, then the findings with evidence in
-// fenced blocks. Text from the report is escaped so a banner or page body
-// cannot inject markup, links or table cells.
+// Package mdreport renders a report as Markdown for tickets. Its size
+// follows the problems, not the passes: the scan header, a summary, the
+// article matrix with titles, every fail and warn with its target in the
+// heading and its evidence in fenced blocks, the undecided ones one line
+// each, and passes and info as counts per check. Tickets splits the fails
+// and warns into one file each. Text from the report is escaped so a
+// banner or page body cannot inject markup, links or table cells.
 package mdreport
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"shindan/reports"
 	"shindan/reports/internal/rendutil"
@@ -19,6 +25,14 @@ type Writer struct {
 	Lang string
 }
 
+// Evidence blocks in the whole-scan document are cut at evidenceMax bytes
+// or evidenceLines lines, so a chatty server cannot make the report
+// unreadable; tickets (one finding each) carry the evidence whole.
+const (
+	evidenceMax   = 1200
+	evidenceLines = 24
+)
+
 // escaper backslash-escapes the characters that start Markdown or inline
 // HTML; CommonMark allows a backslash before any ASCII punctuation.
 var escaper = strings.NewReplacer(
@@ -27,11 +41,11 @@ var escaper = strings.NewReplacer(
 	"&", `\&`,
 )
 
-// esc makes one line of inline text: escaped, newlines folded to spaces so
-// a value never breaks a table row or list item.
+// esc makes one line of inline text: control characters made visible,
+// newlines folded to spaces so a value never breaks a table row or list
+// item, Markdown escaped.
 func esc(s string) string {
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-	return escaper.Replace(s)
+	return escaper.Replace(rendutil.OneLine(s))
 }
 
 // fence returns a code fence longer than any backtick run in s.
@@ -48,152 +62,365 @@ func fence(s string) string {
 	return strings.Repeat("`", max(3, longest+1))
 }
 
+func language(l string) string {
+	if l == "ja" {
+		return "ja"
+	}
+	return "en"
+}
+
+// md is a Markdown writer in one language.
+type md struct {
+	lang string
+	b    *bufio.Writer
+}
+
+func (m *md) p(format string, a ...any) { fmt.Fprintf(m.b, format, a...) }
+func (m *md) L(k string) string         { return rendutil.Label(m.lang, k) }
+func (m *md) st(s string) string        { return rendutil.Status(m.lang, s) }
+func (m *md) sev(s string) string       { return rendutil.Severity(m.lang, s) }
+
+func problem(s string) bool { return s == "fail" || s == "warn" }
+
 // Write renders r; r is not modified.
 func (w Writer) Write(out io.Writer, r *reports.Report) error {
-	lang := w.Lang
-	if lang != "ja" {
-		lang = "en"
-	}
-	L := func(k string) string { return rendutil.Label(lang, k) }
 	c := rendutil.PrepareText(r)
-	b := bufio.NewWriter(out)
-	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	m := &md{lang: language(w.Lang), b: bufio.NewWriter(out)}
+	m.header(c)
+	m.summary(c)
+	m.matrix(c)
 
-	p("# %s — %s\n\n", L("report.title"), esc(c.Scan.ID))
-	p("| | |\n|---|---|\n")
-	p("| %s | %s |\n", L("tool"), esc(strings.TrimSpace(c.Tool.Name+" "+c.Tool.Version)))
-	if c.Tool.NucleiTemplates != "" {
-		p("| %s | %s |\n", L("templates"), esc(c.Tool.NucleiTemplates))
-	}
-	p("| %s | %s |\n", L("targets"), esc(strings.Join(c.Scan.Targets, ", ")))
-	if len(c.Scan.Excluded) > 0 {
-		p("| %s | %s |\n", L("excluded"), esc(strings.Join(c.Scan.Excluded, ", ")))
-	}
-	for _, kv := range [][2]string{{"profile", c.Scan.Profile}, {"policy", c.Scan.Policy}, {"vantage", c.Scan.Vantage}} {
-		if kv[1] != "" {
-			p("| %s | %s |\n", L(kv[0]), esc(kv[1]))
+	var probs, undecided, quiet []reports.Finding
+	for _, f := range c.Findings {
+		switch {
+		case problem(f.Status):
+			probs = append(probs, f)
+		case f.Status == "error":
+			undecided = append(undecided, f)
+		default:
+			quiet = append(quiet, f)
 		}
 	}
-	p("| %s | %s |\n", L("started"), rendutil.Time(c.Scan.StartedAt))
-	p("| %s | %s |\n", L("finished"), rendutil.Time(c.Scan.FinishedAt))
-	if s := c.Scan.Stats; s != nil {
-		p("| %s | %s |\n", L("stats"), fmt.Sprintf(L("stats.line"), s.HostsAlive, s.PortsOpen, s.ProbesSent, s.DurationMS))
+	m.p("## %s (%d)\n\n", m.L("host.problems"), len(probs))
+	if len(probs) == 0 {
+		m.p("%s\n\n", m.L("summary.noprob"))
 	}
-	p("\n")
-	if c.Scan.Complete {
-		p("> %s\n\n", L("complete"))
-	} else {
-		p("> **%s**", esc(L("incomplete")))
-		if c.Scan.InterruptedReason != "" {
-			p(" %s: %s", L("interrupted"), esc(c.Scan.InterruptedReason))
+	for _, f := range probs {
+		m.p("### ")
+		m.heading(f)
+		m.p("\n\n")
+		m.body(f, true)
+	}
+	if len(undecided) > 0 {
+		m.p("## %s (%d)\n\n", m.L("md.errors"), len(undecided))
+		for _, f := range undecided {
+			m.p("- **%s — %s**", esc(m.title(f)), esc(f.Target))
+			if d := f.Detail.Lang(m.lang); d != "" {
+				m.p(": %s", esc(d))
+			}
+			m.p(" (`%s`, %s)\n", code(f.Check), esc(strings.Join(f.Articles, ", ")))
 		}
-		p("\n\n")
+		m.p("\n")
 	}
-
-	p("## %s\n\n", L("matrix"))
-	arts := rendutil.SummaryArticles(c.Summary)
-	if len(arts) == 0 {
-		p("%s\n\n", L("matrix.none"))
-	} else {
-		p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", L("article"), L("verdict"),
-			rendutil.Status(lang, "pass"), rendutil.Status(lang, "fail"), rendutil.Status(lang, "warn"),
-			rendutil.Status(lang, "info"), rendutil.Status(lang, "error"), rendutil.Status(lang, "skipped"), L("worst"))
-		p("|---|---|--:|--:|--:|--:|--:|--:|---|\n")
-		for _, a := range arts {
-			n := c.Summary[a]
-			v := rendutil.Verdict(n)
-			verdict := rendutil.Status(lang, v)
-			if v == "fail" || v == "warn" {
-				verdict = "**" + verdict + "**"
-			}
-			p("| %s | %s | %d | %d | %d | %d | %d | %d | %s |\n", esc(a), verdict,
-				n.Pass, n.Fail, n.Warn, n.Info, n.Error, n.Skipped, rendutil.Severity(lang, n.Worst))
-		}
-		p("\n")
+	m.quiet(quiet)
+	if len(c.Findings) == 0 {
+		m.p("%s\n\n", m.L("findings.none"))
 	}
-
-	p("## %s\n\n", L("findings"))
-	groups := rendutil.ByStatus(c.Findings)
-	if len(groups) == 0 {
-		p("%s\n", L("findings.none"))
-	}
-	for _, g := range groups {
-		p("### %s (%d)\n\n", rendutil.Status(lang, g.Status), len(g.Findings))
-		for _, f := range g.Findings {
-			title := f.Title.Lang(lang)
-			if title == "" {
-				title = f.Check
-			}
-			p("#### ")
-			if f.Status == "fail" || f.Status == "warn" {
-				p("%s ", esc("["+rendutil.Severity(lang, f.Severity)+"]"))
-			}
-			p("%s", esc(title))
-			if f.Waiver != nil {
-				p(" (%s", L("waived"))
-				if f.Waiver.Until != "" {
-					p(" %s %s", L("waiver.until"), esc(f.Waiver.Until))
-				}
-				p(")")
-			}
-			p("\n\n")
-			p("- %s: `%s`\n", L("check"), strings.ReplaceAll(f.Check, "`", ""))
-			p("- %s: %s\n", L("articles"), esc(strings.Join(f.Articles, ", ")))
-			target := esc(f.Target)
-			if f.Proto != "" {
-				target += " (" + esc(f.Proto) + ")"
-			}
-			p("- %s: %s\n", L("target"), target)
-			if t := f.Detail.Lang(lang); t != "" {
-				p("- %s: %s\n", L("detail"), esc(t))
-			}
-			if t := f.Remediation.Lang(lang); t != "" {
-				p("- %s: %s\n", L("remediation"), esc(t))
-			}
-			if wv := f.Waiver; wv != nil {
-				var parts []string
-				if wv.Reason != "" {
-					parts = append(parts, L("waiver.reason")+": "+esc(wv.Reason))
-				}
-				if wv.By != "" {
-					parts = append(parts, L("waiver.by")+": "+esc(wv.By))
-				}
-				if wv.Until != "" {
-					parts = append(parts, L("waiver.until")+": "+esc(wv.Until))
-				}
-				p("- %s: %s\n", L("waived"), strings.Join(parts, " / "))
-			}
-			if f.Source != "" {
-				p("- %s: %s\n", L("source"), esc(f.Source))
-			}
-			if f.ObservedAt != nil {
-				p("- %s: %s\n", L("observed"), rendutil.Time(*f.ObservedAt))
-			}
-			p("- %s: `%s`\n", L("finding.id"), strings.ReplaceAll(f.ID, "`", ""))
-			for _, e := range f.Evidence {
-				p("- %s", L("evidence"))
-				if e.Kind != "" {
-					p(" (%s)", esc(e.Kind))
-				}
-				if e.Summary != "" {
-					p(": %s", esc(e.Summary))
-				}
-				p("\n")
-				if e.Data != "" {
-					data := strings.ReplaceAll(e.Data, "\r\n", "\n")
-					fc := fence(data)
-					p("\n  %s\n", fc)
-					for line := range strings.SplitSeq(strings.TrimSuffix(data, "\n"), "\n") {
-						p("  %s\n", line)
-					}
-					p("  %s\n", fc)
-				}
-			}
-			p("\n")
-		}
-	}
-	if err := b.Flush(); err != nil {
+	m.details(c)
+	if err := m.b.Flush(); err != nil {
 		return fmt.Errorf("mdreport: %w", err)
 	}
 	return nil
+}
+
+func code(s string) string { return strings.ReplaceAll(rendutil.OneLine(s), "`", "") }
+
+func (m *md) title(f reports.Finding) string {
+	if t := f.Title.Lang(m.lang); t != "" {
+		return t
+	}
+	return f.Check
+}
+
+// heading is "[severity] title — target (waived …)": the target is in every
+// heading so six "Database reachable" headings do not read alike.
+func (m *md) heading(f reports.Finding) {
+	switch f.Status {
+	case "fail":
+		m.p("%s ", esc("["+m.sev(f.Severity)+"]"))
+	case "warn":
+		m.p("%s ", esc("["+m.st(f.Status)+": "+m.sev(f.Severity)+"]"))
+	}
+	m.p("%s — %s", esc(m.title(f)), esc(f.Target))
+	if f.Waiver != nil {
+		m.p(" (%s", m.L("waived"))
+		if f.Waiver.Until != "" {
+			m.p(" %s %s", m.L("waiver.until"), esc(f.Waiver.Until))
+		}
+		m.p(")")
+	}
+}
+
+func (m *md) header(c *reports.Report) {
+	m.p("# %s — %s\n\n", m.L("report.title"), esc(c.Scan.ID))
+	m.p("| | |\n|---|---|\n")
+	m.p("| %s | %s |\n", m.L("tool"), esc(strings.TrimSpace(c.Tool.Name+" "+c.Tool.Version)))
+	for _, kv := range [][2]string{{"profile", c.Scan.Profile}, {"policy", c.Scan.Policy}, {"vantage", c.Scan.Vantage}} {
+		if kv[1] != "" {
+			m.p("| %s | %s |\n", m.L(kv[0]), esc(kv[1]))
+		}
+	}
+	m.p("| %s | %d |\n", m.L("targets"), len(c.Scan.Targets))
+	m.p("| %s | %s |\n", m.L("started"), rendutil.Time(c.Scan.StartedAt))
+	m.p("| %s | %s |\n", m.L("finished"), rendutil.Time(c.Scan.FinishedAt))
+	if s := c.Scan.Stats; s != nil {
+		m.p("| %s | %s |\n", m.L("stats"), fmt.Sprintf(m.L("stats.line"), s.HostsAlive, s.PortsOpen, s.ProbesSent, s.DurationMS))
+	}
+	m.p("\n")
+	if c.Scan.Complete {
+		m.p("> %s\n\n", m.L("complete"))
+	} else {
+		m.p("> **%s**", esc(m.L("incomplete")))
+		if c.Scan.InterruptedReason != "" {
+			m.p(" %s: %s", m.L("interrupted"), esc(c.Scan.InterruptedReason))
+		}
+		m.p("\n\n")
+	}
+}
+
+func (m *md) summary(c *reports.Report) {
+	var n reports.Counts
+	sev := map[string][2]int{}
+	for _, f := range c.Findings {
+		switch f.Status {
+		case "pass":
+			n.Pass++
+		case "fail":
+			n.Fail++
+		case "warn":
+			n.Warn++
+		case "info":
+			n.Info++
+		case "error":
+			n.Error++
+		case "skipped":
+			n.Skipped++
+		}
+		if problem(f.Status) {
+			s := sev[f.Severity]
+			if f.Status == "fail" {
+				s[0]++
+			} else {
+				s[1]++
+			}
+			sev[f.Severity] = s
+		}
+	}
+	m.p("## %s\n\n", m.L("summary"))
+	if len(c.Findings) > 0 {
+		m.p("%s: **%s**\n\n", m.L("summary.overall"), m.st(rendutil.Verdict(n)))
+	}
+	m.p("| %s | %s | %s | %s | %s | %s |\n|--:|--:|--:|--:|--:|--:|\n", m.st("fail"), m.st("warn"), m.st("error"), m.st("pass"), m.st("info"), m.st("skipped"))
+	m.p("| %d | %d | %d | %d | %d | %d |\n\n", n.Fail, n.Warn, n.Error, n.Pass, n.Info, n.Skipped)
+	if n.Fail+n.Warn > 0 {
+		m.p("| %s | %s | %s |\n|---|--:|--:|\n", m.L("severity"), m.st("fail"), m.st("warn"))
+		for _, s := range []string{"critical", "high", "medium", "low", "none", ""} {
+			if v, ok := sev[s]; ok {
+				m.p("| %s | %d | %d |\n", m.sev(s), v[0], v[1])
+			}
+		}
+		m.p("\n")
+	}
+}
+
+func (m *md) matrix(c *reports.Report) {
+	m.p("## %s\n\n", m.L("matrix"))
+	arts := rendutil.SummaryArticles(c.Summary)
+	if len(arts) == 0 {
+		m.p("%s\n\n", m.L("matrix.none"))
+		return
+	}
+	m.p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", m.L("article"), m.L("matrix.title"), m.L("verdict"),
+		m.st("pass"), m.st("fail"), m.st("warn"), m.st("info"), m.st("error"), m.st("skipped"), m.L("worst"))
+	m.p("|---|---|---|--:|--:|--:|--:|--:|--:|---|\n")
+	for _, a := range arts {
+		n := c.Summary[a]
+		v := rendutil.Verdict(n)
+		verdict := m.st(v)
+		if problem(v) {
+			verdict = "**" + verdict + "**"
+		}
+		t, _ := rendutil.ArticleTitle(m.lang, a)
+		m.p("| %s | %s | %s | %d | %d | %d | %d | %d | %d | %s |\n", esc(a), esc(t), verdict,
+			n.Pass, n.Fail, n.Warn, n.Info, n.Error, n.Skipped, m.sev(n.Worst))
+	}
+	m.p("\n")
+}
+
+// body is a finding's facts as a list, then its evidence. capped cuts long
+// evidence (the whole-scan document); tickets pass false.
+func (m *md) body(f reports.Finding, capped bool) {
+	m.p("- %s: `%s`\n", m.L("check"), code(f.Check))
+	arts := make([]string, len(f.Articles))
+	for i, a := range f.Articles {
+		arts[i] = a
+		if t, ok := rendutil.ArticleTitle(m.lang, a); ok {
+			arts[i] += " " + t
+		}
+	}
+	m.p("- %s: %s\n", m.L("articles"), esc(strings.Join(arts, ", ")))
+	target := esc(f.Target)
+	if f.Proto != "" {
+		target += " (" + esc(f.Proto) + ")"
+	}
+	m.p("- %s: %s\n", m.L("target"), target)
+	if t := f.Detail.Lang(m.lang); t != "" {
+		m.p("- %s: %s\n", m.L("detail"), esc(t))
+	}
+	if t := f.Remediation.Lang(m.lang); t != "" {
+		m.p("- %s: %s\n", m.L("remediation"), esc(t))
+	}
+	if wv := f.Waiver; wv != nil {
+		var parts []string
+		if wv.Reason != "" {
+			parts = append(parts, m.L("waiver.reason")+": "+esc(wv.Reason))
+		}
+		if wv.By != "" {
+			parts = append(parts, m.L("waiver.by")+": "+esc(wv.By))
+		}
+		if wv.Until != "" {
+			parts = append(parts, m.L("waiver.until")+": "+esc(wv.Until))
+		}
+		m.p("- %s: %s\n", m.L("waived"), strings.Join(parts, " / "))
+	}
+	if f.Source != "" {
+		m.p("- %s: %s\n", m.L("source"), esc(f.Source))
+	}
+	if f.ObservedAt != nil {
+		m.p("- %s: %s\n", m.L("observed"), rendutil.Time(*f.ObservedAt))
+	}
+	m.p("- %s: `%s`\n", m.L("finding.id"), code(f.ID))
+	for _, e := range f.Evidence {
+		m.p("- %s", m.L("evidence"))
+		if e.Kind != "" {
+			m.p(" (%s)", esc(e.Kind))
+		}
+		if e.Summary != "" {
+			m.p(": %s", esc(e.Summary))
+		}
+		m.p("\n")
+		if e.Data != "" {
+			m.evidence(e.Kind, e.Data, capped)
+		}
+	}
+	m.p("\n")
+}
+
+// evidence writes data as an indented fenced block, control characters
+// made visible; capped cuts it at evidenceMax bytes / evidenceLines lines
+// and says how much was left out.
+func (m *md) evidence(kind, data string, capped bool) {
+	data = strings.TrimRight(rendutil.Visible(data), "\n")
+	var lines []string
+	for _, l := range strings.Split(data, "\n") {
+		if kind != "transcript" {
+			lines = append(lines, l)
+			continue
+		}
+		indent := ""
+		if len(l) > 3 && l[1:3] == ": " {
+			indent = "   "
+		}
+		for i, p := range rendutil.SplitEOL(l) {
+			if i > 0 {
+				p.Text = indent + p.Text
+			}
+			lines = append(lines, p.Text+p.EOL)
+		}
+	}
+	cut := 0
+	if capped {
+		size := 0
+		for i, l := range lines {
+			size += len(l) + 1
+			if i == evidenceLines || size > evidenceMax {
+				for _, rest := range lines[i:] {
+					cut += len(rest) + 1
+				}
+				lines = lines[:i]
+				break
+			}
+		}
+		if len(lines) == 0 { // one huge line: keep its start
+			first := strings.SplitN(data, "\n", 2)[0]
+			keep := min(evidenceMax, len(first))
+			for keep > 0 && keep < len(first) && !utf8.RuneStart(first[keep]) {
+				keep--
+			}
+			lines = []string{first[:keep]}
+			cut = len(data) - keep
+		}
+	}
+	fc := fence(strings.Join(lines, "\n"))
+	m.p("\n  %s\n", fc)
+	for _, l := range lines {
+		m.p("  %s\n", l)
+	}
+	m.p("  %s\n", fc)
+	if cut > 0 {
+		m.p("\n  *%s*\n", esc(fmt.Sprintf(rendutil.Label(m.lang, "md.cut"), cut)))
+	}
+	m.p("\n")
+}
+
+// quiet summarises passes, info and skipped as counts per check: they
+// show what was covered without growing the document per host.
+func (m *md) quiet(fs []reports.Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	type row struct {
+		check, title string
+		n            reports.Counts
+		targets      map[string]bool
+	}
+	by := map[string]*row{}
+	for _, f := range fs {
+		r := by[f.Check]
+		if r == nil {
+			r = &row{check: f.Check, title: m.title(f), targets: map[string]bool{}}
+			by[f.Check] = r
+		}
+		switch f.Status {
+		case "pass":
+			r.n.Pass++
+		case "info":
+			r.n.Info++
+		case "skipped":
+			r.n.Skipped++
+		}
+		r.targets[f.Target] = true
+	}
+	rows := make([]*row, 0, len(by))
+	for _, r := range by {
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b *row) int { return cmp.Compare(a.check, b.check) })
+	m.p("## %s\n\n", m.L("passes.summary"))
+	m.p("| %s | %s | %s | %s | %s | %s |\n|---|---|--:|--:|--:|--:|\n", m.L("check"), m.L("title"), m.st("pass"), m.st("info"), m.st("skipped"), m.L("targets"))
+	for _, r := range rows {
+		m.p("| `%s` | %s | %d | %d | %d | %d |\n", code(r.check), esc(r.title), r.n.Pass, r.n.Info, r.n.Skipped, len(r.targets))
+	}
+	m.p("\n")
+}
+
+func (m *md) details(c *reports.Report) {
+	m.p("## %s\n\n", m.L("scan.details"))
+	if c.Tool.NucleiTemplates != "" {
+		m.p("- %s: %s\n", m.L("templates"), esc(c.Tool.NucleiTemplates))
+	}
+	m.p("- %s: %s\n", m.L("targets"), esc(strings.Join(c.Scan.Targets, ", ")))
+	if len(c.Scan.Excluded) > 0 {
+		m.p("- %s: %s\n", m.L("excluded"), esc(strings.Join(c.Scan.Excluded, ", ")))
+	}
 }

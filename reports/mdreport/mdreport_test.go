@@ -3,6 +3,7 @@ package mdreport
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,12 +55,13 @@ func TestStructure(t *testing.T) {
 	r := loadFull(t)
 	en := render(t, "en", r)
 	m := strings.Index(en, "## Compliance by article")
-	f := strings.Index(en, "## Findings")
-	if m < 0 || f < m {
-		t.Fatal("summary table must come before findings")
+	f := strings.Index(en, "## Fails and warns (5)")
+	if m < 0 || f < m || strings.Index(en, "## Executive summary") > m {
+		t.Fatal("summary and matrix must come before the fails and warns")
 	}
 	prev := -1
-	for _, a := range []string{"| 16-4-2 |", "| 29-1 |", "| 44の2-1 | **fail** |", "| 59-1 |", "| 61-1-1 | **warn** |", "| 64-3 | not decided |", "| 79 | skipped |"} {
+	for _, a := range []string{"| 16-4-2 | Introducing authentication functions |", "| 29-1 |", "| 44の2-1 | Classes, management and restrictions of controlled areas | **fail** |",
+		"| 59-1 |", "| 61-1-1 | Security when introducing web servers | **warn** |", "| 64-3 | Security when introducing DNS | not decided |", "| 79 | Suppressing and monitoring unintended IPv6 | skipped |"} {
 		i := strings.Index(en, a)
 		if i < prev || i < 0 {
 			t.Errorf("%q missing or out of order", a)
@@ -70,10 +72,102 @@ func TestStructure(t *testing.T) {
 	if !strings.Contains(en, `Directory listing \| shown`) {
 		t.Error("pipe not escaped")
 	}
+	// Every fail/warn heading names its target.
+	for _, h := range []string{"### \\[critical\\] Open mail relay — 198.51.100.25:25", "### \\[high\\] Database reachable from outside — 198.51.100.9:3306",
+		"### \\[warn: low\\] ", "— \\[2001:db8:100::53\\]:443"} {
+		if !strings.Contains(en, h) {
+			t.Errorf("heading %q missing", h)
+		}
+	}
+	// Not decided: one line with its reason; passes: counts per check.
+	if !strings.Contains(en, "## Not decided (reason) (1)") || !strings.Contains(en, "## Passes and info (count per check)") || !strings.Contains(en, "| `smtp.auth` | SMTP authentication | 1 | 0 | 0 | 1 |") {
+		t.Error("undecided list or pass summary missing")
+	}
 	ja := render(t, "ja", r)
-	for _, s := range []string{"## 条項別適合状況", "### 不適合 (3)", "メールの不正中継", "適用除外"} {
+	for _, s := range []string{"## 条項別適合状況", "## 不適合・要注意 (5)", "メールの不正中継", "適用除外", "電子メール導入時の情報セキュリティ対策"} {
 		if !strings.Contains(ja, s) {
 			t.Errorf("ja lacks %q", s)
+		}
+	}
+}
+
+// The document grows with problems, not with passes: a thousand more
+// passes of one check add nothing but their count.
+func TestSizeFollowsProblems(t *testing.T) {
+	r := loadFull(t)
+	base := len(render(t, "en", r))
+	pass := r.Findings[0]
+	for i := range 1000 {
+		p := pass
+		p.ID = fmt.Sprintf("p%d", i)
+		p.Target = fmt.Sprintf("198.51.100.%d:587", i%250)
+		r.Findings = append(r.Findings, p)
+	}
+	if grown := len(render(t, "en", r)) - base; grown > 20 {
+		t.Errorf("1000 passes grew the document by %d bytes", grown)
+	}
+	// Long evidence is cut in the document, kept whole in a ticket.
+	r = loadFull(t)
+	long := strings.Repeat("0123456789abcdef\n", 400)
+	r.Findings = append(r.Findings, reports.Finding{ID: "big", Check: "http.exposed-files", Articles: []string{"62-3"}, Target: "198.51.100.9:80",
+		Status: "warn", Severity: "low", Evidence: []reports.Evidence{{Kind: "http", Data: long}}})
+	doc := render(t, "en", r)
+	if n := strings.Count(doc, "0123456789abcdef"); n > evidenceLines {
+		t.Errorf("document keeps %d evidence lines", n)
+	}
+	if !strings.Contains(doc, "more bytes left out") {
+		t.Error("cut evidence not marked")
+	}
+	ts, err := (Writer{Lang: "en"}).Tickets(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := false
+	for _, tk := range ts {
+		whole = whole || strings.Count(string(tk.Body), "0123456789abcdef") == 400
+	}
+	if !whole {
+		t.Error("no ticket carries the whole evidence")
+	}
+}
+
+func TestTickets(t *testing.T) {
+	r := loadFull(t)
+	ts, err := (Writer{Lang: "en"}).Tickets(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Five fails and warns, then the index.
+	if len(ts) != 6 || ts[5].Name != IndexName {
+		t.Fatalf("got %d tickets, last %q", len(ts), ts[len(ts)-1].Name)
+	}
+	names := map[string]bool{}
+	index := string(ts[5].Body)
+	for _, tk := range ts[:5] {
+		if names[tk.Name] || !strings.HasSuffix(tk.Name, ".md") || strings.ContainsAny(tk.Name, "/\\ :[]") || strings.Contains(tk.Name, "..") {
+			t.Errorf("bad or duplicate ticket name %q", tk.Name)
+		}
+		names[tk.Name] = true
+		body := string(tk.Body)
+		if !strings.HasPrefix(body, "# ") || !strings.Contains(body, "- Check ID: `") || !strings.Contains(body, "Scan: `") {
+			t.Errorf("%s: not a complete ticket:\n%s", tk.Name, body)
+		}
+		if !strings.Contains(index, "]("+tk.Name+")") {
+			t.Errorf("index does not link %s", tk.Name)
+		}
+	}
+	if ts[0].Name != "001-smtp.open-relay-198.51.100.25-25.md" {
+		t.Errorf("first ticket %q, want the critical open relay", ts[0].Name)
+	}
+	again, _ := (Writer{Lang: "en"}).Tickets(r)
+	for i := range ts {
+		if ts[i].Name != again[i].Name || !bytes.Equal(ts[i].Body, again[i].Body) {
+			t.Fatal("two splits differ")
+		}
+	}
+	for in, want := range map[string]string{"../../etc/passwd": "etc-passwd", "tls.ciphers-[2001:db8::1]:443": "tls.ciphers-2001-db8-1-443", "<>": "finding", "a...b": "a.b"} {
+		if got := slug(in); got != want {
+			t.Errorf("slug(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

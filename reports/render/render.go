@@ -63,6 +63,9 @@ func WriterFailOn(format, lang, failOn string) (reports.Writer, error) {
 	case "junit":
 		return junitreport.Writer{Lang: lang, FailOn: failOn}, nil
 	}
+	if x, ok := extra[format]; ok {
+		return x.make(lang), nil
+	}
 	return nil, fmt.Errorf("render: unknown or unimplemented format %q (have %v)", format, Formats)
 }
 
@@ -73,5 +76,8 @@ func StatusLabel(lang, status string) string { return rendutil.Status(lang, stat
 // FileName is the default file name of a format inside an output folder
 // ("report.html"); empty for an unknown format.
 func FileName(format string) string {
+	if x, ok := extra[format]; ok {
+		return x.fileName
+	}
 	return fileNames[format]
 }

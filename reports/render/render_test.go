@@ -2,7 +2,9 @@ package render
 
 import (
 	"bytes"
+	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,3 +61,29 @@ func TestWriterErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestRegister(t *testing.T) {
+	saved := slices.Clone(Formats)
+	t.Cleanup(func() { Formats = saved; delete(extra, "test-x") })
+	Register("test-x", "report.x", func(lang string) reports.Writer { return langWriter(lang) })
+	if !slices.Contains(Formats, "test-x") || FileName("test-x") != "report.x" {
+		t.Fatalf("registered format missing: %v, %q", Formats, FileName("test-x"))
+	}
+	w, err := Writer("test-x", "ja")
+	if err != nil || w.(langWriter) != "ja" {
+		t.Fatalf("Writer = %v, %v", w, err)
+	}
+	if _, err := Writer("test-x", "fr"); err == nil {
+		t.Error("a registered format accepted language fr")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("registering html again did not panic")
+		}
+	}()
+	Register("html", "report.html", nil)
+}
+
+type langWriter string
+
+func (langWriter) Write(io.Writer, *reports.Report) error { return nil }
