@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -31,14 +32,17 @@ func reportCommand() *cli.Command {
 		Description: "The JSON report is the source of truth; this renders it again, e.g.\n" +
 			"  shindan report out/x/report.json --format html --lang en -o report-en.html\n" +
 			"  shindan report latest --store shindan.db --baseline 20261101T030000Z-1a2b --format json\n" +
+			"  shindan report out/x/report.json --format pdf -o report.pdf   (needs chromium)\n" +
+			"  shindan report out/x/report.json --split tickets/             (one Markdown file per fail/warn)\n" +
 			"Reports above 256 MiB are refused (the limit bounds memory on hostile input).",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Value: "html", Usage: "`FORMAT`: json, html, md, csv, sarif"},
+			&cli.StringFlag{Name: "format", Value: "html", Usage: "`FORMAT`: " + strings.Join(render.Formats, ", ")},
 			reportLangFlag(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output `FILE` ('-' or none: standard output)"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite an existing output file"},
 			storeFlag(),
 			baselineFlag(),
+			splitFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -51,9 +55,15 @@ func reportCommand() *cli.Command {
 			if err := checkLang(c); err != nil {
 				return err
 			}
+			if dir := c.String("split"); dir != "" {
+				return writeSplit(c, r, dir)
+			}
 			w, err := render.Writer(c.String("format"), c.String("lang"))
 			if err != nil {
 				return usageErr("--format: %v", err)
+			}
+			if err := checkFormatTools([]string{c.String("format")}); err != nil {
+				return err
 			}
 			if out := c.String("output"); out != "" && out != "-" {
 				if _, err := os.Stat(out); err == nil && !c.Bool("force") {

@@ -269,6 +269,9 @@ func scanOptions(c *cli.Context) (*scanOpts, error) {
 			return nil, usageErr("--format: %q is not one of %s,jsonl", f, strings.Join(render.Formats, ","))
 		}
 	}
+	if err := checkFormatTools(o.formats); err != nil {
+		return nil, err
+	}
 	cfg.HostTimeout, cfg.MaxDuration = c.Duration("host-timeout"), c.Duration("max-duration")
 	if cfg.HostTimeout < 0 || cfg.MaxDuration < 0 {
 		return nil, usageErr("--host-timeout and --max-duration must not be negative")

@@ -61,7 +61,7 @@ func TestReportArtifacts(t *testing.T) {
 		if err := (htmlreport.Writer{Lang: lang}).Write(&html, r); err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*DefaultTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		err := Browse(ctx, chromium, func(p *Page) error {
 			if err := p.Load(html.String()); err != nil {
 				return err

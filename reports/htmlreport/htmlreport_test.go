@@ -28,11 +28,22 @@ func render(t *testing.T, lang string, r *reports.Report) string {
 }
 
 func TestGolden(t *testing.T) {
-	for _, lang := range []string{"ja", "en"} {
+	for _, lang := range []string{"ja", "en", "en.print"} {
 		t.Run(lang, func(t *testing.T) {
 			r := loadFull(t)
-			got := render(t, lang, r)
-			if again := render(t, lang, r); again != got {
+			w := Writer{Lang: lang}
+			if l, ok := strings.CutSuffix(lang, ".print"); ok {
+				w = Writer{Lang: l, Print: true}
+			}
+			var a, b bytes.Buffer
+			if err := w.Write(&a, r); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(&b, r); err != nil {
+				t.Fatal(err)
+			}
+			got := a.String()
+			if b.String() != got {
 				t.Fatal("two renders differ")
 			}
 			golden := filepath.Join("testdata", "full."+lang+".html.golden")

@@ -64,7 +64,10 @@ func severityChart(lang string, hosts []hostView) template.HTML {
 	var s strings.Builder
 	fmt.Fprintf(&s, `<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" aria-label="%s">`, w, h, w, esc(rendutil.Label(lang, "chart.severity")))
 	x := labelW
-	for _, c := range sevColours {
+	for i, c := range sevColours {
+		if c.sev == "" && !slices.ContainsFunc(bars, func(b bar) bool { return b.n[i] > 0 }) {
+			continue // no fail or warn without a severity: no key for it
+		}
 		name := rendutil.Severity(lang, c.sev)
 		fmt.Fprintf(&s, `<rect x="%d" y="6" width="10" height="10" fill="%s"/><text x="%d" y="15" class="lg">%s</text>`, x, c.colour, x+14, esc(name))
 		x += 14 + 9*len([]rune(name)) + 16

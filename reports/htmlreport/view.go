@@ -67,6 +67,7 @@ type indexEntry struct {
 	Ref, Title, Anchor string
 	Links              []findingLink
 	Quiet              []findingLink // pass, info, skipped
+	Hosts              []string      // of Links, in host order (print)
 }
 
 type findingLink struct {
@@ -323,10 +324,16 @@ func buildIndex(lang string, r *reports.Report, refs []string) []indexEntry {
 			}
 			if problemStatus(f.Status) || f.Status == "error" {
 				out[j].Links = append(out[j].Links, l)
+				if !slices.Contains(out[j].Hosts, l.Host) {
+					out[j].Hosts = append(out[j].Hosts, l.Host)
+				}
 			} else {
 				out[j].Quiet = append(out[j].Quiet, l)
 			}
 		}
+	}
+	for i := range out {
+		slices.SortFunc(out[i].Hosts, compareHosts)
 	}
 	return out
 }
