@@ -88,6 +88,17 @@ func (v *view) FID(f reports.Finding) string        { return findingAnchor(&f) }
 func (v *view) Problem(status string) bool          { return problemStatus(status) }
 func (v *view) Ev(e reports.Evidence) template.HTML { return evidenceHTML(e, v.Lang, v.Print) }
 
+// printItems bounds the subjects a print row names.
+const printItems = 12
+
+// ItemHead and ItemMore split a grouped finding's subjects for a print
+// row: the first printItems (problems first, as Normalize sorts), and how
+// many are left.
+func (v *view) ItemHead(items []reports.Item) []reports.Item {
+	return items[:min(len(items), printItems)]
+}
+func (v *view) ItemMore(items []reports.Item) int { return max(0, len(items)-printItems) }
+
 // TimeP formats an optional timestamp.
 func (v *view) TimeP(t *time.Time) string {
 	if t == nil {

@@ -3,6 +3,7 @@ package htmlreport
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,7 +203,7 @@ func TestEvidenceLineBreaks(t *testing.T) {
 	r.Findings = append(r.Findings, reports.Finding{ID: "tr", Check: "service.exposed", Articles: []string{"67-2"}, Target: "198.51.100.9:21", Status: "fail", Severity: "low",
 		Evidence: []reports.Evidence{{Kind: "transcript", Data: `S: 211-Features:\r\n EPRT\r\n211 End\r\n` + "\nC: QUIT\x1b[2J\r\n"}}})
 	out := render(t, "en", r)
-	want := "S: 211-Features:<span class=\"eol\">\\r\\n</span>\n    EPRT<span class=\"eol\">\\r\\n</span>\n   211 End<span class=\"eol\">\\r\\n</span>\nC: QUIT␛[2J"
+	want := "S: 211-Features:<span class=\"eol\">\\r\\n</span>\n    EPRT<span class=\"eol\">\\r\\n</span>\n   211 End<span class=\"eol\">\\r\\n</span>\nC: QUIT\\x1b[2J"
 	if !strings.Contains(out, want) {
 		i := strings.Index(out, "211-Features")
 		t.Errorf("transcript not broken into lines:\n%s", out[max(0, i-20):min(len(out), i+300)])
@@ -361,4 +362,32 @@ func FuzzEvidence(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A grouped finding lists its subjects: a table on screen (each item's
+// evidence collapsed), a bounded line in print.
+func TestItems(t *testing.T) {
+	r := loadFull(t)
+	var items []reports.Item
+	for i := range 15 {
+		items = append(items, reports.Item{ID: fmt.Sprintf("i%d", i), Subject: fmt.Sprintf("TLS_SUITE_%02d", i), Status: "fail", Severity: "high",
+			Detail: &reports.Text{JA: "弱い", EN: "weak suite"}, Evidence: []reports.Evidence{{Kind: "tls", Summary: "offered", Data: "TLS1.2 suite"}}})
+	}
+	r.Findings = append(r.Findings, reports.Finding{ID: "grp", Check: "tls.ciphers", Articles: []string{"29-1"}, Target: "198.51.100.9:443",
+		Host: "198.51.100.9", Status: "fail", Severity: "high", Title: &reports.Text{JA: "暗号", EN: "TLS cipher suites"}, Items: items})
+	out := render(t, "en", r)
+	for _, s := range []string{"<dt>Subjects (15)</dt>", "<code>TLS_SUITE_00</code>", "<code>TLS_SUITE_14</code>", "<summary>Evidence (1)</summary>"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("screen lacks %q", s)
+		}
+	}
+	var buf bytes.Buffer
+	if err := (Writer{Lang: "en", Print: true}).Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	p := buf.String()
+	if !strings.Contains(p, "Subjects (15): TLS_SUITE_00 [high]") || !strings.Contains(p, "&#43;3 more") || strings.Contains(p, "TLS_SUITE_12") {
+		i := strings.Index(p, "Subjects (15)")
+		t.Errorf("print row does not name the first 12 subjects and count the rest:\n%s", p[max(0, i-100):min(len(p), i+500)])
+	}
 }

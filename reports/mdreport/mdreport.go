@@ -296,6 +296,12 @@ func (m *md) body(f reports.Finding, capped bool) {
 	if f.Source != "" {
 		m.p("- %s: %s\n", m.L("source"), esc(f.Source))
 	}
+	if len(f.Items) > 0 {
+		m.p("- %s (%d):\n", m.L("items"), len(f.Items))
+		for _, it := range f.Items {
+			m.item(it, capped)
+		}
+	}
 	if f.ObservedAt != nil {
 		m.p("- %s: %s\n", m.L("observed"), rendutil.Time(*f.ObservedAt))
 	}
@@ -314,6 +320,38 @@ func (m *md) body(f reports.Finding, capped bool) {
 		}
 	}
 	m.p("\n")
+}
+
+// item is one subject of a grouped finding as a nested list entry. The
+// whole-scan document names it with its verdict and detail; a ticket also
+// carries its evidence.
+func (m *md) item(it reports.Item, capped bool) {
+	if problem(it.Status) {
+		m.p("  - %s", esc("["+m.sev(it.Severity)+"]"))
+	} else {
+		m.p("  - %s", esc("["+m.st(it.Status)+"]"))
+	}
+	m.p(" `%s`", code(it.Subject))
+	if it.Waiver != nil {
+		m.p(" (%s)", m.L("waived"))
+	}
+	if d := it.Detail.Lang(m.lang); d != "" {
+		m.p(": %s", esc(d))
+	}
+	m.p("\n")
+	if capped {
+		return
+	}
+	for _, e := range it.Evidence {
+		m.p("    - %s", m.L("evidence"))
+		if e.Summary != "" {
+			m.p(": %s", esc(e.Summary))
+		}
+		m.p("\n")
+		if e.Data != "" {
+			m.evidence(e.Kind, e.Data, false)
+		}
+	}
 }
 
 // evidence writes data as an indented fenced block, control characters

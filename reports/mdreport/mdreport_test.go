@@ -260,3 +260,32 @@ func FuzzHostileText(f *testing.F) {
 		}
 	})
 }
+
+// Subjects of a grouped finding are listed in the document; their
+// evidence goes into the ticket.
+func TestItems(t *testing.T) {
+	r := loadFull(t)
+	r.Findings = append(r.Findings, reports.Finding{ID: "grp", Check: "http.exposed-files", Articles: []string{"62-3"}, Target: "198.51.100.9:80",
+		Status: "fail", Severity: "high", Title: &reports.Text{EN: "Unintended files published"}, Items: []reports.Item{
+			{ID: "a", Subject: "/.git/config", Status: "fail", Severity: "high", Detail: &reports.Text{EN: "git config"}, Evidence: []reports.Evidence{{Kind: "http", Summary: "GET /.git/config", Data: "[core]\nrepositoryformatversion = 0"}}},
+			{ID: "b", Subject: "/.env", Status: "fail", Severity: "medium", Evidence: []reports.Evidence{{Kind: "http", Data: "DB_PASSWORD=x"}}},
+		}})
+	doc := render(t, "en", r)
+	if !strings.Contains(doc, "- Subjects (2):\n  - \\[high\\] `/.git/config`: git config\n  - \\[medium\\] `/.env`\n") {
+		t.Errorf("document does not list the subjects:\n%s", doc[strings.Index(doc, "Unintended"):][:600])
+	}
+	if strings.Contains(doc, "repositoryformatversion") {
+		t.Error("document carries item evidence (tickets do)")
+	}
+	ts, err := (Writer{Lang: "en"}).Tickets(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, tk := range ts {
+		found = found || strings.Contains(string(tk.Body), "repositoryformatversion = 0") && strings.Contains(string(tk.Body), "DB_PASSWORD=x")
+	}
+	if !found {
+		t.Error("no ticket carries the subjects' evidence")
+	}
+}
