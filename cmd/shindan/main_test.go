@@ -45,7 +45,7 @@ func TestUsageErrors(t *testing.T) {
 		{name: "missing policy", args: []string{"scan", "--policy", filepath.Join(dir, "none.yaml"), "198.51.100.1"}, want: "no such file"},
 		{name: "bad ports", args: []string{"scan", "--ports", "70000", "198.51.100.1"}, want: "--ports"},
 		{name: "glob matching nothing", args: []string{"scan", "--checks", "smtp.opne-relay", "198.51.100.1"}, want: "matches no check"},
-		{name: "bad format", args: []string{"scan", "--format", "pdf", "198.51.100.1"}, want: "--format"},
+		{name: "bad format", args: []string{"scan", "--format", "docx", "198.51.100.1"}, want: "--format"},
 		{name: "bad lang", args: []string{"scan", "--lang", "fr", "198.51.100.1"}, want: "--lang"},
 		{name: "bad fail-on", args: []string{"scan", "--fail-on", "severe", "198.51.100.1"}, want: "--fail-on"},
 		{name: "bad profile", args: []string{"scan", "--profile", "deep", "198.51.100.1"}, want: "unknown profile"},
