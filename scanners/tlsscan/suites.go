@@ -8,9 +8,10 @@
 // crypto/tls cannot offer SSLv3, finite-field DHE or most legacy suites
 // (pitfalls §4.1), so handshakes stop after the server's first flight: the
 // ServerHello says protocol and suite, ServerKeyExchange the group and
-// size, Certificate the chain. No handshake is completed and no key is
-// computed, except a crypto/tls handshake to read a TLS 1.3-only server's
-// certificate.
+// size, Certificate the chain. No handshake is completed. Only a TLS
+// 1.3-only server's certificate needs keys: the handshake keys are derived
+// from an own key share (tls13cert.go), crypto/tls being the fallback.
+// IdentHello and ParseIdentReply are svc.ident's "is this TLS?" question.
 package tlsscan
 
 //go:generate go run ./internal/gensuites -in ../../../shared/spec/tls-policy.yaml -out suites_gen.go
