@@ -324,11 +324,11 @@ func (s *scanner) removal(ctx context.Context, v uint16, left []uint16) (picks [
 // shortChunk is the number of suites in one hello to an intolerant server.
 const shortChunk = 16
 
-// shortRetry asks again at v with a short hello of well-known suites. If
-// that is accepted the server is intolerant: every later hello at v is
-// short, the well-known suites are enumerated, then the policy's other
-// suites for v in short chunks; a chunk the server resets is split in
-// halves, since one unknown code in it may be what it resets on.
+// shortRetry asks again at v with short hellos of well-known suites. If
+// one is accepted the server is intolerant: every later hello at v is
+// short, and the policy's other suites for v are offered in short chunks.
+// A hello the server resets is split in halves (down to single codes),
+// since one code it does not know may be what it resets on.
 func (s *scanner) shortRetry(ctx context.Context, v uint16, res *protoResult) {
 	known := tls13
 	if v < VersionTLS13 {
@@ -337,41 +337,45 @@ func (s *scanner) shortRetry(ctx context.Context, v uint16, res *protoResult) {
 	s.mu.Lock()
 	s.short[v] = true
 	s.mu.Unlock()
-	picks, _, _, err := s.removal(ctx, v, slices.Clone(known))
+	var picks []pick
+	var firstErr error
+	var split func(codes []uint16)
+	split = func(codes []uint16) {
+		got, rest, dropped, err := s.removal(ctx, v, codes)
+		picks = append(picks, got...)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if dropped && len(rest) > 1 && ctx.Err() == nil {
+			split(slices.Clone(rest[:len(rest)/2]))
+			split(slices.Clone(rest[len(rest)/2:]))
+		}
+	}
+	split(slices.Clone(known))
 	if len(picks) == 0 {
 		s.mu.Lock()
 		s.short[v] = false
 		s.mu.Unlock()
-		if err != nil && res.err == nil {
-			res.err = err
+		if firstErr != nil && res.err == nil {
+			res.err = firstErr
 		}
 		return
 	}
-	res.picks = append(res.picks, picks...)
 	res.intolerant = true
-	if v >= VersionTLS13 {
-		return // tls13 holds every TLS 1.3 suite
-	}
-	var others []uint16
-	for _, c := range legacyNamed() {
-		if !slices.Contains(known, c) && LookupSuite(c).protos&versionMask(v) != 0 {
-			others = append(others, c)
+	if v < VersionTLS13 { // tls13 already holds every TLS 1.3 suite
+		var others []uint16
+		for _, c := range legacyNamed() {
+			if !slices.Contains(known, c) && LookupSuite(c).protos&versionMask(v) != 0 {
+				others = append(others, c)
+			}
+		}
+		for chunk := range slices.Chunk(others, shortChunk) {
+			split(slices.Clone(chunk))
 		}
 	}
-	var split func(codes []uint16)
-	split = func(codes []uint16) {
-		picks, rest, dropped, err := s.removal(ctx, v, codes)
-		res.picks = append(res.picks, picks...)
-		if err != nil && res.err == nil {
-			res.err = err
-		}
-		if dropped && len(rest) > 1 && ctx.Err() == nil {
-			split(rest[:len(rest)/2])
-			split(rest[len(rest)/2:])
-		}
-	}
-	for chunk := range slices.Chunk(others, shortChunk) {
-		split(slices.Clone(chunk))
+	res.picks = append(res.picks, picks...)
+	if firstErr != nil && res.err == nil {
+		res.err = firstErr
 	}
 }
 

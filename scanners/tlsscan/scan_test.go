@@ -345,17 +345,8 @@ func TestScanTLS13Chain(t *testing.T) {
 
 // offersSuite reports whether the ClientHello record b lists suite.
 func offersSuite(b []byte, suite uint16) bool {
-	if len(b) < 44 || b[0] != 22 || b[5] != 1 {
-		return false
-	}
-	i := 5 + 4 + 2 + 32
-	i += 1 + int(b[i])
-	if i+2 > len(b) {
-		return false
-	}
-	n := int(b[i])<<8 | int(b[i+1])
-	for j := i + 2; j+1 < i+2+n && j+1 < len(b); j += 2 {
-		if uint16(b[j])<<8|uint16(b[j+1]) == suite {
+	for c := range offered(b) {
+		if c == suite {
 			return true
 		}
 	}
@@ -402,4 +393,69 @@ func (c *prefixConn) Read(b []byte) (int, error) {
 		return n, nil
 	}
 	return c.Conn.Read(b)
+}
+
+// TestScanIntolerant: a server that resets any hello of 256 bytes or more,
+// or any hello listing a suite code its stack does not implement, still has
+// its TLS 1.2 suites found (short hellos, reset chunks split in halves).
+func TestScanIntolerant(t *testing.T) {
+	cert, _ := testCert(t, time.Now().Add(time.Hour))
+	goKnows := map[uint16]bool{scsvRenegotiation: true, scsvFallback: true}
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		goKnows[cs.ID] = true
+	}
+	want := []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12, CipherSuites: want}
+	addr := serve(t, func(c net.Conn) {
+		_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+		b := make([]byte, 16384)
+		n, err := c.Read(b)
+		if err != nil {
+			return
+		}
+		intolerable := n >= 256
+		for code := range offered(b[:n]) {
+			intolerable = intolerable || !goKnows[code]
+		}
+		if intolerable {
+			if tc, ok := c.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0)
+			}
+			return
+		}
+		_ = tls.Server(&prefixConn{Conn: c, prefix: b[:n]}, cfg).Handshake()
+	})
+	res, err := Scan(context.Background(), Config{Addr: addr, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := proto(res, "TLS1.2")
+	var got []string
+	for _, w := range want {
+		got = append(got, LookupSuite(w).Name)
+	}
+	if p.Status != "supported" || !sameSet(suiteNames(p), got) || !strings.Contains(p.Reason, "resets long hellos") {
+		t.Errorf("TLS1.2 = %+v", p)
+	}
+	t.Logf("%d connections", res.Connections)
+}
+
+// offered yields the suite codes of a ClientHello record.
+func offered(b []byte) func(func(uint16) bool) {
+	return func(yield func(uint16) bool) {
+		if len(b) < 44 || b[0] != 22 || b[5] != 1 {
+			return
+		}
+		i := 5 + 4 + 2 + 32
+		i += 1 + int(b[i])
+		if i+2 > len(b) {
+			return
+		}
+		n := int(b[i])<<8 | int(b[i+1])
+		for j := i + 2; j+1 < i+2+n && j+1 < len(b); j += 2 {
+			if !yield(uint16(b[j])<<8 | uint16(b[j+1])) {
+				return
+			}
+		}
+	}
 }
