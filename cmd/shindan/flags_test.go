@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"shindan/checks"
+	"shindan/reports"
 )
 
 // TestFlagAndPolicyValidation: bad values are refused with the flag or the
@@ -54,5 +57,33 @@ func TestFlagAndPolicyValidation(t *testing.T) {
 				t.Fatalf("the error dumps the help or names a Go type:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestUndecidedExit: a check that could not decide, at or above --fail-on,
+// makes the exit status 2 when nothing failed there (a tarpit on 25 must
+// not read as a clean run); below the threshold, waived or with
+// --fail-on none it does not.
+func TestUndecidedExit(t *testing.T) {
+	relayErr := reports.Finding{ID: "a", Check: "smtp.open-relay", Target: "198.51.100.1:25", Status: "error", Articles: []string{"59-1"}}
+	r := &reports.Report{Findings: []reports.Finding{relayErr}}
+	err := undecidedAt(r, "high", nil)
+	if exitCode(err) != exitError || !strings.Contains(err.Error(), "smtp.open-relay on 198.51.100.1:25") {
+		t.Fatalf("critical check undecided at --fail-on high: %v", err)
+	}
+	if err := undecidedAt(r, "none", nil); err != nil {
+		t.Errorf("--fail-on none: %v", err)
+	}
+	pol, perr := checks.ParsePolicy("p.yaml", []byte("version: 1\nseverity:\n  smtp.open-relay: low\n"))
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	if err := undecidedAt(r, "high", pol); err != nil {
+		t.Errorf("severity lowered by policy to low, threshold high: %v", err)
+	}
+	waived := relayErr
+	waived.Waiver = &reports.Waiver{Reason: "r"}
+	if err := undecidedAt(&reports.Report{Findings: []reports.Finding{waived}}, "high", nil); err != nil {
+		t.Errorf("a waived error: %v", err)
 	}
 }
