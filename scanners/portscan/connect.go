@@ -23,8 +23,10 @@ type Connect struct {
 	PerHost int
 	// Hosts is how many hosts are scanned at once; 0 means 8.
 	Hosts int
-	// Timeout bounds one connection attempt; 0 means 1.5s, long enough
-	// for the kernel's first SYN retransmission.
+	// Timeout is the ceiling of one connection attempt; 0 means 1.5s.
+	// Below it, the timeout follows the host's measured round trips
+	// (rttEstimator): 1s (or Timeout if lower) until the first answer,
+	// then srtt + 4·rttvar, at least 100ms.
 	Timeout time.Duration
 	// Retries re-tries ports that timed out (lost SYN vs. filtered).
 	Retries int
@@ -195,16 +197,20 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 		retry  []uint16
 		wg     sync.WaitGroup
 	)
+	rtt := newRTT(timeout)
 	attempt := func(port uint16) (state string, err error) {
-		dctx, dcancel := context.WithTimeout(hctx, timeout)
+		dctx, dcancel := context.WithTimeout(hctx, rtt.rto())
 		defer dcancel()
+		began := time.Now()
 		conn, err := env.DialContext(dctx, "tcp", t.Endpoint(scanners.TCP, port).HostPort())
 		if err == nil {
+			rtt.sample(time.Since(began))
 			conn.Close()
 			return "open", nil
 		}
 		switch {
 		case errors.Is(err, syscall.ECONNREFUSED):
+			rtt.sample(time.Since(began))
 			return "closed", nil
 		case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 			return "unreachable", nil
@@ -244,7 +250,7 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 		}
 	}
 	run := func(ports []uint16, final bool) {
-		if done, err := fastScan(hctx, env, t.Addr, timeout, per, ports, func(port uint16, state string) bool {
+		if done, err := fastScan(hctx, env, t.Addr, rtt, per, ports, func(port uint16, state string) bool {
 			record(port, state, final)
 			return hctx.Err() == nil
 		}); done || err != nil {

@@ -24,11 +24,12 @@ type epollScan struct {
 	addr     netip.Addr
 	timeout  time.Duration
 	inflight int
+	rtt      *rttEstimator // per host, shared with retry rounds
 }
 
 type pending struct {
-	port     uint16
-	deadline time.Time
+	port  uint16
+	start time.Time
 }
 
 // run tries ports and calls result(port, state) for each, state being
@@ -68,6 +69,9 @@ func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16,
 	done := func(fd int, state string, reusable bool) (bool, error) {
 		p := open[fd]
 		delete(open, fd)
+		if state == "open" || state == "closed" {
+			s.rtt.sample(time.Since(p.start))
+		}
 		if !result(p.port, state) {
 			rawClose(fd)
 			return false, nil
@@ -90,7 +94,7 @@ func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16,
 		}
 		port := ports[next]
 		next++
-		open[fd] = pending{port: port, deadline: time.Now().Add(s.timeout)}
+		open[fd] = pending{port: port, start: time.Now()}
 		err := ra.connect(fd, port)
 		switch {
 		case errors.Is(err, unix.EINPROGRESS):
@@ -153,12 +157,15 @@ func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16,
 				return err
 			}
 		}
-		// Expiry sweeps are O(in flight); every 50 ms is fine-grained
-		// enough for second-scale timeouts.
-		if now := time.Now(); now.Sub(lastSweep) >= 50*time.Millisecond {
+		// Expiry sweeps are O(in flight); every 10 ms is fine-grained
+		// enough for the 100 ms timeout floor.
+		if now := time.Now(); now.Sub(lastSweep) >= 10*time.Millisecond {
 			lastSweep = now
+			// The timeout follows the round trips measured so far, also
+			// for attempts started before the first answer came.
+			rto := s.rtt.rto()
 			for fd, p := range open {
-				if now.After(p.deadline) {
+				if now.Sub(p.start) > rto {
 					if ok, err := done(fd, "filtered", false); !ok || err != nil {
 						return err
 					}
@@ -183,9 +190,9 @@ func classify(err error) string {
 // used at all (then the dialer path runs); err reports a failure midway.
 // One loop per host: a second loop on the same host measured slower, as
 // the kernel's own packet work needs the other core.
-func fastScan(ctx context.Context, env *scanners.Env, addr netip.Addr, timeout time.Duration, inflight int,
+func fastScan(ctx context.Context, env *scanners.Env, addr netip.Addr, rtt *rttEstimator, inflight int,
 	ports []uint16, result func(uint16, string) bool) (done bool, err error) {
-	s := &epollScan{env: env, addr: addr, timeout: timeout, inflight: inflight}
+	s := &epollScan{env: env, addr: addr, timeout: rtt.max, inflight: inflight, rtt: rtt}
 	err = s.run(ctx, ports, result)
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return true, nil

@@ -5,12 +5,11 @@ package portscan
 import (
 	"context"
 	"net/netip"
-	"time"
 
 	"shindan/scanners"
 )
 
 // fastScan has no fast path outside Linux: the portable dialer path runs.
-func fastScan(context.Context, *scanners.Env, netip.Addr, time.Duration, int, []uint16, func(uint16, string) bool) (bool, error) {
+func fastScan(context.Context, *scanners.Env, netip.Addr, *rttEstimator, int, []uint16, func(uint16, string) bool) (bool, error) {
 	return false, nil
 }

@@ -85,6 +85,9 @@ type run struct {
 	talked   bool   // some connection was established
 	received bool   // some byte arrived
 	tlsTried bool   // the raw TLS hello already ran (tlsFirst)
+	// firstTried names the client-first probe that ran before the banner
+	// wait (clientFirst).
+	firstTried string
 }
 
 // result is a positive identification.
@@ -217,6 +220,9 @@ func (r *run) identify(ctx context.Context) (result, bool) {
 	if res, ok, done := r.tlsFirst(ctx); done {
 		return res, ok
 	}
+	if res, ok := r.clientFirst(ctx); ok {
+		return res, ok
+	}
 	s, err := r.dial(ctx)
 	if err != nil {
 		return result{}, false
@@ -240,7 +246,7 @@ func (r *run) identify(ctx context.Context) (result, bool) {
 		if ctx.Err() != nil {
 			break
 		}
-		if p.name == "tls" && r.tlsTried {
+		if p.name == "tls" && r.tlsTried || p.name == r.firstTried {
 			continue
 		}
 		s, err := r.dial(ctx)
@@ -302,4 +308,36 @@ func (r *run) hostHeader() string {
 		h += ":" + strconv.Itoa(int(r.t.Port))
 	}
 	return h
+}
+
+// clientFirst runs the port's hinted probe at once where the client
+// speaks first (HTTP): such a server sends nothing until asked, so the
+// banner wait would only cost its full length. Only when the probe does
+// not identify the port does the usual banner wait follow.
+func (r *run) clientFirst(ctx context.Context) (result, bool) {
+	h := hints[r.t.Port]
+	if len(h) == 0 || h[0] != "http" || ctx.Err() != nil {
+		return result{}, false
+	}
+	for _, p := range probes {
+		if p.name != h[0] {
+			continue
+		}
+		r.firstTried = p.name
+		s, err := r.dial(ctx)
+		if err != nil {
+			return result{}, false
+		}
+		r.tr.note("probe " + p.name + " (client speaks first)")
+		res, ok := p.fn(r, s, r.cfg.timeout)
+		if s.got > 0 {
+			r.received = true
+		}
+		s.close()
+		if ok && res.method == "" {
+			res.method = "probe:" + p.name
+		}
+		return res, ok
+	}
+	return result{}, false
 }
