@@ -99,6 +99,18 @@ func (v *view) ItemHead(items []reports.Item) []reports.Item {
 }
 func (v *view) ItemMore(items []reports.Item) int { return max(0, len(items)-printItems) }
 
+// printBanner bounds a service banner in print; the screen shows it whole.
+const printBanner = 90
+
+// Banner is a service banner as one line, cut for print.
+func (v *view) Banner(s string) string {
+	s = rendutil.OneLine(s)
+	if r := []rune(s); v.Print && len(r) > printBanner {
+		return string(r[:printBanner]) + "…"
+	}
+	return s
+}
+
 // TimeP formats an optional timestamp.
 func (v *view) TimeP(t *time.Time) string {
 	if t == nil {
