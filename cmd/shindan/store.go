@@ -100,6 +100,12 @@ func applyBaseline(ctx context.Context, st *store.Store, r *reports.Report, ref 
 			return usageErr("--baseline %s needs a store (--store)", ref)
 		}
 		id, err := st.Resolve(ctx, ref, &r.Scan)
+		if errors.Is(err, store.ErrNotFound) && ref == "latest" {
+			// The first scan of a series has nothing to compare with; its
+			// reports are still written.
+			fmt.Fprintln(os.Stderr, "shindan: --baseline latest: no earlier complete scan of these targets and profile; no comparison")
+			return nil
+		}
 		if err != nil {
 			return cli.Exit("--baseline: "+err.Error(), exitError)
 		}

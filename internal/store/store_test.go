@@ -197,6 +197,10 @@ func TestSinkIncomplete(t *testing.T) {
 			if got.Scan.Complete || got.Scan.InterruptedReason == "" || len(got.Findings) != 1 || len(got.Assets) != 1 {
 				t.Errorf("interrupted scan: %+v", got.Scan)
 			}
+			if err := k.Findings(ctx, []reports.Finding{{ID: "F2", Check: "c", Articles: []string{"59-1"}, Target: "y", Status: "fail"}}); err != nil {
+				t.Fatal(err)
+			}
+			// The final report changes F1 and no longer holds F2.
 			r.Findings = append(r.Findings, reports.Finding{ID: "F1", Check: "c", Articles: []string{"59-1"}, Target: "x", Status: "pass"})
 			if err := k.End(ctx, r); err != nil {
 				t.Fatal(err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -31,10 +32,46 @@ type Sink struct {
 	s   *Store
 	cfg Config
 	id  string
+	// written holds a digest of each finding and asset document already
+	// committed, so End rewrites only what changed since it streamed.
+	written map[string][32]byte
 }
 
 // Sink returns a sink for one scan.
-func (s *Store) Sink(cfg Config) *Sink { return &Sink{s: s, cfg: cfg} }
+func (s *Store) Sink(cfg Config) *Sink { return &Sink{s: s, cfg: cfg, written: map[string][32]byte{}} }
+
+// fresh keeps the findings and assets whose documents differ from what
+// the sink already wrote, and remembers the new digests.
+func (k *Sink) fresh(fs []reports.Finding, as []reports.Asset) ([]reports.Finding, []reports.Asset) {
+	var outF []reports.Finding
+	for _, f := range fs {
+		b, _ := json.Marshal(f)
+		d := sha256.Sum256(b)
+		if k.written["f"+f.ID] != d {
+			outF = append(outF, f)
+		}
+	}
+	var outA []reports.Asset
+	for _, a := range as {
+		b, _ := json.Marshal(a)
+		d := sha256.Sum256(b)
+		if k.written["a"+a.Host] != d {
+			outA = append(outA, a)
+		}
+	}
+	return outF, outA
+}
+
+func (k *Sink) remember(fs []reports.Finding, as []reports.Asset) {
+	for _, f := range fs {
+		b, _ := json.Marshal(f)
+		k.written["f"+f.ID] = sha256.Sum256(b)
+	}
+	for _, a := range as {
+		b, _ := json.Marshal(a)
+		k.written["a"+a.Host] = sha256.Sum256(b)
+	}
+}
 
 // ScanID is the ID of the scan the sink has begun ("" before Begin).
 func (k *Sink) ScanID() string { return k.id }
@@ -54,7 +91,11 @@ func (k *Sink) Assets(ctx context.Context, as []reports.Asset) error {
 	if k.id == "" {
 		return errors.New("store: Assets before Begin")
 	}
-	return k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putAssets(ctx, tx, k.id, as) })
+	if err := k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putAssets(ctx, tx, k.id, as) }); err != nil {
+		return err
+	}
+	k.remember(nil, as)
+	return nil
 }
 
 // Findings stores (or replaces) findings and updates their sightings.
@@ -62,7 +103,11 @@ func (k *Sink) Findings(ctx context.Context, fs []reports.Finding) error {
 	if k.id == "" {
 		return errors.New("store: Findings before Begin")
 	}
-	return k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putFindings(ctx, tx, k.id, fs) })
+	if err := k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putFindings(ctx, tx, k.id, fs) }); err != nil {
+		return err
+	}
+	k.remember(fs, nil)
+	return nil
 }
 
 // End stores the final report: the scan's metadata and completeness and
@@ -77,11 +122,15 @@ func (k *Sink) End(ctx context.Context, r *reports.Report) error {
 	// The sink is often the last thing standing after a cancelled scan:
 	// write the end even when the scan's context is done.
 	ctx = context.WithoutCancel(ctx)
+	fs, as := k.fresh(r.Findings, r.Assets)
 	return k.s.tx(ctx, func(tx *sql.Tx) error {
-		if err := k.s.putAssets(ctx, tx, k.id, r.Assets); err != nil {
+		if err := k.s.putAssets(ctx, tx, k.id, as); err != nil {
 			return err
 		}
-		if err := k.s.putFindings(ctx, tx, k.id, r.Findings); err != nil {
+		if err := k.s.putFindings(ctx, tx, k.id, fs); err != nil {
+			return err
+		}
+		if err := k.s.dropExtra(ctx, tx, k.id, r.Findings); err != nil {
 			return err
 		}
 		return k.s.updateScan(ctx, tx, r, k.cfg)
@@ -140,6 +189,37 @@ func (s *Store) insertScan(ctx context.Context, scan reports.Scan, tool reports.
 			return err
 		}
 	}
+}
+
+// dropExtra deletes streamed findings the final report does not hold
+// (the report is the document of record).
+func (s *Store) dropExtra(ctx context.Context, tx *sql.Tx, scanID string, fs []reports.Finding) error {
+	keep := make(map[string]bool, len(fs))
+	for _, f := range fs {
+		keep[f.ID] = true
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM findings WHERE scan_id = ?`), scanID)
+	if err != nil {
+		return explain(err)
+	}
+	var extra []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		if !keep[id] {
+			extra = append(extra, id)
+		}
+	}
+	rows.Close()
+	for _, id := range extra {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM findings WHERE scan_id = ? AND id = ?`), scanID, id); err != nil {
+			return explain(err)
+		}
+	}
+	return rows.Err()
 }
 
 func isConflict(err error) bool {

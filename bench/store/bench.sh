@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# History store benchmarks, end to end through the CLI at default settings:
+#  1. the whole-lab scan (external profile, every lab host but guard) with
+#     --store against the same scan without, alternating, ROUNDS times;
+#  2. a store holding 100 copies of that real lab scan: 'history' and
+#     'diff' wall time;
+#  3. a synthetic 10,000-host sweep result: import (write) and diff, with
+#     peak resident memory from /usr/bin/time.
+# Runs in the scanner namespace with the lab up (make bench does both).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+S=${SHINDAN:-./bin/shindan}
+ROUNDS=${ROUNDS:-3}
+inst=${SDN_LAB:-a}
+run=${LAB_RUN:-/tmp/sdn-lab-$inst}
+hosts=$run/hosts.json
+[ -f "$hosts" ] || { echo "bench/store: $hosts missing: is the lab up?" >&2; exit 2; }
+work=$(mktemp -d /tmp/shindan-bench-store.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+# Every lab host's addresses except guard's (reserved for the engine's
+# capture tests).
+grep '"segment"' "$hosts" | grep -v '"guard"' | grep -oE '"ipv[46]": "[^"]+"' | cut -d'"' -f4 >"$work/targets.txt"
+cat "$run"/*/ca.pem >"$work/ca.pem" 2>/dev/null || true
+extra=()
+[ -s "$work/ca.pem" ] && extra+=(--ca-file "$work/ca.pem")
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+scan() { # scan OUT [--store DB]
+	local out=$1
+	shift
+	$S scan --no-progress --log-level error --fail-on none --format json -o "$out" "${extra[@]}" -f "$work/targets.txt" "$@" >/dev/null
+}
+
+echo "== 1. whole-lab scan, $(wc -l <"$work/targets.txt") addresses, $ROUNDS rounds (alternating)"
+: >"$work/plain" && : >"$work/stored"
+for i in $(seq "$ROUNDS"); do
+	t=$(now); scan "$work/plain-$i.json"; echo "$(now) - $t" | bc >>"$work/plain"
+	t=$(now); scan "$work/stored-$i.json" --store "$work/lab.db"; echo "$(now) - $t" | bc >>"$work/stored"
+done
+p=$(median <"$work/plain")
+s=$(median <"$work/stored")
+echo "without --store: median ${p}s  ($(tr '\n' ' ' <"$work/plain"))"
+echo "with --store:    median ${s}s  ($(tr '\n' ' ' <"$work/stored"))"
+echo "ratio with/without: $(echo "scale=3; $s / $p" | bc)  (target ≤ 1.05)"
+echo "findings per scan: $(grep -o '"check":' "$work/stored-1.json" | wc -l)"
+
+echo "== 2. store of 100 lab scans"
+mkdir -p "$work/copies"
+go run ./bench/store/gen -copies 100 -from "$work/stored-1.json" -o "$work/copies"
+t=$(now); $S import --store "$work/h100.db" "$work/copies"/*.json >/dev/null; echo "import of 100 reports: $(echo "$(now) - $t" | bc)s"
+for cmd in "history" "history --format json" "history --profile external --since 2026-01-01" "diff --fail-on none bench-000 bench-099" "diff --format json --fail-on none bench-050 latest"; do
+	: >"$work/t"
+	for _ in 1 2 3 4 5; do
+		t=$(now); $S $cmd --store "$work/h100.db" >/dev/null; echo "($(now) - $t) * 1000" | bc >>"$work/t"
+	done
+	echo "$cmd: median $(median <"$work/t") ms (5 runs; target < 200 ms)"
+done
+
+echo "== 3. synthetic 10,000-host sweep result"
+go run ./bench/store/gen -hosts 10000 -id syn-a -o "$work/syn-a.json"
+go run ./bench/store/gen -hosts 10000 -drift -id syn-b -o "$work/syn-b.json"
+ls -l "$work/syn-a.json" | awk '{printf "report size: %.1f MB\n", $5/1e6}'
+measure() { # measure LABEL CMD...
+	local label=$1
+	shift
+	/usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null
+	read -r secs kb <"$work/time"
+	echo "$label: ${secs}s, peak RSS $((kb / 1024)) MiB"
+}
+measure "import syn-a (10,000 hosts, 30,000 findings)" $S import --store "$work/syn.db" "$work/syn-a.json"
+measure "import syn-b (1,000 hosts changed)" $S import --store "$work/syn.db" "$work/syn-b.json"
+measure "diff syn-a syn-b from the store" $S diff --store "$work/syn.db" --fail-on none --format json syn-a syn-b
+measure "diff of the two files" $S diff --fail-on none "$work/syn-a.json" "$work/syn-b.json"
+measure "history of the synthetic store" $S history --store "$work/syn.db"
+echo "changes in the synthetic diff: $($S diff --store "$work/syn.db" --fail-on none --format json syn-a syn-b | grep -c '"kind"')"
