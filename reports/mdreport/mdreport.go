@@ -298,8 +298,9 @@ func (m *md) body(f reports.Finding, capped bool) {
 	}
 	if len(f.Items) > 0 {
 		m.p("- %s (%d):\n", m.L("items"), len(f.Items))
+		seen := map[string]bool{}
 		for _, it := range f.Items {
-			m.item(it, capped)
+			m.item(it, capped, seen)
 		}
 	}
 	if f.ObservedAt != nil {
@@ -325,7 +326,10 @@ func (m *md) body(f reports.Finding, capped bool) {
 // item is one subject of a grouped finding as a nested list entry. The
 // whole-scan document names it with its verdict and detail; a ticket also
 // carries its evidence.
-func (m *md) item(it reports.Item, capped bool) {
+// Subjects often share one observation (every cipher suite of an endpoint
+// comes from the same handshake sweep): seen keeps a ticket from repeating
+// the same evidence per subject.
+func (m *md) item(it reports.Item, capped bool, seen map[string]bool) {
 	if problem(it.Status) {
 		m.p("  - %s", esc("["+m.sev(it.Severity)+"]"))
 	} else {
@@ -347,8 +351,13 @@ func (m *md) item(it reports.Item, capped bool) {
 		if e.Summary != "" {
 			m.p(": %s", esc(e.Summary))
 		}
+		if e.Data != "" && seen[e.Kind+"\x00"+e.Data] {
+			m.p(" (%s)\n", m.L("md.same"))
+			continue
+		}
 		m.p("\n")
 		if e.Data != "" {
+			seen[e.Kind+"\x00"+e.Data] = true
 			m.evidence(e.Kind, e.Data, false)
 		}
 	}

@@ -39,6 +39,7 @@ var humanLabels = map[string][2]string{ // key → {ja, en}
 	"print.cut":        {"（以下 %d 行省略。全文はHTML版・JSON版にあります）", "(%d more lines in the HTML and JSON reports)"},
 	"print.quiet":      {"適合・情報・対象外 %d 件（一覧はHTML版にあります）", "%d passes, info and skipped (listed in the HTML report)"},
 	"remedies":         {"対処一覧", "Remediation per problem"},
+	"md.same":          {"上と同じ証跡", "same evidence as above"},
 	"ticket.scan":      {"診断", "Scan"},
 	"cover.generated":  {"作成", "Generated"},
 	"page":             {"ページ", "Page"},
