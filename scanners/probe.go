@@ -223,3 +223,15 @@ func (r *Registry) ProbeIDs() []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// SweeperIDs lists the registered sweeper IDs in order.
+func (r *Registry) SweeperIDs() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	ids := make([]string, 0, len(r.sweepers))
+	for id := range r.sweepers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}

@@ -25,7 +25,7 @@ type amplification struct{}
 
 func (amplification) Info() checks.Info {
 	return checks.Info{
-		ID: "dns.amplification", Articles: []string{"38"}, Needs: []string{probeServer, probeUDP},
+		ID: "dns.amplification", Articles: []string{"38"}, Needs: []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP},
 		Severity: checks.Medium,
 		Title:    checks.T("DNS 増幅攻撃への悪用", "DNS amplification"),
 		Remediation: checks.T(

@@ -7,13 +7,6 @@ import (
 	"shindan/scanners"
 )
 
-// Probe IDs of scanners/dnsscan.
-const (
-	probeServer = "dns.server"
-	probeUDP    = "dns.udp"
-	probeDomain = "dns.domain"
-)
-
 type serverObs struct {
 	o scanners.Observation
 	s *scanners.DNSServer
@@ -29,7 +22,7 @@ type domainObs struct {
 func servers(in *checks.Input) []serverObs {
 	var out []serverObs
 	for _, o := range in.Obs {
-		if o.Probe != probeServer && o.Probe != probeUDP {
+		if o.Probe != scanners.ProbeDNSServer && o.Probe != scanners.ProbeDNSUDP {
 			continue
 		}
 		s, _ := o.Data.(*scanners.DNSServer)
@@ -42,7 +35,7 @@ func servers(in *checks.Input) []serverObs {
 func domains(in *checks.Input) []domainObs {
 	var out []domainObs
 	for _, o := range in.Obs {
-		if o.Probe != probeDomain {
+		if o.Probe != scanners.ProbeDNSDomain {
 			continue
 		}
 		d, _ := o.Data.(*scanners.DNSDomain)

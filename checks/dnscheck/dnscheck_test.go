@@ -25,7 +25,7 @@ func srvObs(probe string, s *scanners.DNSServer) scanners.Observation {
 }
 
 func domObs(d *scanners.DNSDomain) scanners.Observation {
-	o := scanners.Observation{Probe: probeDomain, At: now, Target: scanners.Target{Name: "example.test"}}
+	o := scanners.Observation{Probe: scanners.ProbeDNSDomain, At: now, Target: scanners.Target{Name: "example.test"}}
 	if d == nil {
 		o.Status, o.Reason = scanners.Timeout, "dnsscan: no name server of example.test. answered"
 		return o
@@ -79,13 +79,13 @@ func TestOpenResolver(t *testing.T) {
 		want  checks.Status
 		text  string
 	}{
-		{"open over udp", probeServer, []scanners.DNSRecursion{rec("udp", scanners.ResolverOpen, "NOERROR", true), rec("tcp", scanners.ResolverRefused, "REFUSED", true)}, checks.Fail, "resolved www.example.com."},
-		{"udp-only server open", probeUDP, []scanners.DNSRecursion{rec("udp", scanners.ResolverOpen, "NOERROR", true)}, checks.Fail, "recursively"},
-		{"servfail with RA", probeServer, []scanners.DNSRecursion{rec("udp", scanners.ResolverServfail, "SERVFAIL", true), rec("tcp", scanners.ResolverServfail, "SERVFAIL", true)}, checks.Warn, "SERVFAIL"},
-		{"cache only", probeServer, []scanners.DNSRecursion{rec("udp", scanners.ResolverCacheOnly, "NOERROR", true)}, checks.Warn, "cache-only"},
-		{"refused", probeServer, []scanners.DNSRecursion{rec("udp", scanners.ResolverRefused, "REFUSED", true), rec("tcp", scanners.ResolverRefused, "REFUSED", true)}, checks.Pass, "REFUSED"},
-		{"authoritative for the probe name", probeServer, []scanners.DNSRecursion{rec("udp", scanners.ResolverAuthoritative, "NOERROR", false)}, checks.Pass, "authoritative"},
-		{"no answer", probeServer, []scanners.DNSRecursion{{Transport: "udp", Class: scanners.ResolverNoAnswer, Error: "i/o timeout"}}, checks.Error, "timeout"},
+		{"open over udp", scanners.ProbeDNSServer, []scanners.DNSRecursion{rec("udp", scanners.ResolverOpen, "NOERROR", true), rec("tcp", scanners.ResolverRefused, "REFUSED", true)}, checks.Fail, "resolved www.example.com."},
+		{"udp-only server open", scanners.ProbeDNSUDP, []scanners.DNSRecursion{rec("udp", scanners.ResolverOpen, "NOERROR", true)}, checks.Fail, "recursively"},
+		{"servfail with RA", scanners.ProbeDNSServer, []scanners.DNSRecursion{rec("udp", scanners.ResolverServfail, "SERVFAIL", true), rec("tcp", scanners.ResolverServfail, "SERVFAIL", true)}, checks.Warn, "SERVFAIL"},
+		{"cache only", scanners.ProbeDNSServer, []scanners.DNSRecursion{rec("udp", scanners.ResolverCacheOnly, "NOERROR", true)}, checks.Warn, "cache-only"},
+		{"refused", scanners.ProbeDNSServer, []scanners.DNSRecursion{rec("udp", scanners.ResolverRefused, "REFUSED", true), rec("tcp", scanners.ResolverRefused, "REFUSED", true)}, checks.Pass, "REFUSED"},
+		{"authoritative for the probe name", scanners.ProbeDNSServer, []scanners.DNSRecursion{rec("udp", scanners.ResolverAuthoritative, "NOERROR", false)}, checks.Pass, "authoritative"},
+		{"no answer", scanners.ProbeDNSServer, []scanners.DNSRecursion{{Transport: "udp", Class: scanners.ResolverNoAnswer, Error: "i/o timeout"}}, checks.Error, "timeout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fs := run(t, c, srvObs(tc.probe, &scanners.DNSServer{ProbeName: "www.example.com.", Recursion: tc.rec}))
@@ -95,21 +95,21 @@ func TestOpenResolver(t *testing.T) {
 			}
 		})
 	}
-	expect(t, run(t, c, srvObs(probeServer, nil)), "", checks.Error, "timeout")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, nil)), "", checks.Error, "timeout")
 
 	// A resolver without egress: the canary SERVFAILs, a known name proves
 	// recursion (fail), a known name answered wrongly does not (warn).
 	servfail := []scanners.DNSRecursion{rec("udp", scanners.ResolverServfail, "SERVFAIL", true), rec("tcp", scanners.ResolverServfail, "SERVFAIL", true)}
 	proof := rec("udp", scanners.ResolverOpen, "NOERROR", true)
 	proof.QName, proof.Fresh = "ns1.good.example.", "NXDOMAIN"
-	fs := run(t, c, srvObs(probeServer, &scanners.DNSServer{ProbeName: "www.example.com.", Recursion: servfail, Proof: []scanners.DNSRecursion{proof}}))
+	fs := run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{ProbeName: "www.example.com.", Recursion: servfail, Proof: []scanners.DNSRecursion{proof}}))
 	expect(t, fs, "", checks.Fail, "udp ns1.good.example.: open (rcode NOERROR, ra=1, aa=0, fresh name NXDOMAIN)")
 	if len(fs[0].Evidence) != 3 {
 		t.Errorf("evidence: %d entries, want the canary's two and the proof", len(fs[0].Evidence))
 	}
 	wrong := proof
 	wrong.Class = scanners.ResolverUnexpected
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{ProbeName: "www.example.com.", Recursion: servfail, Proof: []scanners.DNSRecursion{wrong}})),
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{ProbeName: "www.example.com.", Recursion: servfail, Proof: []scanners.DNSRecursion{wrong}})),
 		"", checks.Warn, "known name udp ns1.good.example.: unexpected")
 }
 
@@ -124,11 +124,11 @@ func TestZoneTransfer(t *testing.T) {
 		{Zone: "good.example.", Server: "198.51.100.61:53", Type: "IXFR", Rcode: "REFUSED"},
 	}
 	broken := []scanners.DNSTransfer{{Zone: "good.example.", Server: "198.51.100.61:53", Type: "AXFR", Error: "dial tcp: connection refused"}}
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Transfers: open})), "leaky.example.@198.51.100.62:53", checks.Fail, "AXFR: 12 records")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Transfers: open})), "leaky.example.@198.51.100.62:53", checks.Fail, "AXFR: 12 records")
 	expect(t, run(t, c, domObs(&scanners.DNSDomain{Zone: "good.example.", Transfers: closed})), "good.example.@198.51.100.61:53", checks.Pass, "refused")
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Transfers: broken})), "good.example.@198.51.100.61:53", checks.Error, "connection refused")
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{})), "", checks.Skipped, "not tested")
-	expect(t, run(t, c, srvObs(probeServer, nil)), "", checks.Error, "timeout")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Transfers: broken})), "good.example.@198.51.100.61:53", checks.Error, "connection refused")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{})), "", checks.Skipped, "not tested")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, nil)), "", checks.Error, "timeout")
 }
 
 func TestVersionDisclosure(t *testing.T) {
@@ -136,9 +136,9 @@ func TestVersionDisclosure(t *testing.T) {
 	ids := func(v string) []scanners.DNSIdentity {
 		return []scanners.DNSIdentity{{Query: "version.bind", Rcode: "NOERROR", Value: v}, {Query: "id.server", Rcode: "NOERROR", Value: "198.51.100.62"}}
 	}
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Identity: ids("9.18.49-1~deb12u3-Debian")})), "", checks.Fail, "9.18.49")
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Identity: ids("")})), "", checks.Pass, "no version")
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Identity: []scanners.DNSIdentity{{Query: "version.bind", Error: "i/o timeout"}}})), "", checks.Error, "no reply")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Identity: ids("9.18.49-1~deb12u3-Debian")})), "", checks.Fail, "9.18.49")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Identity: ids("")})), "", checks.Pass, "no version")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Identity: []scanners.DNSIdentity{{Query: "version.bind", Error: "i/o timeout"}}})), "", checks.Error, "no reply")
 }
 
 func zs(name, addr string, serial uint32, ns ...string) scanners.DNSZoneServer {
@@ -218,7 +218,7 @@ func TestInternalLeak(t *testing.T) {
 	expect(t, run(t, c, domObs(clean)), "", checks.Pass, "none of the 2")
 	expect(t, run(t, c, domObs(nil)), "", checks.Error, "timeout")
 	srv := &scanners.DNSServer{Transfers: []scanners.DNSTransfer{{Zone: "leaky.example.", Type: "AXFR", Allowed: true, Addrs: []scanners.DNSAddr{{Name: "intranet.leaky.example.", Addr: "10.1.2.3"}}}}}
-	expect(t, run(t, c, srvObs(probeServer, srv)), "leaky.example.", checks.Fail, "10.1.2.3")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, srv)), "leaky.example.", checks.Fail, "10.1.2.3")
 }
 
 func TestDNSSEC(t *testing.T) {
@@ -239,13 +239,13 @@ func TestAmplification(t *testing.T) {
 	c := amplification{}
 	big := []scanners.DNSAmplify{{Query: "leaky.example. ANY", ReqSize: 40, RespSize: 1600, Factor: 40, Rcode: "NOERROR"}, {Query: ". ANY", ReqSize: 28, RespSize: 28, Factor: 1, Rcode: "REFUSED"}}
 	small := []scanners.DNSAmplify{{Query: ". ANY", ReqSize: 28, RespSize: 40, Factor: 1.4, Rcode: "REFUSED"}}
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 20}})), "", checks.Warn, "40.0 times")
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 8, Truncated: 4, Limited: true}})), "", checks.Pass, "rate limiting is active")
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: small})), "", checks.Pass, "within the threshold")
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: []scanners.DNSAmplify{{Query: ". ANY", Error: "i/o timeout"}}})), "", checks.Error, "no UDP reply")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 20}})), "", checks.Warn, "40.0 times")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 8, Truncated: 4, Limited: true}})), "", checks.Pass, "rate limiting is active")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Amplify: small})), "", checks.Pass, "within the threshold")
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Amplify: []scanners.DNSAmplify{{Query: ". ANY", Error: "i/o timeout"}}})), "", checks.Error, "no UDP reply")
 	// Replies lost in the scanner's own receive buffer are no rate limiting.
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 3, LocalDrops: 17, LocalLoss: true}})),
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 3, LocalDrops: 17, LocalLoss: true}})),
 		"", checks.Warn, "loss was on the scanner's side (17 receive-buffer drops)")
-	expect(t, run(t, c, srvObs(probeServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 3, LocalDrops: -1, LocalLoss: true}})),
+	expect(t, run(t, c, srvObs(scanners.ProbeDNSServer, &scanners.DNSServer{Amplify: big, RRL: scanners.DNSRRLResult{Sent: 20, Answered: 3, LocalDrops: -1, LocalLoss: true}})),
 		"", checks.Warn, "(unreadable receive-buffer drops)")
 }

@@ -25,7 +25,7 @@ type dnssecCheck struct{}
 
 func (dnssecCheck) Info() checks.Info {
 	return checks.Info{
-		ID: "dns.dnssec", Articles: []string{"64-1", "65-3"}, Needs: []string{probeDomain},
+		ID: "dns.dnssec", Articles: []string{"64-1", "65-3"}, Needs: []string{scanners.ProbeDNSDomain},
 		Severity: checks.Low,
 		Title:    checks.T("DNSSEC の署名と検証", "DNSSEC signing and validation"),
 		Remediation: checks.T(

@@ -27,7 +27,7 @@ type internalLeak struct{}
 
 func (internalLeak) Info() checks.Info {
 	return checks.Info{
-		ID: "dns.internal-leak", Articles: []string{"64-4"}, Needs: []string{probeDomain, probeServer, probeUDP},
+		ID: "dns.internal-leak", Articles: []string{"64-4"}, Needs: []string{scanners.ProbeDNSDomain, scanners.ProbeDNSServer, scanners.ProbeDNSUDP},
 		Severity: checks.Medium,
 		Title:    checks.T("DNS による内部情報の漏えい", "Internal addresses in public DNS"),
 		Remediation: checks.T(

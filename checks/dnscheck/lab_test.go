@@ -108,7 +108,7 @@ func TestLabServers(t *testing.T) {
 		h := l.Host(tc.host)
 		for _, a := range h.Addrs() {
 			t.Run(tc.host+"/"+a.String(), func(t *testing.T) {
-				obs := runProbe(t, "dns.server", labEnv(l, tc.opts), scanners.Target{Addr: a, Port: 53, Proto: scanners.TCP, Name: tc.name})
+				obs := runProbe(t, scanners.ProbeDNSServer, labEnv(l, tc.opts), scanners.Target{Addr: a, Port: 53, Proto: scanners.TCP, Name: tc.name})
 				got := verdicts(t, obs, serverChecks...)
 				for k, st := range tc.want {
 					// subjects that name a server carry its address
@@ -159,7 +159,7 @@ func TestLabDomains(t *testing.T) {
 	} {
 		t.Run(tc.zone, func(t *testing.T) {
 			start := time.Now()
-			obs := runProbe(t, "dns.domain", labEnv(l, scanners.DNSSettings{}), scanners.Target{Name: tc.zone})
+			obs := runProbe(t, scanners.ProbeDNSDomain, labEnv(l, scanners.DNSSettings{}), scanners.Target{Name: tc.zone})
 			t.Logf("dns.domain %s took %v", tc.zone, time.Since(start))
 			if len(obs) != 1 || obs[0].Status != scanners.OK {
 				t.Fatalf("observation: %+v", obs)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"shindan/checks"
+	"shindan/scanners"
 )
 
 func init() { checks.Register(nsRedundancy{}) }
@@ -25,7 +26,7 @@ type nsRedundancy struct{}
 
 func (nsRedundancy) Info() checks.Info {
 	return checks.Info{
-		ID: "dns.ns-redundancy", Articles: []string{"64-1"}, Needs: []string{probeDomain},
+		ID: "dns.ns-redundancy", Articles: []string{"64-1"}, Needs: []string{scanners.ProbeDNSDomain},
 		Severity: checks.Medium,
 		Title:    checks.T("DNS コンテンツサーバの冗長性", "DNS name server redundancy"),
 		Remediation: checks.T(

@@ -28,7 +28,7 @@ type openResolver struct{}
 
 func (openResolver) Info() checks.Info {
 	return checks.Info{
-		ID: "dns.open-resolver", Articles: []string{"64-3", "38"}, Needs: []string{probeServer, probeUDP},
+		ID: "dns.open-resolver", Articles: []string{"64-3", "38"}, Needs: []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP},
 		Severity: checks.High,
 		Title:    checks.T("DNS オープンリゾルバ", "Open DNS resolver"),
 		Remediation: checks.T(

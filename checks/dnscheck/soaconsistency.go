@@ -22,7 +22,7 @@ type soaConsistency struct{}
 
 func (soaConsistency) Info() checks.Info {
 	return checks.Info{
-		ID: "dns.soa-consistency", Articles: []string{"65-1", "65-2"}, Needs: []string{probeDomain},
+		ID: "dns.soa-consistency", Articles: []string{"65-1", "65-2"}, Needs: []string{scanners.ProbeDNSDomain},
 		Severity: checks.Medium,
 		Title:    checks.T("DNS ゾーン情報の整合性", "DNS zone data consistency (SOA, NS)"),
 		Remediation: checks.T(

@@ -24,7 +24,7 @@ type versionDisclosure struct{}
 
 func (versionDisclosure) Info() checks.Info {
 	return checks.Info{
-		ID: "dns.version-disclosure", Articles: []string{"62-3"}, Needs: []string{probeServer, probeUDP},
+		ID: "dns.version-disclosure", Articles: []string{"62-3"}, Needs: []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP},
 		Severity: checks.Low,
 		Title:    checks.T("DNS サーバのバージョン情報の開示", "DNS server version disclosure"),
 		Remediation: checks.T(

@@ -23,7 +23,7 @@ type zoneTransfer struct{}
 
 func (zoneTransfer) Info() checks.Info {
 	return checks.Info{
-		ID: "dns.zone-transfer", Articles: []string{"64-4"}, Needs: []string{probeServer, probeUDP, probeDomain},
+		ID: "dns.zone-transfer", Articles: []string{"64-4"}, Needs: []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP, scanners.ProbeDNSDomain},
 		Severity: checks.Medium,
 		Title:    checks.T("DNS ゾーン転送の制限", "DNS zone transfer restriction"),
 		Remediation: checks.T(

@@ -9,12 +9,6 @@ import (
 	"shindan/scanners"
 )
 
-// Probe IDs the checks read.
-const (
-	ndpSegment = "ndp.segment"
-	portTCP    = "port.tcp"
-)
-
 // segment is one listened segment with what was seen on it.
 type segment struct {
 	name    string
@@ -27,7 +21,7 @@ type segment struct {
 func segments(in *checks.Input) []*segment {
 	var out []*segment
 	by := map[string]*segment{}
-	for _, o := range in.ByProbe(ndpSegment) {
+	for _, o := range in.ByProbe(scanners.ProbeNDPSegment) {
 		s := by[o.Target.Segment]
 		if s == nil {
 			s = &segment{name: o.Target.Segment}

@@ -21,7 +21,7 @@ type globalExposure struct{}
 
 func (globalExposure) Info() checks.Info {
 	return checks.Info{
-		ID: "ipv6.global-exposure", Articles: []string{"78-2-1"}, Needs: []string{portTCP}, Severity: checks.Medium,
+		ID: "ipv6.global-exposure", Articles: []string{"78-2-1"}, Needs: []string{scanners.ProbePortTCP}, Severity: checks.Medium,
 		Title: checks.T("グローバル IPv6 アドレスで到達できるサービス", "Services reachable on global IPv6 addresses"),
 		Remediation: checks.T(
 			"グローバル IPv6 アドレスで公開するサービスを必要なものに限り、ip6tables/nftables やセキュリティグループで IPv4 と同等以上に制限してください。",
@@ -38,7 +38,7 @@ func (c globalExposure) Evaluate(in *checks.Input) []checks.Finding {
 	open := map[netip.Addr][]scanners.Observation{}
 	summary := map[netip.Addr]scanners.Observation{}
 	var addrs []netip.Addr
-	for _, o := range in.ByProbe(portTCP) {
+	for _, o := range in.ByProbe(scanners.ProbePortTCP) {
 		a := o.Target.Addr
 		if !globalV6(a) {
 			continue

@@ -28,7 +28,7 @@ func seg(data scanners.Payload, addr string) scanners.Observation {
 	if addr != "" {
 		t.Addr = netip.MustParseAddr(addr)
 	}
-	return scanners.Observation{Probe: ndpSegment, Target: t, At: at, Status: scanners.OK, Data: data,
+	return scanners.Observation{Probe: scanners.ProbeNDPSegment, Target: t, At: at, Status: scanners.OK, Data: data,
 		Evidence: []scanners.Evidence{{Kind: "packet", Summary: "frame"}}}
 }
 
@@ -38,7 +38,7 @@ func summary() scanners.Observation {
 }
 
 func failedSegment() scanners.Observation {
-	return scanners.Failed(ndpSegment, scanners.Target{Segment: "off0", Proto: scanners.L2}, at, errors.New("ndpscan: interface \"off0\": no such network interface"))
+	return scanners.Failed(scanners.ProbeNDPSegment, scanners.Target{Segment: "off0", Proto: scanners.L2}, at, errors.New("ndpscan: interface \"off0\": no such network interface"))
 }
 
 func statuses(fs []checks.Finding) string {
@@ -120,14 +120,14 @@ func TestTransition(t *testing.T) {
 
 func port(addr, name string, p uint16, state string) scanners.Observation {
 	t := scanners.Target{Addr: netip.MustParseAddr(addr), Name: name, Proto: scanners.TCP, Port: p}
-	return scanners.Observation{Probe: portTCP, Target: t, At: at, Status: scanners.OK,
+	return scanners.Observation{Probe: scanners.ProbePortTCP, Target: t, At: at, Status: scanners.OK,
 		Data: &scanners.PortState{Proto: scanners.TCP, Port: p, State: state, Reason: "syn-ack", Method: "syn"}}
 }
 
 func TestParity(t *testing.T) {
 	v4, v6 := "198.51.100.100", "2001:db8:100::100"
 	base := []scanners.Observation{port(v4, "ds.lab", 0, "up"), port(v6, "ds.lab", 0, "up"), port(v4, "ds.lab", 80, "open"), port(v6, "ds.lab", 80, "open")}
-	down := scanners.Failed(portTCP, scanners.Target{Addr: netip.MustParseAddr(v4), Name: "ds.lab", Proto: scanners.TCP}, at, errors.New("no route to host"))
+	down := scanners.Failed(scanners.ProbePortTCP, scanners.Target{Addr: netip.MustParseAddr(v4), Name: "ds.lab", Proto: scanners.TCP}, at, errors.New("no route to host"))
 	p := checks.DefaultPolicy()
 	for _, c := range []struct {
 		name string
@@ -160,7 +160,7 @@ func TestGlobalExposure(t *testing.T) {
 	if got := statuses(run(globalExposure{}, checks.DefaultPolicy(), port(v6, "", 0, "up"))); got != "pass:tcp" {
 		t.Errorf("nothing open: %q", got)
 	}
-	failed := scanners.Failed(portTCP, scanners.Target{Addr: netip.MustParseAddr(v6), Proto: scanners.TCP}, at, errors.New("network is unreachable"))
+	failed := scanners.Failed(scanners.ProbePortTCP, scanners.Target{Addr: netip.MustParseAddr(v6), Proto: scanners.TCP}, at, errors.New("network is unreachable"))
 	if got := statuses(run(globalExposure{}, checks.DefaultPolicy(), failed)); got != "error:tcp" {
 		t.Errorf("error: %q", got)
 	}
@@ -182,11 +182,11 @@ func TestParityPairsWithoutNames(t *testing.T) {
 	v4, v6 := "203.0.113.20", "2001:db8:200::20"
 	scan := []scanners.Observation{port(v4, "", 0, "up"), port(v6, "", 0, "up"), port(v4, "", 80, "open"), port(v6, "", 80, "open"), port(v6, "", 8080, "open")}
 	neigh := func(addr, mac string) scanners.Observation {
-		return scanners.Observation{Probe: neighbor, Target: scanners.Target{Addr: netip.MustParseAddr(addr)}, At: at, Status: scanners.OK,
+		return scanners.Observation{Probe: scanners.ProbeNetNeighbor, Target: scanners.Target{Addr: netip.MustParseAddr(addr)}, At: at, Status: scanners.OK,
 			Data: &scanners.Neighbor{MAC: mac}}
 	}
 	cert := func(addr, sum string) scanners.Observation {
-		return scanners.Observation{Probe: tlsScan, Target: scanners.Target{Addr: netip.MustParseAddr(addr), Port: 443, Proto: scanners.TCP}, At: at, Status: scanners.OK,
+		return scanners.Observation{Probe: scanners.ProbeTLSScan, Target: scanners.Target{Addr: netip.MustParseAddr(addr), Port: 443, Proto: scanners.TCP}, At: at, Status: scanners.OK,
 			Data: &scanners.TLSScan{Certificate: &scanners.TLSChain{Certs: []scanners.TLSCert{{SHA256: sum}}}}}
 	}
 	p := checks.DefaultPolicy()

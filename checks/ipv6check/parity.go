@@ -14,12 +14,6 @@ func init() { checks.Register(parity{}) }
 
 var _ checks.Check = parity{}
 
-// Probe IDs parity reads besides discovery.
-const (
-	neighbor = "net.neighbor"
-	tlsScan  = "tls.scan"
-)
-
 // parity implements ipv6.parity (Art. 78-2-3): the IPv4 and IPv6
 // addresses of one machine must expose the same TCP ports; a port open on
 // some of its addresses but closed or filtered on others fails. Addresses
@@ -32,7 +26,7 @@ type parity struct{}
 
 func (parity) Info() checks.Info {
 	return checks.Info{
-		ID: "ipv6.parity", Articles: []string{"78-2-3"}, Needs: []string{portTCP, neighbor, tlsScan}, Severity: checks.Medium,
+		ID: "ipv6.parity", Articles: []string{"78-2-3"}, Needs: []string{scanners.ProbePortTCP, scanners.ProbeNetNeighbor, scanners.ProbeTLSScan}, Severity: checks.Medium,
 		Title: checks.T("IPv4 と IPv6 で公開ポートが異なる", "Open ports differ between IPv4 and IPv6"),
 		Remediation: checks.T(
 			"IPv4 と IPv6 のファイアウォール規則（iptables と ip6tables、nftables の ip と ip6 テーブルなど）を揃え、意図したポートだけが両方で同じように公開されるようにしてください。",
@@ -100,7 +94,7 @@ func families(addrs []netip.Addr) (v4, v6 int) {
 func (c parity) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	scans := map[netip.Addr]*addrScan{}
-	for _, o := range in.ByProbe(portTCP) {
+	for _, o := range in.ByProbe(scanners.ProbePortTCP) {
 		if !o.Target.Addr.IsValid() {
 			continue
 		}
@@ -147,7 +141,7 @@ func (c parity) Evaluate(in *checks.Input) []checks.Finding {
 	for _, k := range sortedKeys(names) {
 		p.tie(names[k], fmt.Sprintf("DNS name %s (A and AAAA)", k))
 	}
-	macs := byKey(neighbor, func(o scanners.Observation) string {
+	macs := byKey(scanners.ProbeNetNeighbor, func(o scanners.Observation) string {
 		if n, ok := o.Data.(*scanners.Neighbor); ok {
 			return n.MAC
 		}
@@ -156,7 +150,7 @@ func (c parity) Evaluate(in *checks.Input) []checks.Finding {
 	for _, k := range sortedKeys(macs) {
 		p.tie(macs[k], "link-layer address "+k+" (ARP/NDP neighbour table)")
 	}
-	certs := byKey(tlsScan, func(o scanners.Observation) string {
+	certs := byKey(scanners.ProbeTLSScan, func(o scanners.Observation) string {
 		if s, ok := o.Data.(*scanners.TLSScan); ok && s.Certificate != nil && len(s.Certificate.Certs) > 0 {
 			return s.Certificate.Certs[0].SHA256
 		}

@@ -21,7 +21,7 @@ type rogueRA struct{}
 
 func (rogueRA) Info() checks.Info {
 	return checks.Info{
-		ID: "ipv6.rogue-ra", Articles: []string{"79", "78-2-2"}, Needs: []string{ndpSegment}, Severity: checks.High,
+		ID: "ipv6.rogue-ra", Articles: []string{"79", "78-2-2"}, Needs: []string{scanners.ProbeNDPSegment}, Severity: checks.High,
 		Title: checks.T("許可されていないルータ広告（RA）", "Router Advertisement from an unauthorised router"),
 		Remediation: checks.T(
 			"RA を送っている機器を特定して停止するか、正規のルータならポリシーの allowed_routers に登録してください。スイッチで RA Guard（RFC 6105）を有効にし、正規ルータのポート以外からの RA を遮断してください。",

@@ -19,7 +19,7 @@ type transition struct{}
 
 func (transition) Info() checks.Info {
 	return checks.Info{
-		ID: "ipv6.transition", Articles: []string{"78-2-3"}, Needs: []string{ndpSegment}, Severity: checks.Medium,
+		ID: "ipv6.transition", Articles: []string{"78-2-3"}, Needs: []string{scanners.ProbeNDPSegment}, Severity: checks.Medium,
 		Title: checks.T("IPv6 移行技術（トンネル）の動作", "IPv6 transition mechanism (tunnel) in use"),
 		Remediation: checks.T(
 			"意図しない Teredo・ISATAP・6to4 を無効化してください（Windows: netsh interface teredo set state disabled、isatap/6to4 も同様、またはグループポリシー）。境界で IP プロトコル 41 と UDP 3544 を遮断し、DNS の isatap 名を登録しないでください。",

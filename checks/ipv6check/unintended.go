@@ -21,7 +21,7 @@ type unintended struct{}
 
 func (unintended) Info() checks.Info {
 	return checks.Info{
-		ID: "ipv6.unintended", Articles: []string{"79"}, Needs: []string{ndpSegment}, Severity: checks.Medium,
+		ID: "ipv6.unintended", Articles: []string{"79"}, Needs: []string{scanners.ProbeNDPSegment}, Severity: checks.Medium,
 		Title: checks.T("IPv4 専用セグメントで IPv6 を話す機器", "Machine speaking IPv6 on an IPv4-only segment"),
 		Remediation: checks.T(
 			"IPv6 を使わないセグメントでは、各機器の IPv6 を無効化してください（Linux: net.ipv6.conf.all.disable_ipv6=1、Windows: レジストリ DisabledComponents=0xFF など）。あわせてスイッチで IPv6 フレーム（EtherType 0x86DD）や RA をフィルタしてください。",

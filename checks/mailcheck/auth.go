@@ -19,7 +19,7 @@ type auth struct{}
 
 func (auth) Info() checks.Info {
 	return checks.Info{
-		ID: "smtp.auth", Articles: []string{"59-2", "16-4-2"}, Needs: []string{sessionProbe},
+		ID: "smtp.auth", Articles: []string{"59-2", "16-4-2"}, Needs: []string{scanners.ProbeSMTPSession},
 		Severity: checks.High,
 		Title:    checks.T("SMTP 認証と認証情報の暗号化", "SMTP authentication and protection of credentials"),
 		Remediation: checks.T(

@@ -19,7 +19,7 @@ type dkim struct{}
 
 func (dkim) Info() checks.Info {
 	return checks.Info{
-		ID: "mail.dkim", Articles: []string{"59-3"}, Needs: []string{domainProbe}, Severity: checks.High,
+		ID: "mail.dkim", Articles: []string{"59-3"}, Needs: []string{scanners.ProbeMailDomain}, Severity: checks.High,
 		Title: checks.T("DKIM 署名鍵", "DKIM signing keys"),
 		Remediation: checks.T(
 			"DKIM 鍵は RSA 2048 ビット以上（または Ed25519）にし、使用するセレクタをポリシーの dkim_selectors に記載してください。",

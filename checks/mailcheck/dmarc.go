@@ -18,7 +18,7 @@ type dmarc struct{}
 
 func (dmarc) Info() checks.Info {
 	return checks.Info{
-		ID: "mail.dmarc", Articles: []string{"59-3"}, Needs: []string{domainProbe}, Severity: checks.High,
+		ID: "mail.dmarc", Articles: []string{"59-3"}, Needs: []string{scanners.ProbeMailDomain}, Severity: checks.High,
 		Title: checks.T("DMARC によるなりすまし対策", "DMARC policy"),
 		Remediation: checks.T(
 			"_dmarc.<ドメイン> に v=DMARC1; p=quarantine または p=reject の DMARC レコードを 1 件公開してください。",

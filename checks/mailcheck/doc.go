@@ -12,16 +12,10 @@ import (
 	"shindan/scanners"
 )
 
-// Probe IDs the checks read.
-const (
-	sessionProbe = "smtp.session"
-	domainProbe  = "mail.domain"
-)
-
 // sessions yields each smtp.session observation with its payload; an
 // observation without a readable payload is returned with s == nil.
 func sessions(in *checks.Input) (out []sessObs) {
-	for _, o := range in.ByProbe(sessionProbe) {
+	for _, o := range in.ByProbe(scanners.ProbeSMTPSession) {
 		s, _ := o.Data.(*scanners.SMTPSession)
 		out = append(out, sessObs{o, s})
 	}

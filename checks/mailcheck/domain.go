@@ -7,7 +7,7 @@ import (
 
 // domains returns each mail.domain observation with its payload.
 func domains(in *checks.Input) (out []domObs) {
-	for _, o := range in.ByProbe(domainProbe) {
+	for _, o := range in.ByProbe(scanners.ProbeMailDomain) {
 		d, _ := o.Data.(*scanners.MailDomain)
 		out = append(out, domObs{o, d})
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 func domObsv(st scanners.Status, d *scanners.MailDomain) scanners.Observation {
-	o := scanners.Observation{Probe: domainProbe, At: time.Unix(0, 0), Target: scanners.Target{Name: "good.test"}, Status: st,
+	o := scanners.Observation{Probe: scanners.ProbeMailDomain, At: time.Unix(0, 0), Target: scanners.Target{Name: "good.test"}, Status: st,
 		Evidence: []scanners.Evidence{{Kind: "dns", Data: "TXT good.test"}}}
 	if d != nil {
 		d.Domain = "good.test"

@@ -20,7 +20,7 @@ type mtaSTS struct{}
 
 func (mtaSTS) Info() checks.Info {
 	return checks.Info{
-		ID: "mail.mta-sts", Articles: []string{"59-4"}, Needs: []string{domainProbe}, Severity: checks.Low,
+		ID: "mail.mta-sts", Articles: []string{"59-4"}, Needs: []string{scanners.ProbeMailDomain}, Severity: checks.Low,
 		Title: checks.T("MTA-STS・TLS-RPT・DANE", "MTA-STS, TLS-RPT and DANE"),
 		Remediation: checks.T(
 			"MTA-STS ポリシーを https://mta-sts.<ドメイン>/.well-known/mta-sts.txt で mode: enforce として公開し、TLS-RPT で報告を受け取ってください。DNSSEC があれば DANE TLSA も検討してください。",

@@ -21,7 +21,7 @@ type openRelay struct{}
 
 func (openRelay) Info() checks.Info {
 	return checks.Info{
-		ID: "smtp.open-relay", Articles: []string{"59-1", "38"}, Needs: []string{sessionProbe},
+		ID: "smtp.open-relay", Articles: []string{"59-1", "38"}, Needs: []string{scanners.ProbeSMTPSession},
 		Severity: checks.Critical,
 		Title:    checks.T("メールの不正中継（オープンリレー）", "SMTP open relay"),
 		Remediation: checks.T(

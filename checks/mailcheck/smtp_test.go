@@ -12,7 +12,7 @@ import (
 )
 
 func sessObsv(port uint16, st scanners.Status, s *scanners.SMTPSession) scanners.Observation {
-	o := scanners.Observation{Probe: sessionProbe, At: time.Unix(0, 0),
+	o := scanners.Observation{Probe: scanners.ProbeSMTPSession, At: time.Unix(0, 0),
 		Target: scanners.Target{Addr: netip.MustParseAddr("198.51.100.82"), Port: port, Proto: scanners.TCP},
 		Status: st, Evidence: []scanners.Evidence{{Kind: "transcript", Data: "S: 220 x\r\nC: EHLO shindan.invalid"}}}
 	if s != nil {

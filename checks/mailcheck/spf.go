@@ -23,7 +23,7 @@ type spf struct{}
 
 func (spf) Info() checks.Info {
 	return checks.Info{
-		ID: "mail.spf", Articles: []string{"59-3"}, Needs: []string{domainProbe}, Severity: checks.High,
+		ID: "mail.spf", Articles: []string{"59-3"}, Needs: []string{scanners.ProbeMailDomain}, Severity: checks.High,
 		Title: checks.T("SPF によるなりすまし対策", "SPF sender policy"),
 		Remediation: checks.T(
 			"メールドメインに SPF レコードを 1 件だけ公開し、送信元を列挙して -all（または ~all）で終えてください。DNS 参照は 10 回以内に収めてください。",

@@ -18,7 +18,7 @@ type startTLS struct{}
 
 func (startTLS) Info() checks.Info {
 	return checks.Info{
-		ID: "smtp.starttls", Articles: []string{"59-4", "67-3"}, Needs: []string{sessionProbe},
+		ID: "smtp.starttls", Articles: []string{"59-4", "67-3"}, Needs: []string{scanners.ProbeSMTPSession},
 		Severity: checks.High,
 		Title:    checks.T("SMTP の STARTTLS による暗号化", "SMTP STARTTLS encryption"),
 		Remediation: checks.T(

@@ -23,7 +23,7 @@ type cleartextAdmin struct{}
 func (cleartextAdmin) Info() checks.Info {
 	return checks.Info{
 		ID: "service.cleartext-admin", Articles: []string{"55-1", "16-4-2"},
-		Needs: []string{ident, portTCP}, Severity: checks.High,
+		Needs: []string{scanners.ProbeSvcIdent, scanners.ProbePortTCP}, Severity: checks.High,
 		Title: checks.T("平文で認証情報を送るサービス", "Service that sends credentials in cleartext"),
 		Remediation: checks.T(
 			"Telnet・rsh/rlogin/rexec は停止して SSH に置き換えてください。FTP は AUTH TLS（FTPS）または SFTP を、POP3/IMAP は STARTTLS または暗号化ポート（995/993）を、VNC は TLS（VeNCrypt）か SSH トンネルを必須にしてください。",
@@ -39,7 +39,7 @@ func (c cleartextAdmin) Evaluate(in *checks.Input) []checks.Finding {
 	var out []checks.Finding
 	open := map[string]int{}
 	bad := map[string]bool{}
-	for _, o := range in.ByProbe(ident) {
+	for _, o := range in.ByProbe(scanners.ProbeSvcIdent) {
 		open[o.Target.Host()]++
 		sub := subject(o.Target.Proto, o.Target.Port)
 		svc, ok := serviceOf(o)

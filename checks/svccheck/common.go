@@ -13,14 +13,6 @@ import (
 	"shindan/scanners"
 )
 
-// Probe IDs the checks read.
-const (
-	portTCP = "port.tcp"
-	portUDP = "port.udp"
-	ident   = "svc.ident"
-	dbauth  = "svc.dbauth"
-)
-
 // endpoint keys observations by host and port.
 type endpoint struct {
 	host  string
@@ -47,7 +39,7 @@ func subject(proto scanners.Proto, port uint16) string {
 // identified maps endpoints to their svc.ident observation (the last one).
 func identified(in *checks.Input) map[endpoint]scanners.Observation {
 	out := map[endpoint]scanners.Observation{}
-	for _, o := range in.ByProbe(ident) {
+	for _, o := range in.ByProbe(scanners.ProbeSvcIdent) {
 		out[keyOf(o.Target)] = o
 	}
 	return out
@@ -104,7 +96,7 @@ type hostSummary struct {
 // summaries maps hosts to their TCP discovery summary.
 func summaries(in *checks.Input) map[string]hostSummary {
 	out := map[string]hostSummary{}
-	for _, o := range in.ByProbe(portTCP) {
+	for _, o := range in.ByProbe(scanners.ProbePortTCP) {
 		ps, ok := o.Data.(*scanners.PortState)
 		if o.Target.Port != 0 || !ok || ps.Proto == scanners.UDP {
 			continue

@@ -9,7 +9,7 @@ import (
 )
 
 func summaryObs(t scanners.Target, state, covered string) scanners.Observation {
-	return scanners.Observation{Probe: portTCP, Target: scanners.Target{Addr: t.Addr, Proto: scanners.TCP}, At: at, Status: scanners.OK,
+	return scanners.Observation{Probe: scanners.ProbePortTCP, Target: scanners.Target{Addr: t.Addr, Proto: scanners.TCP}, At: at, Status: scanners.OK,
 		Data: &scanners.PortState{Proto: scanners.TCP, State: state, Method: "connect", Covered: covered}}
 }
 

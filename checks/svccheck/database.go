@@ -25,7 +25,7 @@ type database struct{}
 func (database) Info() checks.Info {
 	return checks.Info{
 		ID: "service.database", Articles: []string{"66-4", "66-5"},
-		Needs: []string{ident, dbauth, portTCP}, Severity: checks.High,
+		Needs: []string{scanners.ProbeSvcIdent, scanners.ProbeSvcDBAuth, scanners.ProbePortTCP}, Severity: checks.High,
 		Title: checks.T("データベースへの外部からの到達", "Database reachable from outside"),
 		Remediation: checks.T(
 			"データベース・キャッシュはアプリケーションサーバなど必要な送信元からのみ到達できるようにし（バインドアドレスとファイアウォール）、必ず認証を有効にしてください。",
@@ -46,7 +46,7 @@ func (c database) Evaluate(in *checks.Input) []checks.Finding {
 	var out []checks.Finding
 	decided := map[endpoint]bool{}
 	badHost := map[string]bool{}
-	for _, o := range in.ByProbe(dbauth) {
+	for _, o := range in.ByProbe(scanners.ProbeSvcDBAuth) {
 		k := keyOf(o.Target)
 		decided[k], badHost[k.host] = true, true
 		sub := subject(o.Target.Proto, o.Target.Port)

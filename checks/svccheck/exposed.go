@@ -20,7 +20,7 @@ type exposed struct{}
 func (exposed) Info() checks.Info {
 	return checks.Info{
 		ID: "service.exposed", Articles: []string{"55-3", "55-4"},
-		Needs: []string{portTCP, portUDP, ident}, Severity: checks.Medium,
+		Needs: []string{scanners.ProbePortTCP, scanners.ProbePortUDP, scanners.ProbeSvcIdent}, Severity: checks.Medium,
 		Title: checks.T("許可されていないサービスの公開", "Service exposed that the policy does not allow"),
 		Remediation: checks.T(
 			"不要なサービスを停止するか、ファイアウォールで公開範囲を制限してください。必要なサービスであればポリシーの許可リストに追加してください。",
@@ -35,7 +35,7 @@ func (c exposed) Evaluate(in *checks.Input) []checks.Finding {
 	seen := map[endpoint]bool{}
 	var out []checks.Finding
 	for _, o := range in.Obs {
-		if o.Probe != portTCP && o.Probe != portUDP || o.Status != scanners.OK {
+		if o.Probe != scanners.ProbePortTCP && o.Probe != scanners.ProbePortUDP || o.Status != scanners.OK {
 			continue
 		}
 		ps, ok := o.Data.(*scanners.PortState)

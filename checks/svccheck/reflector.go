@@ -12,9 +12,6 @@ func init() { checks.Register(reflector{}) }
 
 var _ checks.Check = reflector{}
 
-// reflectorProbe is the svc.reflector probe (scanners/portscan).
-const reflectorProbe = "svc.reflector"
-
 // reflector implements service.reflector (Art. 38): a UDP service that
 // answers a spoofable query with more than the policy's amplification
 // factor (default 10) fails, as does a TCP service that proxied a request
@@ -23,7 +20,7 @@ type reflector struct{}
 
 func (reflector) Info() checks.Info {
 	return checks.Info{
-		ID: "service.reflector", Articles: []string{"38"}, Needs: []string{reflectorProbe}, Severity: checks.High,
+		ID: "service.reflector", Articles: []string{"38"}, Needs: []string{scanners.ProbeSvcReflector}, Severity: checks.High,
 		Title: checks.T("踏み台（増幅リフレクタ・オープンプロキシ）になるサービス", "Service usable as a stepping stone (amplifying reflector or open proxy)"),
 		Remediation: checks.T(
 			"不要な UDP サービス（chargen、qotd、SSDP、memcached UDP など）は停止し、必要なものは問い合わせ元を制限してください（NTP: restrict default noquery、SNMP: public コミュニティの廃止と送信元制限、memcached: -U 0）。プロキシは認証を必須にし、利用者のネットワークに限定してください。",
@@ -35,7 +32,7 @@ func (c reflector) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	max := in.Policy.AmplificationMax
 	var out []checks.Finding
-	for _, o := range in.ByProbe(reflectorProbe) {
+	for _, o := range in.ByProbe(scanners.ProbeSvcReflector) {
 		switch d := o.Data.(type) {
 		case *scanners.Reflector:
 			if d.Protocol == "" {

@@ -13,7 +13,7 @@ import (
 
 func reflObs(port uint16, proto scanners.Proto, d scanners.Payload) scanners.Observation {
 	t := scanners.Target{Addr: netip.MustParseAddr("198.51.100.101"), Proto: proto, Port: port}
-	return scanners.Observation{Probe: reflectorProbe, Target: t, At: time.Unix(0, 0), Status: scanners.OK, Data: d,
+	return scanners.Observation{Probe: scanners.ProbeSvcReflector, Target: t, At: time.Unix(0, 0), Status: scanners.OK, Data: d,
 		Evidence: []scanners.Evidence{{Kind: "packet", Summary: "exchange"}}}
 }
 
@@ -36,7 +36,7 @@ func TestReflector(t *testing.T) {
 	silent := reflObs(0, scanners.UDP, &scanners.Reflector{Silent: []string{"chargen", "qotd"}})
 	open := reflObs(8888, scanners.TCP, &scanners.Proxy{Port: 8888, Method: "http", Open: true, Relayed: true, Target: "http://203.0.113.130:4000/x", Answer: "HTTP/1.0 200 OK"})
 	refused := reflObs(8888, scanners.TCP, &scanners.Proxy{Port: 8888, Method: "http-connect", Answer: "HTTP/1.0 403 Filtered"})
-	broken := scanners.Failed(reflectorProbe, scanners.Target{Addr: netip.MustParseAddr("198.51.100.101"), Proto: scanners.TCP, Port: 3128}, time.Unix(0, 0), errors.New("read: i/o timeout"))
+	broken := scanners.Failed(scanners.ProbeSvcReflector, scanners.Target{Addr: netip.MustParseAddr("198.51.100.101"), Proto: scanners.TCP, Port: 3128}, time.Unix(0, 0), errors.New("read: i/o timeout"))
 	broken.Status = scanners.Timeout
 	broken.Data = &scanners.Proxy{Port: 3128, Method: "http"}
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"shindan/checks"
+	"shindan/scanners"
 )
 
 func init() { checks.Register(skew{}) }
@@ -20,7 +21,7 @@ type skew struct{}
 func (skew) Info() checks.Info {
 	return checks.Info{
 		ID: "time.skew", Articles: []string{"54-5", "56-4"},
-		Needs: []string{ident}, Severity: checks.Medium,
+		Needs: []string{scanners.ProbeSvcIdent}, Severity: checks.Medium,
 		Title: checks.T("サーバ時刻のずれ", "Server clock skew"),
 		Remediation: checks.T(
 			"NTP（chrony 等）で信頼できる時刻源に同期させてください。ログの時刻が正しくないと事象の追跡ができません。",
@@ -42,7 +43,7 @@ func (c skew) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	limit := policyOf(in).ClockSkew
 	var out []checks.Finding
-	for _, o := range in.ByProbe(ident) {
+	for _, o := range in.ByProbe(scanners.ProbeSvcIdent) {
 		svc, ok := serviceOf(o)
 		if !ok || svc.Date == "" {
 			continue

@@ -22,13 +22,13 @@ func ep(a netip.Addr, port uint16) scanners.Target {
 }
 
 func open(a netip.Addr, port uint16) scanners.Observation {
-	return scanners.Observation{Probe: portTCP, Target: ep(a, port), At: at, Status: scanners.OK,
+	return scanners.Observation{Probe: scanners.ProbePortTCP, Target: ep(a, port), At: at, Status: scanners.OK,
 		Data: &scanners.PortState{Proto: scanners.TCP, Port: port, State: "open", Method: "connect"}}
 }
 
 func svc(a netip.Addr, port uint16, s scanners.Service) scanners.Observation {
 	s.Proto, s.Port = scanners.TCP, port
-	return scanners.Observation{Probe: ident, Target: ep(a, port), At: at, Status: scanners.OK, Data: &s,
+	return scanners.Observation{Probe: scanners.ProbeSvcIdent, Target: ep(a, port), At: at, Status: scanners.OK, Data: &s,
 		Evidence: []scanners.Evidence{{Kind: "transcript", Data: "S: ..."}}}
 }
 
@@ -37,7 +37,7 @@ func failed(probe string, a netip.Addr, port uint16, st scanners.Status) scanner
 }
 
 func db(a netip.Addr, port uint16, acc scanners.DBAccess) scanners.Observation {
-	return scanners.Observation{Probe: dbauth, Target: ep(a, port), At: at, Status: scanners.OK, Data: &acc}
+	return scanners.Observation{Probe: scanners.ProbeSvcDBAuth, Target: ep(a, port), At: at, Status: scanners.OK, Data: &acc}
 }
 
 func policy(t *testing.T, y string) *checks.Policy {
@@ -130,10 +130,10 @@ services:
 			obs:  []scanners.Observation{open(legacy, 8443), svc(legacy, 8443, scanners.Service{Name: "http", TLS: true})},
 			want: []verdict{{"198.51.100.10:8443", "tcp/8443", checks.Pass, checks.None}}},
 		{name: "unidentified service against name rules is error", pol: policy(t, rules),
-			obs:  []scanners.Observation{open(clean, 2222), failed(ident, clean, 2222, scanners.Timeout)},
+			obs:  []scanners.Observation{open(clean, 2222), failed(scanners.ProbeSvcIdent, clean, 2222, scanners.Timeout)},
 			want: []verdict{{"198.51.100.20:2222", "tcp/2222", checks.Error, checks.None}}},
 		{name: "unidentified service against port rules fails", pol: policy(t, "version: 1\nservices:\n  - hosts: [198.51.100.10]\n    allow: [tcp/23]\n"),
-			obs:  []scanners.Observation{open(legacy, 2222), failed(ident, legacy, 2222, scanners.Timeout)},
+			obs:  []scanners.Observation{open(legacy, 2222), failed(scanners.ProbeSvcIdent, legacy, 2222, scanners.Timeout)},
 			want: []verdict{{"198.51.100.10:2222", "tcp/2222", checks.Fail, checks.Medium}}},
 	}
 	for _, tc := range tests {
@@ -158,7 +158,7 @@ func TestCleartextAdmin(t *testing.T) {
 		{"imap starttls", svc(legacy, 143, scanners.Service{Name: "imap", StartTLS: true}), checks.Pass},
 		{"imaps", svc(legacy, 993, scanners.Service{Name: "imap", TLS: true}), checks.Pass},
 		{"ssh", svc(clean, 22, scanners.Service{Name: "ssh", Product: "OpenSSH"}), checks.Pass},
-		{"telnet port unreadable", failed(ident, legacy, 23, scanners.Timeout), checks.Error},
+		{"telnet port unreadable", failed(scanners.ProbeSvcIdent, legacy, 23, scanners.Timeout), checks.Error},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,7 +171,7 @@ func TestCleartextAdmin(t *testing.T) {
 			}
 		})
 	}
-	if got := run(t, cleartextAdmin{}, nil, svc(legacy, 80, scanners.Service{Name: "http"}), failed(ident, legacy, 8080, scanners.Timeout)); len(got) != 0 {
+	if got := run(t, cleartextAdmin{}, nil, svc(legacy, 80, scanners.Service{Name: "http"}), failed(scanners.ProbeSvcIdent, legacy, 8080, scanners.Timeout)); len(got) != 0 {
 		t.Errorf("unrelated services produced %+v", got)
 	}
 }
@@ -192,9 +192,9 @@ func TestDatabase(t *testing.T) {
 		{name: "identified without dbauth", obs: []scanners.Observation{svc(legacy, 1433, scanners.Service{Name: "mssql"})},
 			want: []verdict{{"198.51.100.10:1433", "tcp/1433", checks.Fail, checks.High}}},
 		{name: "dbauth could not decide", obs: []scanners.Observation{
-			svc(legacy, 6379, scanners.Service{Name: "redis"}), failed(dbauth, legacy, 6379, scanners.Timeout)},
+			svc(legacy, 6379, scanners.Service{Name: "redis"}), failed(scanners.ProbeSvcDBAuth, legacy, 6379, scanners.Timeout)},
 			want: []verdict{{"198.51.100.10:6379", "tcp/6379", checks.Error, checks.None}}},
-		{name: "unidentified database port", obs: []scanners.Observation{failed(ident, legacy, 3306, scanners.Timeout)},
+		{name: "unidentified database port", obs: []scanners.Observation{failed(scanners.ProbeSvcIdent, legacy, 3306, scanners.Timeout)},
 			want: []verdict{{"198.51.100.10:3306", "tcp/3306", checks.Error, checks.None}}},
 		{name: "host without databases passes", obs: []scanners.Observation{
 			svc(clean, 22, scanners.Service{Name: "ssh"}), svc(clean, 443, scanners.Service{Name: "http", TLS: true})},
@@ -223,7 +223,7 @@ func TestSkew(t *testing.T) {
 			[]scanners.Observation{withDate(80, "2026-11-26T08:05:00Z")}, []checks.Status{checks.Pass}},
 		{"RFC 1123 date", nil, []scanners.Observation{withDate(80, "Thu, 26 Nov 2026 08:00:10 GMT")}, []checks.Status{checks.Pass}},
 		{"unreadable date is error", nil, []scanners.Observation{withDate(80, "yesterday")}, []checks.Status{checks.Error}},
-		{"no clock source: no finding", nil, []scanners.Observation{svc(clean, 22, scanners.Service{Name: "ssh"}), failed(ident, clean, 80, scanners.Timeout)}, nil},
+		{"no clock source: no finding", nil, []scanners.Observation{svc(clean, 22, scanners.Service{Name: "ssh"}), failed(scanners.ProbeSvcIdent, clean, 80, scanners.Timeout)}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -246,7 +246,7 @@ func TestRegistered(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s not registered", id)
 		}
-		if !strings.Contains(strings.Join(c.Info().Needs, ","), "svc.ident") {
+		if !strings.Contains(strings.Join(c.Info().Needs, ","), scanners.ProbeSvcIdent) {
 			t.Errorf("%s does not need svc.ident", id)
 		}
 	}

@@ -25,7 +25,7 @@ type version struct{}
 
 func (version) Info() checks.Info {
 	return checks.Info{
-		ID: "service.version", Articles: []string{"34-2"}, Needs: []string{ident}, Severity: checks.High,
+		ID: "service.version", Articles: []string{"34-2"}, Needs: []string{scanners.ProbeSvcIdent}, Severity: checks.High,
 		Title: checks.T("ソフトウェアのバージョンと既知の脆弱性", "Software version and known vulnerabilities"),
 		Remediation: checks.T(
 			"脆弱性が公表されているバージョンを、修正済みのバージョンへ更新してください（ベンダーやディストリビューションのセキュリティ更新を適用）。更新できない場合は、回避策を講じるとともに、外部からの到達を必要な範囲に制限してください。",

@@ -21,7 +21,7 @@ func TestVersion(t *testing.T) {
 		svc(legacy, 80, scanners.Service{Name: "http", Product: "nginx", CPE: "cpe:2.3:a:f5:nginx:*:*:*:*:*:*:*:*"}),
 		svc(legacy, 6379, scanners.Service{Name: "redis", Product: "Redis", Version: "7.0.15", CPE: "cpe:2.3:a:redis:redis:7.0.15:*:*:*:*:*:*:*"}),
 		svc(clean, 8000, scanners.Service{Name: "http"}),
-		failed(ident, clean, 9999, scanners.Timeout),
+		failed(scanners.ProbeSvcIdent, clean, 9999, scanners.Timeout),
 	}
 	tests := []struct {
 		name string

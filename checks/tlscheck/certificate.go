@@ -15,7 +15,7 @@ type certificate struct{}
 
 func (certificate) Info() checks.Info {
 	return checks.Info{
-		ID: "tls.certificate", Articles: []string{"61-1-5", "31-1"}, Needs: []string{probeID}, Severity: checks.High,
+		ID: "tls.certificate", Articles: []string{"61-1-5", "31-1"}, Needs: []string{scanners.ProbeTLSScan}, Severity: checks.High,
 		Title: checks.T("サーバ証明書", "Server certificate"),
 		Detail: checks.T("証明書が有効期間内で、信頼できる認証局に発行され、名前が一致し、鍵長と署名アルゴリズムが基準を満たすこと。",
 			"The certificate is within its validity, issued by a trusted CA, matches the name, and has an adequate key and signature algorithm."),

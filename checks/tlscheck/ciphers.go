@@ -15,7 +15,7 @@ type ciphers struct{}
 
 func (ciphers) Info() checks.Info {
 	return checks.Info{
-		ID: "tls.ciphers", Articles: []string{"29-1"}, Needs: []string{probeID}, Severity: checks.High,
+		ID: "tls.ciphers", Articles: []string{"29-1"}, Needs: []string{scanners.ProbeTLSScan}, Severity: checks.High,
 		Title: checks.T("TLS暗号スイートと鍵交換", "TLS cipher suites and key exchange"),
 		Detail: checks.T("受け付ける暗号スイートが CRYPTREC 暗号リスト／TLS暗号設定ガイドラインの設定区分に適合していること。",
 			"Every accepted cipher suite conforms to the CRYPTREC list / IPA TLS guideline setting type."),

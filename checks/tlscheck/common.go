@@ -8,12 +8,10 @@ import (
 	"shindan/scanners"
 )
 
-const probeID = "tls.scan"
-
 // scans yields every tls.scan observation: readable ones with their
 // payload, the rest as error findings of c.
 func scans(c checks.Info, in *checks.Input, subject string) (out []scanObs, errs []checks.Finding) {
-	for _, o := range in.ByProbe(probeID) {
+	for _, o := range in.ByProbe(scanners.ProbeTLSScan) {
 		r, ok := o.Data.(*scanners.TLSScan)
 		if o.Status != scanners.OK || !ok {
 			if ok && o.Reason == "" {

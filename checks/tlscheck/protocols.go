@@ -14,7 +14,7 @@ type protocols struct{}
 
 func (protocols) Info() checks.Info {
 	return checks.Info{
-		ID: "tls.protocols", Articles: []string{"61-1-5", "29-1"}, Needs: []string{probeID}, Severity: checks.High,
+		ID: "tls.protocols", Articles: []string{"61-1-5", "29-1"}, Needs: []string{scanners.ProbeTLSScan}, Severity: checks.High,
 		Title: checks.T("TLSプロトコルバージョン", "TLS protocol versions"),
 		Detail: checks.T("SSLv2/SSLv3/TLS 1.0/TLS 1.1 を受け付けず、TLS 1.2 を提供していること。",
 			"SSLv2, SSLv3, TLS 1.0 and TLS 1.1 are refused and TLS 1.2 is offered."),

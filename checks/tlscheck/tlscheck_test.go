@@ -20,11 +20,11 @@ func target() scanners.Target {
 }
 
 func obs(r *scanners.TLSScan) scanners.Observation {
-	return scanners.Observation{Probe: probeID, Target: target(), At: now, Status: scanners.OK, Data: r}
+	return scanners.Observation{Probe: scanners.ProbeTLSScan, Target: target(), At: now, Status: scanners.OK, Data: r}
 }
 
 func failedObs() scanners.Observation {
-	return scanners.Observation{Probe: probeID, Target: target(), At: now, Status: scanners.Timeout, Reason: "read tcp: i/o timeout"}
+	return scanners.Observation{Probe: scanners.ProbeTLSScan, Target: target(), At: now, Status: scanners.Timeout, Reason: "read tcp: i/o timeout"}
 }
 
 func clean() *scanners.TLSScan {

@@ -11,7 +11,7 @@ type vulnerabilities struct{}
 
 func (vulnerabilities) Info() checks.Info {
 	return checks.Info{
-		ID: "tls.vulnerabilities", Articles: []string{"34-3"}, Needs: []string{probeID}, Severity: checks.High,
+		ID: "tls.vulnerabilities", Articles: []string{"34-3"}, Needs: []string{scanners.ProbeTLSScan}, Severity: checks.High,
 		Title: checks.T("TLSの既知の脆弱性", "Known TLS vulnerabilities"),
 		Detail: checks.T("Heartbleed、安全でない再ネゴシエーション、TLS圧縮、フォールバックSCSV未対応がないこと。",
 			"No Heartbleed, insecure renegotiation, TLS compression or missing fallback SCSV."),

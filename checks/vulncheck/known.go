@@ -13,9 +13,6 @@ func init() { checks.Register(known{}) }
 
 var _ checks.Check = known{}
 
-// probeID is the nuclei probe (scanners/nucleiscan).
-const probeID = "vuln.nuclei"
-
 // known implements vuln.known (Art. 33-3, 34-9): nuclei templates (the
 // bundled curated set plus user templates); fails when a template matches,
 // with the template's severity and the articles from its
@@ -24,7 +21,7 @@ type known struct{}
 
 func (known) Info() checks.Info {
 	return checks.Info{
-		ID: "vuln.known", Articles: []string{"33-3", "34-9"}, Needs: []string{probeID},
+		ID: "vuln.known", Articles: []string{"33-3", "34-9"}, Needs: []string{scanners.ProbeVulnNuclei},
 		Severity: checks.Medium,
 		Title:    checks.T("既知の脆弱性・設定不備", "Known vulnerabilities and misconfigurations"),
 		Detail: checks.T("テンプレートはいずれも一致しませんでした。",
@@ -51,7 +48,7 @@ func severityOf(s string) (checks.Status, checks.Severity) {
 func (c known) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	var out []checks.Finding
-	obs := in.ByProbe(probeID)
+	obs := in.ByProbe(scanners.ProbeVulnNuclei)
 	// An endpoint with a match gets no pass from its summary observation.
 	matched := map[string]bool{}
 	for _, o := range obs {

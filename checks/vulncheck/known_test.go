@@ -16,14 +16,14 @@ func eval(obs ...scanners.Observation) []checks.Finding {
 }
 
 func TestKnown(t *testing.T) {
-	match := scanners.Observation{Probe: probeID, Target: tgt, Status: scanners.OK, Data: &scanners.NucleiMatch{
+	match := scanners.Observation{Probe: scanners.ProbeVulnNuclei, Target: tgt, Status: scanners.OK, Data: &scanners.NucleiMatch{
 		TemplateID: "shindan-apache-trace", Name: "TRACE enabled", Severity: "medium", Articles: []string{"61-1-1", "bogus"},
 		MatchedAt: "http://198.51.100.122/"}}
-	none := scanners.Observation{Probe: probeID, Target: tgt, Status: scanners.OK, Data: &scanners.NucleiMatch{Templates: 12}}
-	noArticles := scanners.Observation{Probe: probeID, Target: tgt, Status: scanners.OK, Data: &scanners.NucleiMatch{
+	none := scanners.Observation{Probe: scanners.ProbeVulnNuclei, Target: tgt, Status: scanners.OK, Data: &scanners.NucleiMatch{Templates: 12}}
+	noArticles := scanners.Observation{Probe: scanners.ProbeVulnNuclei, Target: tgt, Status: scanners.OK, Data: &scanners.NucleiMatch{
 		TemplateID: "user-x", Severity: "critical", MatchedAt: "http://198.51.100.122/x"}}
-	failed := scanners.Observation{Probe: probeID, Target: tgt, Status: scanners.Timeout, Reason: "nuclei: i/o timeout"}
-	empty := scanners.Observation{Probe: probeID, Target: tgt, Status: scanners.OK, Data: &scanners.NucleiMatch{}}
+	failed := scanners.Observation{Probe: scanners.ProbeVulnNuclei, Target: tgt, Status: scanners.Timeout, Reason: "nuclei: i/o timeout"}
+	empty := scanners.Observation{Probe: scanners.ProbeVulnNuclei, Target: tgt, Status: scanners.OK, Data: &scanners.NucleiMatch{}}
 
 	f := eval(match)
 	if len(f) != 1 || f[0].Status != checks.Fail || f[0].Severity != checks.Medium || f[0].Source != "nuclei:shindan-apache-trace" ||

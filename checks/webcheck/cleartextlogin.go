@@ -20,7 +20,7 @@ type cleartextLogin struct{}
 
 func (cleartextLogin) Info() checks.Info {
 	return checks.Info{
-		ID: "http.cleartext-login", Articles: []string{"16-4-2"}, Needs: []string{siteProbe},
+		ID: "http.cleartext-login", Articles: []string{"16-4-2"}, Needs: []string{scanners.ProbeHTTPSite},
 		Severity: checks.High,
 		Title:    checks.T("平文での認証情報送信", "Credentials sent in cleartext"),
 		Detail: checks.T("平文 HTTP でのパスワード入力や Basic 認証は見つかりませんでした。",

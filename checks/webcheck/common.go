@@ -7,14 +7,11 @@ import (
 	"shindan/scanners"
 )
 
-// siteProbe is the probe every web check reads (scanners/httpscan).
-const siteProbe = "http.site"
-
 // eachSite calls fn for every readable site and turns every unreadable
 // observation into an error finding.
 func eachSite(in *checks.Input, info checks.Info, fn func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding) []checks.Finding {
 	var out []checks.Finding
-	for _, o := range in.ByProbe(siteProbe) {
+	for _, o := range in.ByProbe(scanners.ProbeHTTPSite) {
 		s, ok := o.Data.(*scanners.HTTPSite)
 		if o.Status != scanners.OK || !ok {
 			if o.Status == scanners.OK {

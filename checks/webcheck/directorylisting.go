@@ -18,7 +18,7 @@ type directoryListing struct{}
 
 func (directoryListing) Info() checks.Info {
 	return checks.Info{
-		ID: "http.directory-listing", Articles: []string{"61-1-1"}, Needs: []string{siteProbe},
+		ID: "http.directory-listing", Articles: []string{"61-1-1"}, Needs: []string{scanners.ProbeHTTPSite},
 		Severity: checks.Medium,
 		Title:    checks.T("ディレクトリ一覧の表示", "Directory listing"),
 		Detail: checks.T("ルートおよび発見したフォルダでディレクトリ一覧は表示されませんでした。",

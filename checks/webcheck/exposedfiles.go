@@ -16,7 +16,7 @@ type exposedFiles struct{}
 
 func (exposedFiles) Info() checks.Info {
 	return checks.Info{
-		ID: "http.exposed-files", Articles: []string{"61-1-3"}, Needs: []string{siteProbe},
+		ID: "http.exposed-files", Articles: []string{"61-1-3"}, Needs: []string{scanners.ProbeHTTPSite},
 		Severity: checks.High,
 		Title:    checks.T("意図しないファイルの公開", "Unintended files published"),
 		Detail: checks.T("既知の危険なファイル（VCS メタデータ、設定、データベースダンプ、エディタやバックアップのコピー、状態ページ、管理画面等）は公開されていませんでした。",

@@ -21,7 +21,7 @@ type government struct{}
 
 func (government) Info() checks.Info {
 	return checks.Info{
-		ID: "domain.government", Articles: []string{"82-2", "82-4"}, Needs: []string{siteProbe, smtpProbe, mailDomainProbe},
+		ID: "domain.government", Articles: []string{"82-2", "82-4"}, Needs: []string{scanners.ProbeHTTPSite, scanners.ProbeSMTPSession, scanners.ProbeMailDomain},
 		Severity: checks.Medium,
 		Title:    checks.T("政府ドメインの使用", "Government domain name"),
 		Remediation: checks.T("公開するホスト名には政府機関のドメイン（go.jp 等）を使用してください。",
@@ -39,7 +39,7 @@ func (c government) Evaluate(in *checks.Input) []checks.Finding {
 	targets := map[string]scanners.Target{}
 	kinds := map[string]string{}
 	for _, src := range []struct{ probe, kind string }{
-		{siteProbe, "web host"}, {smtpProbe, "mail host"}, {mailDomainProbe, "mail domain"},
+		{scanners.ProbeHTTPSite, "web host"}, {scanners.ProbeSMTPSession, "mail host"}, {scanners.ProbeMailDomain, "mail domain"},
 	} {
 		for _, o := range in.ByProbe(src.probe) {
 			n := strings.TrimSuffix(strings.ToLower(o.Target.Name), ".")
@@ -77,9 +77,3 @@ func (c government) Evaluate(in *checks.Input) []checks.Finding {
 	}
 	return out
 }
-
-// The probes whose targets carry published names besides http.site.
-const (
-	smtpProbe       = "smtp.session"
-	mailDomainProbe = "mail.domain"
-)

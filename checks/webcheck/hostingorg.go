@@ -20,7 +20,7 @@ type hostingOrg struct{}
 
 func (hostingOrg) Info() checks.Info {
 	return checks.Info{
-		ID: "http.hosting-org", Articles: []string{"84-2"}, Needs: []string{siteProbe},
+		ID: "http.hosting-org", Articles: []string{"84-2"}, Needs: []string{scanners.ProbeHTTPSite},
 		Severity: checks.None, // info only
 		Title:    checks.T("運営組織の表示", "Organisation operating the site"),
 	}

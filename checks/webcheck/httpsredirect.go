@@ -22,7 +22,7 @@ type httpsRedirect struct{}
 
 func (httpsRedirect) Info() checks.Info {
 	return checks.Info{
-		ID: "http.https-redirect", Articles: []string{"61-1-5", "63-3"}, Needs: []string{siteProbe},
+		ID: "http.https-redirect", Articles: []string{"61-1-5", "63-3"}, Needs: []string{scanners.ProbeHTTPSite},
 		Severity: checks.Medium,
 		Title:    checks.T("HTTPS への転送と HSTS", "HTTPS redirect and HSTS"),
 		Remediation: checks.T("HTTP（80番）へのアクセスを HTTPS へ 301 転送し、Strict-Transport-Security: max-age=31536000 以上を送信してください。",

@@ -20,7 +20,7 @@ type infoDisclosure struct{}
 
 func (infoDisclosure) Info() checks.Info {
 	return checks.Info{
-		ID: "http.info-disclosure", Articles: []string{"62-3"}, Needs: []string{siteProbe},
+		ID: "http.info-disclosure", Articles: []string{"62-3"}, Needs: []string{scanners.ProbeHTTPSite},
 		Severity: checks.Low,
 		Title:    checks.T("ソフトウェア情報の露出", "Software version disclosure"),
 		Detail: checks.T("応答ヘッダ、エラーページ、ページのサーバ署名にバージョン番号やスタックトレースは含まれていませんでした。",

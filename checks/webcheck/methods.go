@@ -20,7 +20,7 @@ type methods struct{}
 
 func (methods) Info() checks.Info {
 	return checks.Info{
-		ID: "http.methods", Articles: []string{"61-1-1"}, Needs: []string{siteProbe},
+		ID: "http.methods", Articles: []string{"61-1-1"}, Needs: []string{scanners.ProbeHTTPSite},
 		Severity: checks.Medium,
 		Title:    checks.T("不要な HTTP メソッド", "Unneeded HTTP methods"),
 		Detail: checks.T("TRACE/TRACK、PUT、DELETE、WebDAV はいずれも有効ではありませんでした。",

@@ -19,7 +19,7 @@ type robots struct{}
 
 func (robots) Info() checks.Info {
 	return checks.Info{
-		ID: "http.robots", Articles: []string{"83-1"}, Needs: []string{siteProbe},
+		ID: "http.robots", Articles: []string{"83-1"}, Needs: []string{scanners.ProbeHTTPSite},
 		Severity: checks.Medium,
 		Title:    checks.T("検索エンジンによる収集の拒否", "Crawlers excluded by robots.txt"),
 		Remediation: checks.T("公開サイトでは robots.txt で全クローラを拒否（Disallow: /）しないでください。",

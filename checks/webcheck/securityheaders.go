@@ -18,7 +18,7 @@ type securityHeaders struct{}
 
 func (securityHeaders) Info() checks.Info {
 	return checks.Info{
-		ID: "http.security-headers", Articles: []string{"62-1"}, Needs: []string{siteProbe},
+		ID: "http.security-headers", Articles: []string{"62-1"}, Needs: []string{scanners.ProbeHTTPSite},
 		Severity: checks.Low,
 		Title:    checks.T("セキュリティ関連ヘッダ", "Security headers"),
 		Remediation: checks.T("Content-Security-Policy、X-Content-Type-Options: nosniff、X-Frame-Options（または frame-ancestors）、Referrer-Policy を応答に付与してください。",

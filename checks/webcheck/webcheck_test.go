@@ -89,11 +89,11 @@ func obsOf(s *scanners.HTTPSite) scanners.Observation {
 	if s.Scheme == "https" {
 		t.Port = 443
 	}
-	return scanners.Observation{Probe: siteProbe, Target: t, At: time.Unix(0, 0), Status: scanners.OK, Data: s}
+	return scanners.Observation{Probe: scanners.ProbeHTTPSite, Target: t, At: time.Unix(0, 0), Status: scanners.OK, Data: s}
 }
 
 func failedObs() scanners.Observation {
-	return scanners.Observation{Probe: siteProbe, Target: tgt, Status: scanners.Timeout, Reason: "i/o timeout"}
+	return scanners.Observation{Probe: scanners.ProbeHTTPSite, Target: tgt, Status: scanners.Timeout, Reason: "i/o timeout"}
 }
 
 func eval(c checks.Check, o scanners.Observation) []checks.Finding {

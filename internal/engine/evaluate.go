@@ -30,11 +30,11 @@ func (e *engine) splitChecks() {
 		info := c.Info()
 		local := !crossTarget[info.ID]
 		for _, n := range info.Needs {
-			if n == segmentProbe {
+			if n == scanners.ProbeNDPSegment {
 				local = false
 				continue
 			}
-			if n == portscanTCP || n == portscanUDP {
+			if n == scanners.ProbePortTCP || n == scanners.ProbePortUDP {
 				continue
 			}
 			if p, ok := e.reg.Probe(n); ok && p.Info().Level == scanners.LevelName {

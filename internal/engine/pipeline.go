@@ -52,9 +52,9 @@ func (e *engine) discovered(o scanners.Observation) {
 	hr.st.add(o)
 	if _, ok := o.Data.(*scanners.PortState); ok && o.Target.Port == 0 {
 		switch o.Probe {
-		case portscanTCP:
+		case scanners.ProbePortTCP:
 			hr.tcp, hr.started = true, o.At
-		case portscanUDP:
+		case scanners.ProbePortUDP:
 			hr.udp = true
 		}
 	}
@@ -148,7 +148,7 @@ func (e *engine) hostJobs(hr *hostRun, stage []scanners.Probe) []job {
 		info := p.Info()
 		switch info.Level {
 		case scanners.LevelEndpoint:
-			if info.ID == identProbe {
+			if info.ID == scanners.ProbeSvcIdent {
 				for _, t := range hr.st.openEndpoints() {
 					jobs = append(jobs, job{p, t})
 				}

@@ -19,20 +19,14 @@ type plan struct {
 }
 
 // discoveryProbes are produced by sweepers, not by registered probes.
-var discoveryProbes = []string{portscanTCP, portscanUDP, segmentProbe}
-
-const (
-	portscanTCP  = "port.tcp"
-	portscanUDP  = "port.udp"
-	segmentProbe = "ndp.segment"
-)
+var discoveryProbes = []string{scanners.ProbePortTCP, scanners.ProbePortUDP, scanners.ProbeNDPSegment}
 
 func makePlan(reg *scanners.Registry, cs []checks.Check) (plan, error) {
 	var p plan
 	want := map[string]scanners.Probe{}
 	var add func(id, by string) error
 	add = func(id, by string) error {
-		if id == segmentProbe {
+		if id == scanners.ProbeNDPSegment {
 			p.needsSegment = true
 			return nil
 		}
@@ -53,8 +47,8 @@ func makePlan(reg *scanners.Registry, cs []checks.Check) (plan, error) {
 			p.needsPorts = true
 		}
 		deps := slices.Clone(info.After)
-		if info.Level == scanners.LevelEndpoint && id != identProbe {
-			deps = append(deps, identProbe)
+		if info.Level == scanners.LevelEndpoint && id != scanners.ProbeSvcIdent {
+			deps = append(deps, scanners.ProbeSvcIdent)
 		}
 		for _, d := range deps {
 			if err := add(d, "probe "+id); err != nil {
@@ -82,8 +76,8 @@ func makePlan(reg *scanners.Registry, cs []checks.Check) (plan, error) {
 		}
 		info := want[id].Info()
 		deps := slices.Clone(info.After)
-		if info.Level == scanners.LevelEndpoint && id != identProbe {
-			deps = append(deps, identProbe)
+		if info.Level == scanners.LevelEndpoint && id != scanners.ProbeSvcIdent {
+			deps = append(deps, scanners.ProbeSvcIdent)
 		}
 		d := 0
 		for _, dep := range deps {

@@ -219,7 +219,7 @@ func (e *engine) assetOf(addr netip.Addr, obs []scanners.Observation) *reports.A
 	a := &reports.Asset{Host: addr.String(), Names: slices.Clone(e.names[addr])}
 	seen := map[string]bool{}
 	for _, o := range obs {
-		if sv, ok := o.Data.(*scanners.Service); ok && o.Probe == identProbe {
+		if sv, ok := o.Data.(*scanners.Service); ok && o.Probe == scanners.ProbeSvcIdent {
 			key := o.Target.String() + "/" + string(sv.Proto)
 			if seen[key] {
 				continue

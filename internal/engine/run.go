@@ -451,10 +451,6 @@ func (e *engine) runProbe(ctx context.Context, env *scanners.Env, j job) (obs []
 	return obs, nil
 }
 
-// identProbe is the identification probe whose Service payloads decide
-// which endpoint probes run.
-const identProbe = "svc.ident"
-
 func newScanID(now time.Time) string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
@@ -542,7 +538,7 @@ func (e *engine) segment(ctx context.Context, env *scanners.Env) {
 		if seg.Segment == "" {
 			seg.Segment = "segment"
 		}
-		e.global.add(scanners.Observation{Probe: segmentProbe, Target: seg, At: e.now(), Status: scanners.Unavailable, Reason: reason})
+		e.global.add(scanners.Observation{Probe: scanners.ProbeNDPSegment, Target: seg, At: e.now(), Status: scanners.Unavailable, Reason: reason})
 	}
 	if e.cfg.Iface == "" {
 		fail("the segment checks listen on a network interface: give it with --iface")
@@ -551,7 +547,7 @@ func (e *engine) segment(ctx context.Context, env *scanners.Env) {
 	sw := e.cfg.Segment
 	if sw == nil {
 		var ok bool
-		if sw, ok = e.reg.Sweeper(segmentProbe); !ok {
+		if sw, ok = e.reg.Sweeper(scanners.ProbeNDPSegment); !ok {
 			fail("this build has no layer-2 segment sweeper")
 			return
 		}

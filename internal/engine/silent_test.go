@@ -10,7 +10,7 @@ import (
 func TestSilentAddrs(t *testing.T) {
 	a := func(s string) netip.Addr { return netip.MustParseAddr(s) }
 	summary := func(addr, state string, st scanners.Status) scanners.Observation {
-		return scanners.Observation{Probe: portscanTCP, Target: scanners.Target{Addr: a(addr), Proto: scanners.TCP}, Status: st,
+		return scanners.Observation{Probe: scanners.ProbePortTCP, Target: scanners.Target{Addr: a(addr), Proto: scanners.TCP}, Status: st,
 			Data: &scanners.PortState{Proto: scanners.TCP, State: state}}
 	}
 	obs := []scanners.Observation{

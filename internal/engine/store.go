@@ -49,7 +49,7 @@ func (s *store) openEndpoints() []scanners.Target {
 	var out []scanners.Target
 	for _, o := range s.snapshot() {
 		ps, ok := o.Data.(*scanners.PortState)
-		if ok && o.Probe == portscanTCP && o.Target.Port != 0 && ps.State == "open" {
+		if ok && o.Probe == scanners.ProbePortTCP && o.Target.Port != 0 && ps.State == "open" {
 			out = append(out, o.Target)
 		}
 	}
@@ -66,7 +66,7 @@ type endpointService struct {
 func (s *store) services() []endpointService {
 	var out []endpointService
 	for _, o := range s.snapshot() {
-		if sv, ok := o.Data.(*scanners.Service); ok && o.Probe == identProbe && o.Status == scanners.OK {
+		if sv, ok := o.Data.(*scanners.Service); ok && o.Probe == scanners.ProbeSvcIdent && o.Status == scanners.OK {
 			out = append(out, endpointService{o.Target, sv})
 		}
 	}
@@ -79,7 +79,7 @@ func (s *store) services() []endpointService {
 func (s *store) live() (scanners.Target, bool) {
 	for _, o := range s.snapshot() {
 		ps, ok := o.Data.(*scanners.PortState)
-		if !ok || (o.Probe != portscanTCP && o.Probe != portscanUDP) {
+		if !ok || (o.Probe != scanners.ProbePortTCP && o.Probe != scanners.ProbePortUDP) {
 			continue
 		}
 		if ps.State == "open" || ps.State == "up" {

@@ -24,8 +24,8 @@ import (
 // identification named another service.
 func unidentified(info scanners.ProbeInfo, ident scanners.Observation, at time.Time) (scanners.Observation, bool) {
 	t := ident.Target
-	if info.Level != scanners.LevelEndpoint || info.ID == identProbe || len(info.Services) == 0 ||
-		ident.Probe != identProbe || t.Port == 0 || (t.Proto != "" && t.Proto != scanners.TCP) ||
+	if info.Level != scanners.LevelEndpoint || info.ID == scanners.ProbeSvcIdent || len(info.Services) == 0 ||
+		ident.Probe != scanners.ProbeSvcIdent || t.Port == 0 || (t.Proto != "" && t.Proto != scanners.TCP) ||
 		!scanners.Implies(t.Port, info.Services) {
 		return scanners.Observation{}, false
 	}

@@ -37,7 +37,7 @@ type domainProbe struct{}
 var _ scanners.Probe = domainProbe{}
 
 func (domainProbe) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: "dns.domain", Level: scanners.LevelName}
+	return scanners.ProbeInfo{ID: scanners.ProbeDNSDomain, Level: scanners.LevelName}
 }
 
 // Run examines the zone t.Name: the NS set and glue at the parent (found
@@ -51,14 +51,14 @@ func (domainProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 	}
 	resolver, err := resolverAddr(env.Settings.Resolver)
 	if err != nil {
-		return []scanners.Observation{scanners.Failed("dns.domain", t, at, err)}, nil
+		return []scanners.Observation{scanners.Failed(scanners.ProbeDNSDomain, t, at, err)}, nil
 	}
 	c := &client{env: env}
 	d := &scanners.DNSDomain{Zone: strings.ToLower(dns.Fqdn(t.Name)), Resolver: resolver}
 	d.Parent = parentName(d.Zone)
 	if err := c.delegation(ctx, d); err != nil {
 		if ctx.Err() != nil {
-			return []scanners.Observation{scanners.Failed("dns.domain", t, at, ctx.Err())}, nil
+			return []scanners.Observation{scanners.Failed(scanners.ProbeDNSDomain, t, at, ctx.Err())}, nil
 		}
 		// Undelegated testing: the parent cannot be reached or does not
 		// delegate (pre-launch zone, split horizon behind --resolver). The
@@ -67,13 +67,13 @@ func (domainProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 		d.ParentError = err.Error()
 		d.ParentNS, d.Glue, d.ParentServers, d.DNSSEC.DS = nil, nil, nil, nil
 		if err2 := c.ownNS(ctx, d); err2 != nil {
-			return []scanners.Observation{scanners.Failed("dns.domain", t, at,
+			return []scanners.Observation{scanners.Failed(scanners.ProbeDNSDomain, t, at,
 				fmt.Errorf("%w; the zone's own NS set: %v", err, err2))}, nil
 		}
 	}
 	c.zoneServers(ctx, d)
 	if ctx.Err() != nil {
-		return []scanners.Observation{scanners.Failed("dns.domain", t, at, ctx.Err())}, nil
+		return []scanners.Observation{scanners.Failed(scanners.ProbeDNSDomain, t, at, ctx.Err())}, nil
 	}
 	if !slices.ContainsFunc(d.Servers, func(s scanners.DNSZoneServer) bool { return s.Answered }) {
 		// Replies that did not parse are a protocol error, not silence.
@@ -87,7 +87,7 @@ func (domainProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 		if st == scanners.ProtocolError {
 			reason = "dnsscan: no name server of " + d.Zone + " sent a readable reply: " + d.Servers[0].Error
 		}
-		o := scanners.Observation{Probe: "dns.domain", Target: t, At: at, Status: st, Reason: reason, Data: d}
+		o := scanners.Observation{Probe: scanners.ProbeDNSDomain, Target: t, At: at, Status: st, Reason: reason, Data: d}
 		return []scanners.Observation{o}, nil
 	}
 	for _, s := range d.Servers {
@@ -104,7 +104,7 @@ func (domainProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 		summary = d.Zone + " analysed from its own NS set (" + d.NSSource + "); parent " + d.Parent + " not usable"
 	}
 	ev := []scanners.Evidence{{Kind: "dns", Summary: summary, Data: domainText(d)}}
-	return []scanners.Observation{{Probe: "dns.domain", Target: t, At: at, Status: scanners.OK, Data: d, Evidence: ev}}, nil
+	return []scanners.Observation{{Probe: scanners.ProbeDNSDomain, Target: t, At: at, Status: scanners.OK, Data: d, Evidence: ev}}, nil
 }
 
 // resolverAddr returns "host:port" of the scanner's own resolver.

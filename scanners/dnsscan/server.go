@@ -32,7 +32,7 @@ type serverProbe struct{}
 var _ scanners.Probe = serverProbe{}
 
 func (serverProbe) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: "dns.server", Level: scanners.LevelEndpoint, Services: []string{"dns"}}
+	return scanners.ProbeInfo{ID: scanners.ProbeDNSServer, Level: scanners.LevelEndpoint, Services: []string{"dns"}}
 }
 
 // Run tests t (an address with its DNS port) for recursion over UDP and
@@ -43,7 +43,7 @@ func (serverProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 	if port == 0 {
 		port = 53
 	}
-	return runServer(ctx, env, t, netip.AddrPortFrom(t.Addr, port).String(), "dns.server", false), nil
+	return runServer(ctx, env, t, netip.AddrPortFrom(t.Addr, port).String(), scanners.ProbeDNSServer, false), nil
 }
 
 // udpProbe is dns.udp: a host-level probe for DNS servers that listen on
@@ -57,14 +57,11 @@ type udpProbe struct{}
 
 var _ scanners.Probe = udpProbe{}
 
-// portUDPProbe is the UDP discovery sweep's ID (scanners/portscan).
-const portUDPProbe = "port.udp"
-
 // maxUDPPorts bounds the ports dns.udp tries on one host.
 const maxUDPPorts = 16
 
 func (udpProbe) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: "dns.udp", Level: scanners.LevelHost, After: []string{"dns.server"}}
+	return scanners.ProbeInfo{ID: scanners.ProbeDNSUDP, Level: scanners.LevelHost, After: []string{scanners.ProbeDNSServer}}
 }
 
 func (udpProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]scanners.Observation, error) {
@@ -81,14 +78,14 @@ func (udpProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 		c := &client{env: env}
 		if _, err := c.exchange(ctx, server, "udp", newQuery(".", dns.TypeSOA, false)); err != nil {
 			if statusOf(err) == scanners.ProtocolError && !errors.Is(err, errNoMatch) {
-				out = append(out, scanners.Observation{Probe: "dns.udp", Target: ep, At: env.Clock(),
+				out = append(out, scanners.Observation{Probe: scanners.ProbeDNSUDP, Target: ep, At: env.Clock(),
 					Status: scanners.ProtocolError, Reason: "dnsscan: udp/" + strconv.Itoa(int(port)) + " answered a DNS query with a reply that does not parse: " + err.Error()})
 			}
 			// Silence, or datagrams that are no answer to ours: no DNS
 			// server to judge on this port.
 			continue
 		}
-		out = append(out, runServer(ctx, env, ep, server, "dns.udp", true)...)
+		out = append(out, runServer(ctx, env, ep, server, scanners.ProbeDNSUDP, true)...)
 	}
 	return out, nil
 }
@@ -99,7 +96,7 @@ func (udpProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 func udpPorts(env *scanners.Env, t scanners.Target) []uint16 {
 	ports := []uint16{53}
 	if env.Prior != nil {
-		for _, o := range env.Prior(portUDPProbe, t) {
+		for _, o := range env.Prior(scanners.ProbePortUDP, t) {
 			ps, ok := o.Data.(*scanners.PortState)
 			if ok && ps.Port != 0 && (ps.State == "open" || ps.State == "open|filtered") && !slices.Contains(ports, ps.Port) && len(ports) < maxUDPPorts {
 				ports = append(ports, ps.Port)
@@ -110,7 +107,7 @@ func udpPorts(env *scanners.Env, t scanners.Target) []uint16 {
 		return ports
 	}
 	covered := map[uint16]bool{}
-	for _, o := range env.Prior("dns.server", t) {
+	for _, o := range env.Prior(scanners.ProbeDNSServer, t) {
 		covered[o.Target.Port] = true
 	}
 	return slices.DeleteFunc(ports, func(p uint16) bool { return covered[p] })

@@ -234,10 +234,10 @@ func TestUDPProbeSkipsCoveredPortAndTakesScannedPorts(t *testing.T) {
 	env := testEnv()
 	env.Prior = func(id string, tg scanners.Target) []scanners.Observation {
 		switch id {
-		case "dns.server":
-			return []scanners.Observation{{Probe: "dns.server", Target: scanners.Target{Addr: ap.Addr(), Port: 53, Proto: scanners.TCP}}}
-		case portUDPProbe:
-			return []scanners.Observation{{Probe: portUDPProbe, Target: scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.UDP},
+		case scanners.ProbeDNSServer:
+			return []scanners.Observation{{Probe: scanners.ProbeDNSServer, Target: scanners.Target{Addr: ap.Addr(), Port: 53, Proto: scanners.TCP}}}
+		case scanners.ProbePortUDP:
+			return []scanners.Observation{{Probe: scanners.ProbePortUDP, Target: scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.UDP},
 				Data: &scanners.PortState{Proto: scanners.UDP, Port: ap.Port(), State: "open|filtered"}}}
 		}
 		return nil
@@ -270,10 +270,10 @@ func TestParseErrorIsNotTimeout(t *testing.T) {
 	}
 	env := testEnv()
 	env.Prior = func(id string, tg scanners.Target) []scanners.Observation {
-		if id != portUDPProbe {
+		if id != scanners.ProbePortUDP {
 			return nil
 		}
-		return []scanners.Observation{{Probe: portUDPProbe, Data: &scanners.PortState{Proto: scanners.UDP, Port: ap.Port(), State: "open"}}}
+		return []scanners.Observation{{Probe: scanners.ProbePortUDP, Data: &scanners.PortState{Proto: scanners.UDP, Port: ap.Port(), State: "open"}}}
 	}
 	obs, _ = (udpProbe{}).Run(context.Background(), env, scanners.Target{Addr: ap.Addr()})
 	if len(obs) != 1 || obs[0].Status != scanners.ProtocolError || obs[0].Target.Port != ap.Port() {

@@ -15,9 +15,6 @@ func init() { scanners.Register(Site{}) }
 
 var _ scanners.Probe = Site{}
 
-// ProbeID is the ID of the site probe; web checks name it in Needs.
-const ProbeID = "http.site"
-
 // Site is the http.site probe: one pass over a web endpoint that gathers
 // what every http.* check needs (root page, soft-404 baseline, folders,
 // the curated exposed-file list, methods, error pages, robots.txt, HTTPS
@@ -27,7 +24,7 @@ type Site struct{}
 
 // Info describes the probe to the planner.
 func (Site) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: ProbeID, Level: scanners.LevelEndpoint, Services: []string{"http", "https"}}
+	return scanners.ProbeInfo{ID: scanners.ProbeHTTPSite, Level: scanners.LevelEndpoint, Services: []string{"http", "https"}}
 }
 
 // tlsPorts are ports where HTTPS is assumed when service identification
@@ -38,7 +35,7 @@ var tlsPorts = []uint16{443, 4443, 8443, 9443}
 // (Env.Prior of svc.ident), else from the port.
 func schemeFor(env *scanners.Env, t scanners.Target) string {
 	if env.Prior != nil {
-		for _, o := range env.Prior("svc.ident", t) {
+		for _, o := range env.Prior(scanners.ProbeSvcIdent, t) {
 			if s, ok := o.Data.(*scanners.Service); ok && s.Port == t.Port {
 				if s.TLS || s.Name == "https" {
 					return "https"
@@ -67,7 +64,7 @@ func (Site) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]sc
 	}
 	defer c.Close()
 	if rootErr != nil {
-		o := scanners.Failed(ProbeID, t, at, rootErr)
+		o := scanners.Failed(scanners.ProbeHTTPSite, t, at, rootErr)
 		o.Reason = "httpscan: GET / on " + c.BaseURL() + ": " + rootErr.Error()
 		return []scanners.Observation{o}, nil
 	}
@@ -87,10 +84,10 @@ func (Site) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]sc
 		c.httpsOn443(ctx, env, t, site)
 	}
 	if err := ctx.Err(); err != nil {
-		return []scanners.Observation{scanners.Failed(ProbeID, t, at, err)}, nil
+		return []scanners.Observation{scanners.Failed(scanners.ProbeHTTPSite, t, at, err)}, nil
 	}
 	return []scanners.Observation{{
-		Probe: ProbeID, Target: t, At: at, Status: scanners.OK, Data: site,
+		Probe: scanners.ProbeHTTPSite, Target: t, At: at, Status: scanners.OK, Data: site,
 		Evidence: []scanners.Evidence{scanners.HTTPEvidence(&site.Root, "GET / on "+site.URL)},
 	}}, nil
 }

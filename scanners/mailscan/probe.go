@@ -25,9 +25,6 @@ func init() { scanners.Register(Probe{}) }
 
 var _ scanners.Probe = Probe{}
 
-// ProbeID is the ID checks name in Info.Needs.
-const ProbeID = "mail.domain"
-
 // CommonSelectors are tried besides Settings.Mail.DKIMSelectors.
 var CommonSelectors = []string{"default", "dkim", "mail", "selector1", "selector2", "google", "k1", "s1", "s2", "sel1"}
 
@@ -41,7 +38,7 @@ type Probe struct{}
 
 // Info implements scanners.Probe.
 func (Probe) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: ProbeID, Level: scanners.LevelName}
+	return scanners.ProbeInfo{ID: scanners.ProbeMailDomain, Level: scanners.LevelName}
 }
 
 // Run implements scanners.Probe. Cancelling ctx closes the open DNS or
@@ -50,7 +47,7 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	at := env.Clock()
 	domain := strings.ToLower(strings.TrimSuffix(t.Name, "."))
 	if _, ok := dns.IsDomainName(domain); !ok || domain == "" {
-		return []scanners.Observation{scanners.Failed(ProbeID, t, at, fmt.Errorf("mailscan: %q is not a domain name", t.Name))}, nil
+		return []scanners.Observation{scanners.Failed(scanners.ProbeMailDomain, t, at, fmt.Errorf("mailscan: %q is not a domain name", t.Name))}, nil
 	}
 	r, err := newResolver(env)
 	if err != nil {
@@ -134,7 +131,7 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	}
 	fmt.Fprintf(&log, "MX %q; TLS-RPT %q; DNS errors %v; %d queries to %s\n", md.MX, md.TLSRPT, md.DNSErrors, r.count, r.server)
 
-	o := scanners.Observation{Probe: ProbeID, Target: t, At: at, Status: scanners.OK, Data: md,
+	o := scanners.Observation{Probe: scanners.ProbeMailDomain, Target: t, At: at, Status: scanners.OK, Data: md,
 		Evidence: []scanners.Evidence{{Kind: "dns", Summary: "mail DNS records of " + domain, Data: log.String()}}}
 	if ctx.Err() != nil {
 		o.Status, o.Reason = scanners.Interrupted, "scan interrupted"

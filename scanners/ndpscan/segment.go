@@ -22,9 +22,6 @@ import (
 	"shindan/scanners/rawio"
 )
 
-// ProbeID names the segment sweeper and its observations.
-const ProbeID = "ndp.segment"
-
 // Segment is the sweeper. Targets name the interface in Target.Segment;
 // Iface, when set, is used for targets that name none.
 type Segment struct {
@@ -37,7 +34,7 @@ type Segment struct {
 }
 
 // ID names the sweeper.
-func (s *Segment) ID() string { return ProbeID }
+func (s *Segment) ID() string { return scanners.ProbeNDPSegment }
 
 func init() { scanners.RegisterSweeper(&Segment{}) }
 
@@ -93,13 +90,13 @@ func (s *Segment) listen(ctx context.Context, env *scanners.Env, ifc string, emi
 		if errors.Is(err, rawio.ErrNeedRawSocket) {
 			return err
 		}
-		emit(scanners.Failed(ProbeID, seg, start, err))
+		emit(scanners.Failed(scanners.ProbeNDPSegment, seg, start, err))
 		return nil
 	}
 	defer pc.Close()
 	mac := pc.Iface.HardwareAddr
 	if len(mac) != 6 {
-		emit(scanners.Failed(ProbeID, seg, start, fmt.Errorf("ndpscan: %s is not an Ethernet interface", ifc)))
+		emit(scanners.Failed(scanners.ProbeNDPSegment, seg, start, fmt.Errorf("ndpscan: %s is not an Ethernet interface", ifc)))
 		return nil
 	}
 	src := linkLocal(mac)
@@ -236,7 +233,7 @@ func (s *Segment) listen(ctx context.Context, env *scanners.Env, ifc string, emi
 	<-done
 	at := env.Clock()
 	if ctx.Err() != nil {
-		o := scanners.Failed(ProbeID, seg, start, ctx.Err())
+		o := scanners.Failed(scanners.ProbeNDPSegment, seg, start, ctx.Err())
 		emit(o)
 		return ctx.Err()
 	}
@@ -248,7 +245,7 @@ func (s *Segment) listen(ctx context.Context, env *scanners.Env, ifc string, emi
 			ra.IPv4 = v
 			t.Addr = netip.MustParseAddr(v[0])
 		}
-		emit(scanners.Observation{Probe: ProbeID, Target: t, At: at, Status: scanners.OK, Data: ra,
+		emit(scanners.Observation{Probe: scanners.ProbeNDPSegment, Target: t, At: at, Status: scanners.OK, Data: ra,
 			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("Router Advertisement from %s (%s, IPv4 %v) on %s: prefixes %v, M=%v O=%v, router lifetime %ds, %d seen",
 				ra.Router, ra.MAC, ra.IPv4, ifc, ra.Prefixes, ra.Managed, ra.Other, ra.RouterLifetime, ra.Count)}}})
 	}
@@ -257,7 +254,7 @@ func (s *Segment) listen(ctx context.Context, env *scanners.Env, ifc string, emi
 			continue
 		}
 		v4 := res.v4[m]
-		emit(scanners.Observation{Probe: ProbeID, Target: scanners.Target{Segment: ifc, Proto: scanners.L2, Addr: netip.MustParseAddr(v4[0])},
+		emit(scanners.Observation{Probe: scanners.ProbeNDPSegment, Target: scanners.Target{Segment: ifc, Proto: scanners.L2, Addr: netip.MustParseAddr(v4[0])},
 			At: at, Status: scanners.OK, Data: &scanners.QuietHost{MAC: m, IPv4: v4},
 			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("%s (IPv4 %v) was seen on %s and sent no IPv6 in %s (sent: %v)",
 				m, v4, ifc, window, summary.Sent)}}})
@@ -271,18 +268,18 @@ func (s *Segment) listen(ctx context.Context, env *scanners.Env, ifc string, emi
 		} else if len(h.addrs) > 0 {
 			t.Addr, _ = netip.ParseAddr(h.addrs[0])
 		}
-		emit(scanners.Observation{Probe: ProbeID, Target: t, At: at, Status: scanners.OK,
+		emit(scanners.Observation{Probe: scanners.ProbeNDPSegment, Target: t, At: at, Status: scanners.OK,
 			Data: &scanners.IPv6Host{MAC: m, Addrs: h.addrs, IPv4: res.v4[m], Via: h.via},
 			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("%s (IPv4 %v) sent IPv6 on %s from %v: %s",
 				m, res.v4[m], ifc, h.addrs, strings.Join(h.via, ", "))}}})
 	}
 	for _, k := range sortedKeys(res.trans) {
 		tr := res.trans[k]
-		emit(scanners.Observation{Probe: ProbeID, Target: seg, At: at, Status: scanners.OK, Data: tr,
+		emit(scanners.Observation{Probe: scanners.ProbeNDPSegment, Target: seg, At: at, Status: scanners.OK, Data: tr,
 			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("%s: %s → %s (%s, MAC %s)", tr.Mechanism, tr.Source, tr.Dest, tr.Detail, tr.MAC)}}})
 	}
 	summary.Frames, summary.Hosts, summary.RAs, summary.Transit = res.frames, len(res.hosts), len(res.ras), len(res.trans)
-	emit(scanners.Observation{Probe: ProbeID, Target: seg, At: start, Status: scanners.OK, Data: summary,
+	emit(scanners.Observation{Probe: scanners.ProbeNDPSegment, Target: seg, At: start, Status: scanners.OK, Data: summary,
 		Evidence: []scanners.Evidence{{Kind: "note", Summary: fmt.Sprintf("listened %s on %s (%v), sent %v: %d frames, %d IPv6 hosts, %d routers, %d transition sightings",
 			window, ifc, v4, summary.Sent, res.frames, len(res.hosts), len(res.ras), len(res.trans))}}})
 	return nil

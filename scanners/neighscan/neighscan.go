@@ -20,9 +20,6 @@ import (
 	"shindan/scanners"
 )
 
-// ProbeID names the probe and its observations.
-const ProbeID = "net.neighbor"
-
 func init() { scanners.Register(&Probe{}) }
 
 var _ scanners.Probe = (*Probe)(nil)
@@ -45,7 +42,7 @@ const cacheFor = 2 * time.Second
 
 // Info describes the probe: once per live host, after discovery.
 func (p *Probe) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: ProbeID, Level: scanners.LevelHost}
+	return scanners.ProbeInfo{ID: scanners.ProbeNetNeighbor, Level: scanners.LevelHost}
 }
 
 // Run reports the link-layer address of t, or Unavailable when t is not
@@ -55,14 +52,14 @@ func (p *Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 	now := env.Clock()
 	table, err := p.lookup(now)
 	if err != nil {
-		return []scanners.Observation{scanners.Failed(ProbeID, t, now, err)}, nil
+		return []scanners.Observation{scanners.Failed(scanners.ProbeNetNeighbor, t, now, err)}, nil
 	}
 	e, ok := table[t.Addr.WithZone("")]
 	if !ok {
-		return []scanners.Observation{{Probe: ProbeID, Target: t, At: now, Status: scanners.Unavailable,
+		return []scanners.Observation{{Probe: scanners.ProbeNetNeighbor, Target: t, At: now, Status: scanners.Unavailable,
 			Reason: "no neighbour entry: the host is not on a link the scanner shares"}}, nil
 	}
-	return []scanners.Observation{{Probe: ProbeID, Target: t, At: now, Status: scanners.OK,
+	return []scanners.Observation{{Probe: scanners.ProbeNetNeighbor, Target: t, At: now, Status: scanners.OK,
 		Data:     &scanners.Neighbor{MAC: e.MAC, State: e.State, Iface: e.Iface},
 		Evidence: []scanners.Evidence{{Kind: "note", Summary: fmt.Sprintf("neighbour table: %s lladdr %s dev %s %s", t.Addr, e.MAC, e.Iface, e.State)}}}}, nil
 }

@@ -35,9 +35,6 @@ import (
 	nucleienv "0shindan/nucleienv"
 )
 
-// ProbeID is the nuclei probe; vuln.known names it in Needs.
-const ProbeID = "vuln.nuclei"
-
 //go:embed templates/*.yaml
 var embedded embed.FS
 
@@ -97,7 +94,7 @@ var (
 
 // Info describes the probe to the planner.
 func (*Probe) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: ProbeID, Level: scanners.LevelEndpoint, Services: []string{"http", "https"}}
+	return scanners.ProbeInfo{ID: scanners.ProbeVulnNuclei, Level: scanners.LevelEndpoint, Services: []string{"http", "https"}}
 }
 
 // offline cuts nuclei's phone-home paths before any engine exists: the
@@ -289,7 +286,7 @@ func (p *Probe) Close() error {
 func baseURL(env *scanners.Env, t scanners.Target) string {
 	scheme := "http"
 	if env.Prior != nil {
-		for _, o := range env.Prior("svc.ident", t) {
+		for _, o := range env.Prior(scanners.ProbeSvcIdent, t) {
 			if s, ok := o.Data.(*scanners.Service); ok && s.Port == t.Port && (s.TLS || s.Name == "https") {
 				scheme = "https"
 			}
@@ -327,13 +324,13 @@ func (p *Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 	p.sink = nil
 	sinkMu.Unlock()
 	if err := ctx.Err(); err != nil {
-		return []scanners.Observation{scanners.Failed(ProbeID, t, at, err)}, nil
+		return []scanners.Observation{scanners.Failed(scanners.ProbeVulnNuclei, t, at, err)}, nil
 	}
 	sort.SliceStable(obs, func(i, j int) bool {
 		a, b := obs[i].Data.(*scanners.NucleiMatch), obs[j].Data.(*scanners.NucleiMatch)
 		return a.TemplateID+a.MatchedAt < b.TemplateID+b.MatchedAt
 	})
-	obs = append(obs, scanners.Observation{Probe: ProbeID, Target: t, At: at, Status: scanners.OK,
+	obs = append(obs, scanners.Observation{Probe: scanners.ProbeVulnNuclei, Target: t, At: at, Status: scanners.OK,
 		Data:     &scanners.NucleiMatch{Templates: p.ntmpl, MatchedAt: url},
 		Evidence: []scanners.Evidence{{Kind: "note", Summary: fmt.Sprintf("%d nuclei templates ran against %s", p.ntmpl, url)}}})
 	return obs, nil
@@ -354,7 +351,7 @@ func toObservation(t scanners.Target, at time.Time, ev *output.ResultEvent) scan
 		Extracted: ev.ExtractedResults, Request: clip(ev.Request), Response: clip(ev.Response),
 		Articles: articles(ev.Info.Metadata),
 	}
-	return scanners.Observation{Probe: ProbeID, Target: t, At: at, Status: scanners.OK, Data: m,
+	return scanners.Observation{Probe: scanners.ProbeVulnNuclei, Target: t, At: at, Status: scanners.OK, Data: m,
 		Evidence: []scanners.Evidence{{Kind: "http", Summary: "nuclei " + m.TemplateID + " matched at " + m.MatchedAt,
 			Data: clip(ev.Request + "\n\n" + ev.Response)}}}
 }

@@ -53,11 +53,7 @@ var pingPorts = []uint16{80, 443, 22, 25, 3389, 445, 53, 8080}
 const pingTimeout = 3500 * time.Millisecond
 
 // ID names the sweeper.
-func (c *Connect) ID() string { return "port.tcp-connect" }
-
-// ProbeID is the probe name on every discovery observation, whichever
-// method found the port, so checks need not care how ports were found.
-const ProbeID = "port.tcp"
+func (c *Connect) ID() string { return scanners.SweepTCPConnect }
 
 // Sweep scans every target host (Target.Addr set, Port ignored) and emits
 // one observation per open port plus one host summary (Port 0) per host.
@@ -115,7 +111,7 @@ func (c *Connect) alive(ctx context.Context, env *scanners.Env, ts iter.Seq[scan
 				keep = append(keep, t)
 				return
 			}
-			emit(scanners.Observation{Probe: ProbeID, Target: t.Endpoint(scanners.TCP, 0), At: env.Clock(),
+			emit(scanners.Observation{Probe: scanners.ProbePortTCP, Target: t.Endpoint(scanners.TCP, 0), At: env.Clock(),
 				Status: scanners.Filtered, Reason: why,
 				Data: &scanners.PortState{Proto: scanners.TCP, State: "down", Method: "connect", Reason: why}})
 		}()
@@ -228,7 +224,7 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 		case "open":
 			n.open.Add(1)
 			emit(scanners.Observation{
-				Probe: ProbeID, Target: t.Endpoint(scanners.TCP, port), At: env.Clock(), Status: scanners.OK,
+				Probe: scanners.ProbePortTCP, Target: t.Endpoint(scanners.TCP, port), At: env.Clock(), Status: scanners.OK,
 				Data: &scanners.PortState{Proto: scanners.TCP, Port: port, State: "open", Reason: "syn-ack", Method: "connect"},
 			})
 		case "closed":
@@ -288,7 +284,7 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 	}
 	n.filtered.Add(int64(len(retry)))
 
-	summary := scanners.Observation{Probe: ProbeID, Target: t.Endpoint(scanners.TCP, 0), At: start, Status: scanners.OK}
+	summary := scanners.Observation{Probe: scanners.ProbePortTCP, Target: t.Endpoint(scanners.TCP, 0), At: start, Status: scanners.OK}
 	state := "up"
 	switch {
 	case down.Load():

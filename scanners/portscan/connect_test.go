@@ -40,7 +40,7 @@ func TestConnectLoopback(t *testing.T) {
 			summary = ps
 			return
 		}
-		if o.Probe != ProbeID || ps.State != "open" {
+		if o.Probe != scanners.ProbePortTCP || ps.State != "open" {
 			t.Errorf("unexpected observation %+v", o)
 		}
 		got = append(got, o.Target.Port)

@@ -54,7 +54,7 @@ var synPingPorts = []uint16{80, 443, 22, 445, 3389}
 var errNoReply = errors.New("portscan: no reply to the discovery SYNs (host down or every port filtered); rerun with NoPing to scan it anyway")
 
 // ID names the sweeper.
-func (s *SYN) ID() string { return "port.tcp-syn" }
+func (s *SYN) ID() string { return scanners.SweepTCPSYN }
 
 func init() { scanners.RegisterSweeper(&SYN{}) }
 
@@ -105,7 +105,7 @@ func (sc *synScan) cookie(dst netip.Addr, port uint16) uint32 {
 }
 
 // Sweep scans every target (Target.Addr set) on s.Ports and emits an open
-// observation per open port (probe "port.tcp") and one summary per host
+// observation per open port (probe scanners.ProbePortTCP) and one summary per host
 // (Port 0), like Connect. It returns rawio.ErrNeedRawSocket when raw
 // sockets are not permitted, before sending anything.
 func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners.Target], emit func(scanners.Observation)) error {
@@ -481,7 +481,7 @@ func (sc *synScan) record(r synReply) {
 	sc.mu.Unlock()
 	if report {
 		sc.emit(scanners.Observation{
-			Probe: ProbeID, Target: st.t.Endpoint(scanners.TCP, r.dport), At: sc.env.Clock(), Status: scanners.OK,
+			Probe: scanners.ProbePortTCP, Target: st.t.Endpoint(scanners.TCP, r.dport), At: sc.env.Clock(), Status: scanners.OK,
 			Data: &scanners.PortState{Proto: scanners.TCP, Port: r.dport, State: r.state, Reason: r.why, Method: "syn"},
 		})
 	}
@@ -508,16 +508,16 @@ func (sc *synScan) summarize(ctx context.Context, st *synTarget, start time.Time
 		for i, v := range st.states {
 			if v == stUnknown && sc.portIdx[sc.s.Ports[i]] == int32(i) {
 				p := sc.s.Ports[i]
-				sc.emit(scanners.Observation{Probe: ProbeID, Target: st.t.Endpoint(scanners.TCP, p), At: sc.env.Clock(),
+				sc.emit(scanners.Observation{Probe: scanners.ProbePortTCP, Target: st.t.Endpoint(scanners.TCP, p), At: sc.env.Clock(),
 					Status: scanners.OK, Data: &scanners.PortState{Proto: scanners.TCP, Port: p, State: "filtered", Reason: "timeout", Method: "syn"}})
 			}
 		}
 	}
-	o := scanners.Observation{Probe: ProbeID, Target: st.t.Endpoint(scanners.TCP, 0), At: start, Status: scanners.OK}
+	o := scanners.Observation{Probe: scanners.ProbePortTCP, Target: st.t.Endpoint(scanners.TCP, 0), At: start, Status: scanners.OK}
 	state := "up"
 	switch {
 	case st.err != nil:
-		o = scanners.Failed(ProbeID, st.t.Endpoint(scanners.TCP, 0), start, st.err)
+		o = scanners.Failed(scanners.ProbePortTCP, st.t.Endpoint(scanners.TCP, 0), start, st.err)
 		if errors.Is(st.err, errNoReply) {
 			o.Status = scanners.Timeout
 		}

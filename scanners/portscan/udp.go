@@ -12,9 +12,6 @@ import (
 	"shindan/scanners"
 )
 
-// UDPProbeID is the probe name on UDP discovery observations.
-const UDPProbeID = "port.udp"
-
 // UDP discovers UDP services by sending protocol payloads (an empty
 // datagram rarely gets an answer) through env.DialContext. A reply means
 // open; an ICMP port unreachable means closed; silence is open|filtered,
@@ -34,7 +31,7 @@ type UDP struct {
 }
 
 // ID names the sweeper.
-func (u *UDP) ID() string { return UDPProbeID }
+func (u *UDP) ID() string { return scanners.ProbePortUDP }
 
 func init() { scanners.RegisterSweeper(&UDP{}) }
 
@@ -152,7 +149,7 @@ func (u *UDP) host(ctx context.Context, env *scanners.Env, t scanners.Target, wa
 			}
 			mu.Unlock()
 			if state == "open" || state == "open|filtered" && u.OpenFiltered {
-				o := scanners.Observation{Probe: UDPProbeID, Target: t.Endpoint(scanners.UDP, port), At: env.Clock(), Status: scanners.OK,
+				o := scanners.Observation{Probe: scanners.ProbePortUDP, Target: t.Endpoint(scanners.UDP, port), At: env.Clock(), Status: scanners.OK,
 					Data: &scanners.PortState{Proto: scanners.UDP, Port: port, State: state, Reason: why, Method: "udp"}}
 				if res.first != nil {
 					o.Evidence = []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("%d bytes in %d datagrams", res.bytes, res.packets), Data: fmt.Sprintf("%q", res.first)}}
@@ -162,7 +159,7 @@ func (u *UDP) host(ctx context.Context, env *scanners.Env, t scanners.Target, wa
 		}()
 	}
 	wg.Wait()
-	o := scanners.Observation{Probe: UDPProbeID, Target: t.Endpoint(scanners.UDP, 0), At: start, Status: scanners.OK}
+	o := scanners.Observation{Probe: scanners.ProbePortUDP, Target: t.Endpoint(scanners.UDP, 0), At: start, Status: scanners.OK}
 	if ctx.Err() != nil {
 		o.Status, o.Reason = scanners.Interrupted, "scan interrupted before every port was tried"
 	}

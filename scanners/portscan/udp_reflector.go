@@ -22,9 +22,6 @@ import (
 	"shindan/scanners/rawio"
 )
 
-// ReflectorProbeID names the reflector / stepping-stone probe.
-const ReflectorProbeID = "svc.reflector"
-
 // Reflector measures, per host, the amplification of every UDP reflector
 // payload (request bytes vs. all response bytes and datagrams) and tests
 // candidate TCP ports as open HTTP and SOCKS5 proxies. The proxy test asks
@@ -41,7 +38,7 @@ func init() { scanners.Register(&Reflector{}) }
 
 // Info describes the probe.
 func (r *Reflector) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: ReflectorProbeID, Level: scanners.LevelHost, After: []string{ProbeID}}
+	return scanners.ProbeInfo{ID: scanners.ProbeSvcReflector, Level: scanners.LevelHost, After: []string{scanners.ProbePortTCP}}
 }
 
 // Proxy candidates when port.tcp observations are available: the ports
@@ -74,7 +71,7 @@ func (r *Reflector) Run(ctx context.Context, env *scanners.Env, t scanners.Targe
 			res, err := exchange(ctx, env, tt.HostPort(), p, window)
 			if err != nil || res.packets == 0 {
 				if errors.Is(err, scanners.ErrOutOfScope) {
-					add(scanners.Failed(ReflectorProbeID, tt, env.Clock(), err))
+					add(scanners.Failed(scanners.ProbeSvcReflector, tt, env.Clock(), err))
 					return
 				}
 				mu.Lock()
@@ -83,7 +80,7 @@ func (r *Reflector) Run(ctx context.Context, env *scanners.Env, t scanners.Targe
 				return
 			}
 			f := float64(res.bytes) / float64(len(p.Req))
-			add(scanners.Observation{Probe: ReflectorProbeID, Target: tt, At: env.Clock(), Status: scanners.OK,
+			add(scanners.Observation{Probe: scanners.ProbeSvcReflector, Target: tt, At: env.Clock(), Status: scanners.OK,
 				Data: &scanners.Reflector{Port: p.Port, Protocol: p.Name, RequestBytes: len(p.Req), ResponseBytes: res.bytes, Packets: res.packets, Factor: f},
 				Evidence: []scanners.Evidence{{Kind: "packet",
 					Summary: fmt.Sprintf("%s udp/%d: request %d bytes → %d bytes in %d datagrams (×%.1f)", p.Name, p.Port, len(p.Req), res.bytes, res.packets, f),
@@ -95,7 +92,7 @@ func (r *Reflector) Run(ctx context.Context, env *scanners.Env, t scanners.Targe
 		return out, nil
 	}
 	slices.Sort(silent)
-	out = append(out, scanners.Observation{Probe: ReflectorProbeID, Target: t.Endpoint(scanners.UDP, 0), At: env.Clock(), Status: scanners.OK,
+	out = append(out, scanners.Observation{Probe: scanners.ProbeSvcReflector, Target: t.Endpoint(scanners.UDP, 0), At: env.Clock(), Status: scanners.OK,
 		Data: &scanners.Reflector{Silent: silent}})
 	out = append(out, r.proxies(ctx, env, t)...)
 	return out, nil
@@ -107,7 +104,7 @@ func candidates(env *scanners.Env, t scanners.Target) (httpP, socksP []uint16) {
 	if env.Prior == nil {
 		return httpProxyPorts, socksPorts
 	}
-	for _, o := range env.Prior(ProbeID, t) {
+	for _, o := range env.Prior(scanners.ProbePortTCP, t) {
 		ps, ok := o.Data.(*scanners.PortState)
 		if !ok || o.Status != scanners.OK || ps.State != "open" || ps.Port == 0 {
 			continue
@@ -178,7 +175,7 @@ func (r *Reflector) proxies(ctx context.Context, env *scanners.Env, t scanners.T
 	}
 	src, err := rawio.SourceFor(t.Addr)
 	if err != nil {
-		return []scanners.Observation{scanners.Failed(ReflectorProbeID, t.Endpoint(scanners.TCP, 0), env.Clock(), err)}
+		return []scanners.Observation{scanners.Failed(scanners.ProbeSvcReflector, t.Endpoint(scanners.TCP, 0), env.Clock(), err)}
 	}
 	var out []scanners.Observation
 	for _, port := range httpP {
@@ -201,7 +198,7 @@ func (r *Reflector) proxies(ctx context.Context, env *scanners.Env, t scanners.T
 func (r *Reflector) tryProxy(ctx context.Context, env *scanners.Env, tt scanners.Target, src netip.Addr, method string) (scanners.Observation, bool) {
 	cn, err := newCanary(src)
 	if err != nil {
-		return scanners.Failed(ReflectorProbeID, tt, env.Clock(), fmt.Errorf("portscan: canary listener: %w", err)), true
+		return scanners.Failed(scanners.ProbeSvcReflector, tt, env.Clock(), fmt.Errorf("portscan: canary listener: %w", err)), true
 	}
 	defer cn.l.Close()
 	dctx, cancel := context.WithTimeout(ctx, env.Timeout())
@@ -209,7 +206,7 @@ func (r *Reflector) tryProxy(ctx context.Context, env *scanners.Env, tt scanners
 	conn, err := env.DialContext(dctx, "tcp", tt.HostPort())
 	if err != nil {
 		if errors.Is(err, scanners.ErrOutOfScope) {
-			return scanners.Failed(ReflectorProbeID, tt, env.Clock(), err), true
+			return scanners.Failed(scanners.ProbeSvcReflector, tt, env.Clock(), err), true
 		}
 		return scanners.Observation{}, false
 	}
@@ -251,7 +248,7 @@ func (r *Reflector) tryProxy(ctx context.Context, env *scanners.Env, tt scanners
 	open := strings.Contains(body, cn.token)
 	time.Sleep(20 * time.Millisecond) // let the canary record a hit that raced the reply
 	relayed := cn.seen()
-	o := scanners.Observation{Probe: ReflectorProbeID, Target: tt, At: env.Clock(), Status: scanners.OK,
+	o := scanners.Observation{Probe: scanners.ProbeSvcReflector, Target: tt, At: env.Clock(), Status: scanners.OK,
 		Data: &scanners.Proxy{Port: tt.Port, Method: method, Open: open, Relayed: relayed, Target: url, Answer: bound(answer, 200)},
 		Evidence: []scanners.Evidence{{Kind: "transcript", Summary: fmt.Sprintf("%s proxy test on tcp/%d: canary fetched=%v, canary contacted=%v", method, tt.Port, open, relayed),
 			Data: bound(transcript.String(), 2000)}}}

@@ -150,7 +150,7 @@ func TestReflectorProbe(t *testing.T) {
 	env.Prior = func(id string, tt scanners.Target) []scanners.Observation {
 		var out []scanners.Observation
 		for _, p := range []uint16{8080, 3128, 22} {
-			out = append(out, scanners.Observation{Probe: ProbeID, Target: tt.Endpoint(scanners.TCP, p), Status: scanners.OK,
+			out = append(out, scanners.Observation{Probe: scanners.ProbePortTCP, Target: tt.Endpoint(scanners.TCP, p), Status: scanners.OK,
 				Data: &scanners.PortState{Proto: scanners.TCP, Port: p, State: "open"}})
 		}
 		return out

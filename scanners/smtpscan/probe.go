@@ -15,9 +15,6 @@ func init() { scanners.Register(Probe{}) }
 
 var _ scanners.Probe = Probe{}
 
-// ProbeID is the ID checks name in Info.Needs.
-const ProbeID = "smtp.session"
-
 // Defaults for the relay test. They live under reserved names (RFC 2606,
 // RFC 6761) so that even a real open relay has nowhere to deliver.
 const (
@@ -36,7 +33,7 @@ type Probe struct{}
 
 // Info implements scanners.Probe.
 func (Probe) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: ProbeID, Level: scanners.LevelEndpoint,
+	return scanners.ProbeInfo{ID: scanners.ProbeSMTPSession, Level: scanners.LevelEndpoint,
 		Services: []string{"smtp", "submission", "smtps"}}
 }
 
@@ -67,7 +64,7 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	sess := &scanners.SMTPSession{Port: t.Port, HELOName: r.helo}
 	at := env.Clock()
 	err := r.run(ctx, sess)
-	o := scanners.Observation{Probe: ProbeID, Target: t, At: at, Status: scanners.OK, Data: sess,
+	o := scanners.Observation{Probe: scanners.ProbeSMTPSession, Target: t, At: at, Status: scanners.OK, Data: sess,
 		Evidence: []scanners.Evidence{{Kind: "transcript",
 			Summary: fmt.Sprintf("SMTP session with %s from %s", t, sess.Source), Data: r.tr.String()}}}
 	if err != nil {

@@ -11,9 +11,6 @@ import (
 	"shindan/scanners"
 )
 
-// DBAuthID is the probe ID of the credential-free database access test.
-const DBAuthID = "svc.dbauth"
-
 // dbServices are the services svc.dbauth knows how to ask.
 var dbServices = []string{"redis", "mongodb", "elasticsearch", "memcached", "mysql", "postgresql"}
 
@@ -32,8 +29,8 @@ var _ scanners.Probe = DBAuthProbe{}
 
 // Info describes svc.dbauth: endpoints svc.ident named as a database.
 func (DBAuthProbe) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: DBAuthID, Level: scanners.LevelEndpoint,
-		Services: slices.Clone(dbServices), After: []string{IdentID}}
+	return scanners.ProbeInfo{ID: scanners.ProbeSvcDBAuth, Level: scanners.LevelEndpoint,
+		Services: slices.Clone(dbServices), After: []string{scanners.ProbeSvcIdent}}
 }
 
 // maxReply bounds DBAccess.Reply.
@@ -58,7 +55,7 @@ func (DBAuthProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 	tr := &transcript{}
 	r := &run{env: env, t: t, cfg: cfg, tr: tr}
 	fail := func(err error) []scanners.Observation {
-		o := scanners.Failed(DBAuthID, t, at, fmt.Errorf("svcscan: %s: %w", name, err))
+		o := scanners.Failed(scanners.ProbeSvcDBAuth, t, at, fmt.Errorf("svcscan: %s: %w", name, err))
 		o.Evidence = []scanners.Evidence{{Kind: "transcript", Summary: "svc.dbauth " + t.String(), Data: tr.String()}}
 		return []scanners.Observation{o}
 	}
@@ -100,7 +97,7 @@ func (DBAuthProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 	case acc.AuthRequired:
 		summary = "requires authentication"
 	}
-	o := scanners.Observation{Probe: DBAuthID, Target: t, At: at, Status: scanners.OK, Data: acc,
+	o := scanners.Observation{Probe: scanners.ProbeSvcDBAuth, Target: t, At: at, Status: scanners.OK, Data: acc,
 		Evidence: []scanners.Evidence{{Kind: "transcript", Summary: "svc.dbauth " + t.String() + " " + name + ": " + summary, Data: tr.String()}}}
 	return []scanners.Observation{o}, nil
 }
@@ -108,7 +105,7 @@ func (DBAuthProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target
 // dbService picks the service to ask from svc.ident's observation.
 func dbService(env *scanners.Env, t scanners.Target) (name string, useTLS bool) {
 	if env.Prior != nil {
-		for _, o := range env.Prior(IdentID, t) {
+		for _, o := range env.Prior(scanners.ProbeSvcIdent, t) {
 			svc, ok := o.Data.(*scanners.Service)
 			if !ok || o.Target.Port != t.Port || o.Status != scanners.OK {
 				continue

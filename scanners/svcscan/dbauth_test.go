@@ -22,10 +22,10 @@ import (
 func priorEnv(name string, tls bool) *scanners.Env {
 	env := testEnv(time.Second)
 	env.Prior = func(id string, t scanners.Target) []scanners.Observation {
-		if id != IdentID || name == "" {
+		if id != scanners.ProbeSvcIdent || name == "" {
 			return nil
 		}
-		return []scanners.Observation{{Probe: IdentID, Target: t, Status: scanners.OK,
+		return []scanners.Observation{{Probe: scanners.ProbeSvcIdent, Target: t, Status: scanners.OK,
 			Data: &scanners.Service{Proto: scanners.TCP, Port: t.Port, Name: name, TLS: tls}}}
 	}
 	return env

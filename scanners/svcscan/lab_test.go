@@ -27,7 +27,7 @@ func labScan(t *testing.T, h netlab.Host) []scanners.Observation {
 		env.Prior = func(id string, t scanners.Target) []scanners.Observation { return prior }
 		for _, p := range h.PortsOf("tcp") {
 			tg := scanners.Target{Addr: a, Port: p, Proto: scanners.TCP}
-			all = append(all, scanners.Observation{Probe: "port.tcp", Target: tg, At: time.Now(), Status: scanners.OK,
+			all = append(all, scanners.Observation{Probe: scanners.ProbePortTCP, Target: tg, At: time.Now(), Status: scanners.OK,
 				Data: &scanners.PortState{Proto: scanners.TCP, Port: p, State: "open", Method: "connect"}})
 			obs, err := svcscan.IdentProbe{}.Run(context.Background(), env, tg)
 			if err != nil {
@@ -84,7 +84,7 @@ func TestLabLegacy(t *testing.T) {
 	obs := labScan(t, h)
 	for _, a := range h.Addrs() {
 		svc := func(port uint16) *scanners.Service {
-			o := byEndpoint(obs, svcscan.IdentID, a, port)
+			o := byEndpoint(obs, scanners.ProbeSvcIdent, a, port)
 			s, ok := o.Data.(*scanners.Service)
 			if !ok {
 				t.Fatalf("%s port %d: %s %s", a, port, o.Status, o.Reason)
@@ -104,7 +104,7 @@ func TestLabLegacy(t *testing.T) {
 			t.Errorf("%s:11211 %+v", a, *s)
 		}
 		for _, p := range []uint16{6379, 11211} {
-			o := byEndpoint(obs, svcscan.DBAuthID, a, p)
+			o := byEndpoint(obs, scanners.ProbeSvcDBAuth, a, p)
 			acc, ok := o.Data.(*scanners.DBAccess)
 			if !ok || !acc.Unauthenticated {
 				t.Errorf("%s:%d dbauth %s %s %+v", a, p, o.Status, o.Reason, o.Data)
@@ -137,7 +137,7 @@ func TestLabClean(t *testing.T) {
 	h := lab.Host("clean")
 	obs := labScan(t, h)
 	for _, a := range h.Addrs() {
-		o := byEndpoint(obs, svcscan.IdentID, a, 22)
+		o := byEndpoint(obs, scanners.ProbeSvcIdent, a, 22)
 		s, ok := o.Data.(*scanners.Service)
 		if !ok || s.Name != "ssh" || s.Product != "OpenSSH" || s.Version == "" || s.CPE == "" {
 			t.Errorf("%s:22 %s %+v", a, o.Status, o.Data)
@@ -159,7 +159,7 @@ func TestLabClean(t *testing.T) {
 	c, _ := checks.Default.Get("service.exposed")
 	var in []scanners.Observation
 	for _, o := range obs {
-		if o.Probe == "port.tcp" || o.Probe == svcscan.IdentID {
+		if o.Probe == scanners.ProbePortTCP || o.Probe == scanners.ProbeSvcIdent {
 			in = append(in, o)
 		}
 	}

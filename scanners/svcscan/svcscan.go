@@ -23,9 +23,6 @@ func init() {
 	scanners.Register(DBAuthProbe{})
 }
 
-// IdentID is the probe ID of service identification.
-const IdentID = "svc.ident"
-
 // IdentProbe is the svc.ident probe. It is stateless and safe for
 // concurrent use.
 type IdentProbe struct{}
@@ -34,7 +31,7 @@ var _ scanners.Probe = IdentProbe{}
 
 // Info describes svc.ident to the planner: once per open TCP endpoint.
 func (IdentProbe) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: IdentID, Level: scanners.LevelEndpoint}
+	return scanners.ProbeInfo{ID: scanners.ProbeSvcIdent, Level: scanners.LevelEndpoint}
 }
 
 // config holds the time bounds of one identification.
@@ -126,7 +123,7 @@ func (IdentProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target)
 	defer cancel()
 	r := &run{env: env, t: t, cfg: cfg, tr: &transcript{}}
 	res, ok := r.identify(ctx)
-	o := scanners.Observation{Probe: IdentID, Target: t, At: at, Status: scanners.OK}
+	o := scanners.Observation{Probe: scanners.ProbeSvcIdent, Target: t, At: at, Status: scanners.OK}
 	svc := &scanners.Service{Proto: scanners.TCP, Port: t.Port}
 	switch {
 	case ok:

@@ -15,7 +15,7 @@ type Probe struct{}
 
 // Info implements scanners.Probe.
 func (Probe) Info() scanners.ProbeInfo {
-	return scanners.ProbeInfo{ID: "tls.scan", Level: scanners.LevelEndpoint, Services: []string{"tls"}, After: []string{"svc.ident"}}
+	return scanners.ProbeInfo{ID: scanners.ProbeTLSScan, Level: scanners.LevelEndpoint, Services: []string{"tls"}, After: []string{scanners.ProbeSvcIdent}}
 }
 
 // implicitPorts speak TLS from the first byte; startTLSPorts upgrade.
@@ -52,7 +52,7 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	at := env.Clock()
 	var svc *scanners.Service
 	if env.Prior != nil {
-		for _, o := range env.Prior("svc.ident", t) {
+		for _, o := range env.Prior(scanners.ProbeSvcIdent, t) {
 			if s, ok := o.Data.(*scanners.Service); ok && s.Port == t.Port && (s.Proto == t.Proto || s.Proto == "" || t.Proto == "") {
 				svc = s
 			}
@@ -60,7 +60,7 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	}
 	st, ok := Mode(svc, t.Port)
 	if !ok {
-		return []scanners.Observation{{Probe: "tls.scan", Target: t, At: at, Status: scanners.ProtocolError,
+		return []scanners.Observation{{Probe: scanners.ProbeTLSScan, Target: t, At: at, Status: scanners.ProtocolError,
 			Reason: fmt.Sprintf("port %d is not known to speak TLS or STARTTLS", t.Port)}}, nil
 	}
 	cfg := Config{
@@ -78,13 +78,13 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	}
 	res, err := Scan(ctx, cfg)
 	if err != nil {
-		o := scanners.Failed("tls.scan", t, at, err)
+		o := scanners.Failed(scanners.ProbeTLSScan, t, at, err)
 		if res != nil {
 			o.Data = res
 		}
 		return []scanners.Observation{o}, nil
 	}
-	o := scanners.Observation{Probe: "tls.scan", Target: t, At: at, Status: scanners.OK, Data: res,
+	o := scanners.Observation{Probe: scanners.ProbeTLSScan, Target: t, At: at, Status: scanners.OK, Data: res,
 		Evidence: []scanners.Evidence{{Kind: "tls", Summary: summary(res), Data: detail(res)}}}
 	return []scanners.Observation{o}, nil
 }
