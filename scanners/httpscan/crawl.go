@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"html"
+	"net/url"
 	"path"
 	"regexp"
 	"slices"
@@ -167,8 +168,13 @@ func (c *Client) crawl(ctx context.Context, site *scanners.HTTPSite) {
 			nFolders++
 			x := c.get(ctx, site, it.path, "folder")
 			site.Folders = append(site.Folders, x)
-			if isHTML(&x) {
+			switch {
+			case isHTML(&x):
 				enqueue(it.path, x.Body, it.depth+1)
+			case x.Status == 200 && !x.Soft404:
+				// JSON and XML listings name their subfolders rather
+				// than link them.
+				enqueue(it.path, subfolderLinks(x.Body), it.depth+1)
 			}
 		case !it.folder && nPages < maxPages:
 			nPages++
@@ -218,4 +224,25 @@ func linkedKind(p string) string {
 		return "dotenv"
 	}
 	return ""
+}
+
+var (
+	reJSONDir = regexp.MustCompile(`\{\s*"name"\s*:\s*"([^"\\/]{1,200})"\s*,\s*"type"\s*:\s*"directory"`)
+	reXMLDir  = regexp.MustCompile(`<directory\b[^>]*>([^<>/]{1,200})</directory>`)
+)
+
+// subfolderLinks turns the folder entries of a JSON or XML listing (nginx
+// autoindex_format) into relative links the crawl can follow.
+func subfolderLinks(body []byte) []byte {
+	var b bytes.Buffer
+	for _, re := range []*regexp.Regexp{reJSONDir, reXMLDir} {
+		for _, m := range re.FindAllSubmatch(body, maxLinksPerPage) {
+			name := html.UnescapeString(string(m[1]))
+			if name == "." || name == ".." {
+				continue
+			}
+			b.WriteString(`<a href="` + html.EscapeString(url.PathEscape(name)) + `/">`)
+		}
+	}
+	return b.Bytes()
 }

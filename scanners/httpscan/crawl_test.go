@@ -174,3 +174,11 @@ func TestGetRetriesDropsNotTimeouts(t *testing.T) {
 		t.Errorf("stall: status %d, asked %d times", x.Status, hits["/stall"])
 	}
 }
+
+func TestSubfolderLinks(t *testing.T) {
+	j := `[{ "name":"2026", "type":"directory", "mtime":"x" },{ "name":"a.csv", "type":"file", "size":1 },{ "name":"..", "type":"directory" }]`
+	x := `<?xml version="1.0"?><list><directory mtime="x">sub dir</directory><file size="1">a</file></list>`
+	if got := string(subfolderLinks([]byte(j + x))); got != `<a href="2026/"><a href="sub%20dir/">` {
+		t.Errorf("%q", got)
+	}
+}

@@ -85,6 +85,7 @@ func TestLabNginxAutoindexFormats(t *testing.T) {
 		want(t, got, "http.directory-listing "+s+" /data/", "fail")
 		want(t, got, "http.directory-listing "+s+" /feeds/", "fail")
 		want(t, got, "http.directory-listing "+s+" /media/", "fail")
+		want(t, got, "http.directory-listing "+s+" /data/2026/", "fail") // named in the JSON listing, not linked
 		want(t, got, "http.directory-listing "+s+" /", "")
 		onlyFails(t, got, "http.directory-listing", s, "/data/", "/feeds/", "/media/", "/data/2026/", "/media/photos/")
 	})
