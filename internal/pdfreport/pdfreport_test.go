@@ -20,14 +20,18 @@ import (
 	"shindan/reports/reporttest"
 )
 
-// needChromium skips only outside CI: in CI (CI set) a missing browser is
-// a failure, since .ci/run and make deps install it.
+// inCI is true under CI or make test (SHINDAN_REQUIRE_LAB), where make
+// deps has installed chromium and poppler-utils: missing tools fail there.
+func inCI() bool { return os.Getenv("CI") != "" || os.Getenv("SHINDAN_REQUIRE_LAB") != "" }
+
+// needChromium skips only outside CI: in CI a missing browser is a
+// failure, since .ci/run and make deps install it.
 func needChromium(t *testing.T) string {
 	t.Helper()
 	p, err := FindChromium()
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%v (CI is set: make deps must install it)", err)
+		if inCI() {
+			t.Fatalf("%v (CI or make test: make deps must install it)", err)
 		}
 		t.Skipf("%v; skipping (set CI to make this a failure)", err)
 	}
@@ -38,8 +42,8 @@ func needTool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found (CI is set: make deps installs poppler-utils)", name)
+		if inCI() {
+			t.Fatalf("%s not found (CI or make test: make deps installs poppler-utils)", name)
 		}
 		t.Skipf("%s not found: apt-get install poppler-utils", name)
 	}
