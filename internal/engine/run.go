@@ -312,13 +312,17 @@ func (e *engine) discover(ctx context.Context) error {
 	chunk := 0
 	if sw == nil {
 		sw = connect
+		// The raw SYN scan wins on sweeps and on port-heavy hosts (one
+		// packet per port, no socket); the connect scan on a few hosts
+		// with a short port list (no raw-socket setup).
 		useSYN := e.cfg.ScanType == "syn" ||
-			((e.cfg.ScanType == "" || e.cfg.ScanType == "auto") && len(e.set.Hosts) > 16 && os.Geteuid() == 0)
+			((e.cfg.ScanType == "" || e.cfg.ScanType == "auto") && (len(e.set.Hosts) > 16 || len(ports) > 1024) && os.Geteuid() == 0)
 		if useSYN {
 			sw = &portscan.SYN{Ports: ports, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing}
-			// The SYN sweeper holds state per target: sweep in chunks so
-			// memory follows the chunk, not the target list.
-			chunk = synChunk
+			// The SYN sweeper reports at the end of a sweep and holds
+			// state per target: sweep in chunks, so hosts move on to
+			// their probes early and memory follows the chunk.
+			chunk = min(synChunk, max(16, len(e.set.Hosts)/8))
 		}
 	}
 	udp := e.cfg.UDPDiscovery
@@ -381,7 +385,7 @@ func (e *engine) discover(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// synChunk is how many hosts one SYN sweep takes at a time.
+// synChunk is the most hosts one SYN sweep takes at a time.
 const synChunk = 4096
 
 func (e *engine) isFinished(a netip.Addr) bool {
