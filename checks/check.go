@@ -147,7 +147,12 @@ func (f Finding) Decided(s Status) Finding {
 // Undecided builds the error finding for an observation that could not be
 // read: the probe's status and reason become the detail, so "timeout" is
 // never mistaken for "pass".
+// An OK observation handed here carried no readable payload (a probe bug),
+// and that must not pass either: it is reported as internal.
 func Undecided(c Info, o scanners.Observation, subject string) Finding {
+	if o.Status == scanners.OK {
+		o.Status, o.Reason = scanners.Internal, "observation without payload"
+	}
 	f := New(c, o.Target, subject).Decided(Error)
 	f.Detail = T(
 		"判定できませんでした（"+string(o.Status)+"）: "+o.Reason,
@@ -155,4 +160,26 @@ func Undecided(c Info, o scanners.Observation, subject string) Finding {
 	f.Evidence = o.Evidence
 	f.At = o.At
 	return f
+}
+
+// Observed builds the decided finding of check c about subject, on the
+// observation's target and carrying its evidence and time, so every check
+// reports what it saw the same way. A zero detail keeps c's default.
+func Observed(c Info, o scanners.Observation, subject string, st Status, detail Text) Finding {
+	f := New(c, o.Target, subject).Decided(st)
+	if detail != (Text{}) {
+		f.Detail = detail
+	}
+	f.Evidence = o.Evidence
+	f.At = o.At
+	return f
+}
+
+// EffectivePolicy is the scan's policy, or the default policy when the
+// input carries none (a check evaluated outside the engine).
+func (in *Input) EffectivePolicy() *Policy {
+	if in.Policy != nil {
+		return in.Policy
+	}
+	return DefaultPolicy()
 }

@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"path"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -150,4 +151,21 @@ func (r *Registry) ByArticle(a string) []Check {
 func ArticleNumber(ref string) string {
 	n, _, _ := strings.Cut(ref, "-")
 	return n
+}
+
+// IDsIn lists, in ID order, the registered checks implemented in the Go
+// package pkg ("shindan/checks/webcheck"), so a package's list of its own
+// checks cannot drift from what it registers.
+func (r *Registry) IDsIn(pkg string) []string {
+	var ids []string
+	for _, c := range r.All() {
+		t := reflect.TypeOf(c)
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.PkgPath() == pkg {
+			ids = append(ids, c.Info().ID)
+		}
+	}
+	return ids
 }

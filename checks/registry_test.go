@@ -60,3 +60,32 @@ func TestUndecidedNeverPasses(t *testing.T) {
 func obsTimeout() scanners.Observation {
 	return scanners.Observation{Status: scanners.Timeout, Reason: "no reply in 5s"}
 }
+
+type ptrCheck Info
+
+func (f *ptrCheck) Info() Info                { return Info(*f) }
+func (f *ptrCheck) Evaluate(*Input) []Finding { return nil }
+
+func TestIDsInFollowsRegistrations(t *testing.T) {
+	r := NewRegistry()
+	base := Info{Articles: []string{"59-1"}, Needs: []string{"p.q"}, Severity: Low, Title: T("題", "title")}
+	a, b := base, base
+	a.ID, b.ID = "z.value", "a.pointer"
+	r.Add(fakeCheck(a))
+	pb := ptrCheck(b)
+	r.Add(&pb)
+	got := strings.Join(r.IDsIn("shindan/checks"), ",")
+	if got != "a.pointer,z.value" {
+		t.Fatalf("IDsIn(shindan/checks) = %q", got)
+	}
+	if other := r.IDsIn("shindan/checks/webcheck"); len(other) != 0 {
+		t.Fatalf("IDsIn(webcheck) = %q", other)
+	}
+}
+
+func TestUndecidedPayloadlessOK(t *testing.T) {
+	f := Undecided(Info{ID: "a.b", Severity: High}, scanners.Observation{Probe: "p.q", Status: scanners.OK}, "")
+	if f.Status != Error || !strings.Contains(f.Detail.EN, "internal") || !strings.Contains(f.Detail.EN, "without payload") {
+		t.Fatalf("Undecided(ok without payload) = %+v", f)
+	}
+}

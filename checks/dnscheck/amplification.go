@@ -70,25 +70,29 @@ func (c amplification) Evaluate(in *checks.Input) []checks.Finding {
 		var f checks.Finding
 		switch {
 		case best == nil:
-			f = finding(info, o, "", checks.Error, "UDP の応答がなく増幅率を測定できませんでした", "no UDP reply: the amplification factor could not be measured")
+			f = checks.Observed(info, o, "", checks.Error, checks.T("UDP の応答がなく増幅率を測定できませんでした", "no UDP reply: the amplification factor could not be measured"))
 		case best.Factor > max && s.RRL.LocalLoss:
-			f = finding(info, o, "", checks.Warn,
+			f = checks.Observed(info, o, "", checks.Warn, checks.T(
 				fmt.Sprintf("%s の応答は問い合わせの %.1f 倍（閾値 %.0f）です。連続送信では %d 件中 %d 件しか受信できませんでしたが、欠落はスキャナ側の受信バッファ溢れ（%s 件）によるもので、レート制限の証拠ではありません",
 					best.Query, best.Factor, max, s.RRL.Sent, s.RRL.Answered, drops),
 				fmt.Sprintf("%s is answered with %.1f times the query size (threshold %.0f); the burst got %d of %d replies, but the loss was on the scanner's side (%s receive-buffer drops), so no rate limiting is proven",
-					best.Query, best.Factor, max, s.RRL.Answered, s.RRL.Sent, drops))
+					best.Query, best.Factor, max, s.RRL.Answered, s.RRL.Sent, drops)))
+
 		case best.Factor > max && !s.RRL.Limited:
-			f = finding(info, o, "", checks.Warn,
+			f = checks.Observed(info, o, "", checks.Warn, checks.T(
 				fmt.Sprintf("%s の応答は問い合わせの %.1f 倍（閾値 %.0f）で、レート制限は観測されませんでした", best.Query, best.Factor, max),
-				fmt.Sprintf("%s is answered with %.1f times the query size (threshold %.0f) and no rate limiting was seen", best.Query, best.Factor, max))
+				fmt.Sprintf("%s is answered with %.1f times the query size (threshold %.0f) and no rate limiting was seen", best.Query, best.Factor, max)))
+
 		case best.Factor > max:
-			f = finding(info, o, "", checks.Pass,
+			f = checks.Observed(info, o, "", checks.Pass, checks.T(
 				fmt.Sprintf("%s の増幅率は %.1f ですが、応答レート制限が働いています（%d 件中 %d 件応答、%d 件 TC）", best.Query, best.Factor, s.RRL.Sent, s.RRL.Answered, s.RRL.Truncated),
-				fmt.Sprintf("%s amplifies %.1f times, but response rate limiting is active (%d of %d answered, %d truncated)", best.Query, best.Factor, s.RRL.Answered, s.RRL.Sent, s.RRL.Truncated))
+				fmt.Sprintf("%s amplifies %.1f times, but response rate limiting is active (%d of %d answered, %d truncated)", best.Query, best.Factor, s.RRL.Answered, s.RRL.Sent, s.RRL.Truncated)))
+
 		default:
-			f = finding(info, o, "", checks.Pass,
+			f = checks.Observed(info, o, "", checks.Pass, checks.T(
 				fmt.Sprintf("最大の増幅率は %.1f（%s）で閾値 %.0f 以下です", best.Factor, best.Query, max),
-				fmt.Sprintf("the largest amplification factor is %.1f (%s), within the threshold %.0f", best.Factor, best.Query, max))
+				fmt.Sprintf("the largest amplification factor is %.1f (%s), within the threshold %.0f", best.Factor, best.Query, max)))
+
 		}
 		f.Evidence = ev
 		out = append(out, f)

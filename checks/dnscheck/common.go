@@ -44,15 +44,6 @@ func domains(in *checks.Input) []domainObs {
 	return out
 }
 
-// finding builds a decided finding on o's target with o's evidence.
-func finding(info checks.Info, o scanners.Observation, subject string, st checks.Status, ja, en string) checks.Finding {
-	f := checks.New(info, o.Target, subject).Decided(st)
-	f.Detail = checks.T(ja, en)
-	f.Evidence = o.Evidence
-	f.At = o.At
-	return f
-}
-
 // dnsEvidence is one DNS answer as evidence.
 func dnsEvidence(summary, data string) scanners.Evidence {
 	return scanners.Evidence{Kind: "dns", Summary: summary, Data: data}

@@ -65,15 +65,17 @@ func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		switch {
 		case !st.Signed && len(st.DS) == 0:
-			f = finding(info, o, "", checks.Warn, d.Zone+" は DNSSEC 署名されていません", d.Zone+" is not signed with DNSSEC")
+			f = checks.Observed(info, o, "", checks.Warn, checks.T(d.Zone+" は DNSSEC 署名されていません", d.Zone+" is not signed with DNSSEC"))
 		case len(st.Problems) > 0 || !st.Valid:
-			f = finding(info, o, "", checks.Warn,
+			f = checks.Observed(info, o, "", checks.Warn, checks.T(
 				d.Zone+" の DNSSEC に問題があります: "+joinOr(st.Problems, "署名を検証できません"),
-				"DNSSEC of "+d.Zone+" is broken: "+joinOr(st.Problems, "signatures do not verify"))
+				"DNSSEC of "+d.Zone+" is broken: "+joinOr(st.Problems, "signatures do not verify")))
+
 			f.Severity = checks.Medium
 		case soon != "":
-			f = finding(info, o, "", checks.Warn,
-				d.Zone+" の RRSIG が 7 日以内に失効します（"+soon+"）", "an RRSIG of "+d.Zone+" expires within 7 days ("+soon+")")
+			f = checks.Observed(info, o, "", checks.Warn, checks.T(
+				d.Zone+" の RRSIG が 7 日以内に失効します（"+soon+"）", "an RRSIG of "+d.Zone+" expires within 7 days ("+soon+")"))
+
 			f.Severity = checks.Medium
 		default:
 			ja, en := d.Zone+" は DNSSEC 署名され、親の DS から署名まで検証できました（最初の失効 "+st.Expires+"）",
@@ -88,14 +90,15 @@ func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 			case "unset":
 				ja, en = ja+"。リゾルバは AD を設定しませんでした（検証していない可能性）", en+"; the resolver did not set AD (it may not validate)"
 			}
-			f = finding(info, o, "", checks.InfoS, ja, en)
+			f = checks.Observed(info, o, "", checks.InfoS, checks.T(ja, en))
 		}
 		f.Evidence = ev
 		out = append(out, f)
 		if d.ParentError != "" {
-			p := finding(info, o, "parent", checks.Error,
+			p := checks.Observed(info, o, "parent", checks.Error, checks.T(
 				"親ゾーン "+d.Parent+" の DS を確認できませんでした: "+d.ParentError,
-				"the DS at the parent "+d.Parent+" could not be checked: "+d.ParentError)
+				"the DS at the parent "+d.Parent+" could not be checked: "+d.ParentError))
+
 			p.Evidence = ev
 			out = append(out, p)
 		}

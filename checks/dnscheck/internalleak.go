@@ -72,16 +72,17 @@ func (c internalLeak) Evaluate(in *checks.Input) []checks.Finding {
 			}
 		}
 		if len(bad) > 0 {
-			f := finding(info, o, subject, checks.Fail,
+			f := checks.Observed(info, o, subject, checks.Fail, checks.T(
 				whatJA+"に内部アドレスを指す名前があります: "+strings.Join(bad, "; "),
-				what+" holds names that point to internal addresses: "+strings.Join(bad, "; "))
+				what+" holds names that point to internal addresses: "+strings.Join(bad, "; ")))
+
 			f.Evidence = append(f.Evidence, dnsEvidence("names with internal addresses", strings.Join(bad, "\n")))
 			out = append(out, f)
 			return
 		}
-		out = append(out, finding(info, o, subject, checks.Pass,
+		out = append(out, checks.Observed(info, o, subject, checks.Pass, checks.T(
 			whatJA+"の "+itoa(len(recs))+" 件のアドレスレコードに内部アドレスはありません",
-			"none of the "+itoa(len(recs))+" address records of "+what+" is internal"))
+			"none of the "+itoa(len(recs))+" address records of "+what+" is internal")))
 	}
 	for _, do := range domains(in) {
 		if do.o.Status != scanners.OK || do.d == nil {

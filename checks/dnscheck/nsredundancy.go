@@ -49,9 +49,10 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 			// Undelegated: the zone's own NS set stands in for the
 			// delegation, and the parent side is its own subject.
 			names = slices.Clone(d.ChildNS)
-			f := finding(info, o, "parent", checks.Error,
+			f := checks.Observed(info, o, "parent", checks.Error, checks.T(
 				"親ゾーン "+d.Parent+" の委任を確認できませんでした: "+d.ParentError+"。ゾーン自身の NS（"+d.NSSource+"）で "+d.Zone+" を評価しました",
-				"the delegation at the parent "+d.Parent+" could not be checked: "+d.ParentError+"; "+d.Zone+" was analysed from its own NS set ("+d.NSSource+")")
+				"the delegation at the parent "+d.Parent+" could not be checked: "+d.ParentError+"; "+d.Zone+" was analysed from its own NS set ("+d.NSSource+")"))
+
 			out = append(out, f)
 		}
 		var v4, v6 []netip.Addr
@@ -82,13 +83,13 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 		// count
 		addrs := len(v4) + len(v6)
 		if len(names) < 2 || addrs < 2 {
-			out = append(out, finding(info, o, "count", checks.Fail,
+			out = append(out, checks.Observed(info, o, "count", checks.Fail, checks.T(
 				"NS が 2 台未満です: "+strings.Join(names, ", ")+"（アドレス "+itoa(addrs)+" 個）",
-				"fewer than two name servers: "+strings.Join(names, ", ")+" ("+itoa(addrs)+" addresses)"))
+				"fewer than two name servers: "+strings.Join(names, ", ")+" ("+itoa(addrs)+" addresses)")))
 		} else {
-			out = append(out, finding(info, o, "count", checks.Pass,
+			out = append(out, checks.Observed(info, o, "count", checks.Pass, checks.T(
 				"NS "+itoa(len(names))+" 台、アドレス "+itoa(addrs)+" 個: "+strings.Join(names, ", "),
-				itoa(len(names))+" name servers with "+itoa(addrs)+" addresses: "+strings.Join(names, ", ")))
+				itoa(len(names))+" name servers with "+itoa(addrs)+" addresses: "+strings.Join(names, ", "))))
 		}
 		// diversity
 		var same []string
@@ -100,32 +101,33 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		switch {
 		case len(same) > 0:
-			f := finding(info, o, "diversity", checks.Warn,
+			f := checks.Observed(info, o, "diversity", checks.Warn, checks.T(
 				"すべての NS が同一ネットワークにあります: "+strings.Join(same, ", "),
-				"all name servers sit in one network: "+strings.Join(same, ", "))
+				"all name servers sit in one network: "+strings.Join(same, ", ")))
+
 			f.Severity = checks.Low
 			out = append(out, f)
 		case addrs >= 2:
-			out = append(out, finding(info, o, "diversity", checks.Pass,
-				"NS は複数のネットワークに分散しています", "the name servers are spread over more than one network"))
+			out = append(out, checks.Observed(info, o, "diversity", checks.Pass, checks.T(
+				"NS は複数のネットワークに分散しています", "the name servers are spread over more than one network")))
 		}
 		// lame
 		switch {
 		case len(lame) > 0:
-			out = append(out, finding(info, o, "lame", checks.Fail,
+			out = append(out, checks.Observed(info, o, "lame", checks.Fail, checks.T(
 				"権威をもって応答しない NS（レイムデリゲーション）: "+strings.Join(lame, "; "),
-				"listed name servers do not answer authoritatively (lame delegation): "+strings.Join(lame, "; ")))
+				"listed name servers do not answer authoritatively (lame delegation): "+strings.Join(lame, "; "))))
 		case len(silent) > 0:
-			out = append(out, finding(info, o, "lame", checks.Error,
+			out = append(out, checks.Observed(info, o, "lame", checks.Error, checks.T(
 				"応答しない NS があり判定できません: "+strings.Join(silent, "; "),
-				"some name servers did not answer, so lameness cannot be decided: "+strings.Join(silent, "; ")))
+				"some name servers did not answer, so lameness cannot be decided: "+strings.Join(silent, "; "))))
 		default:
 			ja, en := "すべての NS が権威をもって応答しました", "every name server answered authoritatively"
 			if len(notTested) > 0 {
 				ja += "（IPv6 未試験: " + strings.Join(notTested, ", ") + "）"
 				en += " (IPv6 not tested: " + strings.Join(notTested, ", ") + ")"
 			}
-			out = append(out, finding(info, o, "lame", checks.Pass, ja, en))
+			out = append(out, checks.Observed(info, o, "lame", checks.Pass, checks.T(ja, en)))
 		}
 		// delegation: parent NS set versus child NS sets
 		var child []string
@@ -143,13 +145,14 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 		slices.Sort(parent)
 		if len(child) > 0 && d.ParentError == "" {
 			if slices.Equal(parent, child) {
-				out = append(out, finding(info, o, "delegation", checks.Pass,
+				out = append(out, checks.Observed(info, o, "delegation", checks.Pass, checks.T(
 					"親ゾーンと子ゾーンの NS が一致しています: "+strings.Join(parent, ", "),
-					"the parent's and the child's NS sets agree: "+strings.Join(parent, ", ")))
+					"the parent's and the child's NS sets agree: "+strings.Join(parent, ", "))))
 			} else {
-				f := finding(info, o, "delegation", checks.Warn,
+				f := checks.Observed(info, o, "delegation", checks.Warn, checks.T(
 					"親ゾーンの NS（"+strings.Join(parent, ", ")+"）と子ゾーンの NS（"+strings.Join(child, ", ")+"）が異なります",
-					"the parent's NS set ("+strings.Join(parent, ", ")+") differs from the child's ("+strings.Join(child, ", ")+")")
+					"the parent's NS set ("+strings.Join(parent, ", ")+") differs from the child's ("+strings.Join(child, ", ")+")"))
+
 				f.Severity = checks.Low
 				out = append(out, f)
 			}

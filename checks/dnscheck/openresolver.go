@@ -93,18 +93,21 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 		var f checks.Finding
 		switch {
 		case len(by[scanners.ResolverOpen]) > 0:
-			f = finding(info, o, "", checks.Fail,
+			f = checks.Observed(info, o, "", checks.Fail, checks.T(
 				"外部から再帰問い合わせに応答しました（"+s.ProbeName+" を解決し、新規のランダム名も再帰解決）: "+strings.Join(by[scanners.ResolverOpen], "; "),
-				"the server resolved "+s.ProbeName+" recursively for an outside client, and a fresh random name too: "+strings.Join(by[scanners.ResolverOpen], "; "))
+				"the server resolved "+s.ProbeName+" recursively for an outside client, and a fresh random name too: "+strings.Join(by[scanners.ResolverOpen], "; ")))
+
 		case len(proof) > 0:
-			f = finding(info, o, "", checks.Fail,
+			f = checks.Observed(info, o, "", checks.Fail, checks.T(
 				"プローブ名 "+s.ProbeName+" は解決できませんでした（インターネットへの経路がない可能性）が、スキャナ自身が解決した名前をスキャナと同じアドレスに再帰解決し、新規のランダム名も再帰解決しました（このサーバのゾーン外の名前）: "+strings.Join(proof, "; "),
-				"the probe name "+s.ProbeName+" did not resolve (the server may have no internet egress), but names the scanner resolved itself, outside the server's own zones, were resolved recursively to the same addresses for an outside client, and a fresh random name too: "+strings.Join(proof, "; "))
+				"the probe name "+s.ProbeName+" did not resolve (the server may have no internet egress), but names the scanner resolved itself, outside the server's own zones, were resolved recursively to the same addresses for an outside client, and a fresh random name too: "+strings.Join(proof, "; ")))
+
 		case len(all(scanners.ResolverCacheOnly, scanners.ResolverServfail, scanners.ResolverUnexpected)) > 0:
 			x := all(scanners.ResolverCacheOnly, scanners.ResolverServfail, scanners.ResolverUnexpected)
-			f = finding(info, o, "", checks.Warn,
+			f = checks.Observed(info, o, "", checks.Warn, checks.T(
 				"再帰（RA=1）が外部に提供されていますが、正しい回答は得られませんでした（上位の障害、キャッシュのみ応答、またはフィルタ）: "+strings.Join(x, "; "),
-				"recursion (RA=1) is offered to outside clients but did not yield the expected answer (upstream failure, cache-only answers, or filtering): "+strings.Join(x, "; "))
+				"recursion (RA=1) is offered to outside clients but did not yield the expected answer (upstream failure, cache-only answers, or filtering): "+strings.Join(x, "; ")))
+
 			f.Severity = checks.Medium
 		case len(all(scanners.ResolverRefused, scanners.ResolverNoRecursion, scanners.ResolverAuthoritative)) > 0:
 			ok := all(scanners.ResolverRefused, scanners.ResolverNoRecursion, scanners.ResolverAuthoritative)
@@ -113,11 +116,12 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 				ja += "（応答なし: " + strings.Join(na, "; ") + "）"
 				en += " (no answer: " + strings.Join(na, "; ") + ")"
 			}
-			f = finding(info, o, "", checks.Pass, ja, en)
+			f = checks.Observed(info, o, "", checks.Pass, checks.T(ja, en))
 		default:
-			f = finding(info, o, "", checks.Error,
+			f = checks.Observed(info, o, "", checks.Error, checks.T(
 				"再帰問い合わせに応答がありませんでした: "+strings.Join(by[scanners.ResolverNoAnswer], "; "),
-				"no reply to the recursion test: "+strings.Join(by[scanners.ResolverNoAnswer], "; "))
+				"no reply to the recursion test: "+strings.Join(by[scanners.ResolverNoAnswer], "; ")))
+
 		}
 		f.Evidence = ev
 		out = append(out, f)

@@ -102,11 +102,12 @@ func (c soaConsistency) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		var f checks.Finding
 		if len(problemsEN) > 0 {
-			f = finding(info, o, "", checks.Fail, strings.Join(problemsJA, "。"), strings.Join(problemsEN, "; "))
+			f = checks.Observed(info, o, "", checks.Fail, checks.T(strings.Join(problemsJA, "。"), strings.Join(problemsEN, "; ")))
 		} else {
-			f = finding(info, o, "", checks.Pass,
+			f = checks.Observed(info, o, "", checks.Pass, checks.T(
 				itoa(len(auth))+" 個の権威サーバのアドレスでシリアル "+strconv.FormatUint(uint64(newest), 10)+" と NS セットが一致しています",
-				"serial "+strconv.FormatUint(uint64(newest), 10)+" and the NS set agree on all "+itoa(len(auth))+" authoritative server addresses")
+				"serial "+strconv.FormatUint(uint64(newest), 10)+" and the NS set agree on all "+itoa(len(auth))+" authoritative server addresses"))
+
 		}
 		f.Evidence = ev
 		out = append(out, f)

@@ -63,20 +63,22 @@ func (c versionDisclosure) Evaluate(in *checks.Input) []checks.Finding {
 		var f checks.Finding
 		switch {
 		case len(versions) > 0:
-			f = finding(info, o, "", checks.Fail,
+			f = checks.Observed(info, o, "", checks.Fail, checks.T(
 				"ソフトウェアのバージョンが返されました: "+strings.Join(versions, "; "),
-				"a software version is disclosed: "+strings.Join(versions, "; "))
+				"a software version is disclosed: "+strings.Join(versions, "; ")))
+
 		case len(answered) == 0:
-			f = finding(info, o, "", checks.Error,
+			f = checks.Observed(info, o, "", checks.Error, checks.T(
 				"バージョン問い合わせ（CH TXT、NSID）に応答がありませんでした",
-				"no reply to the version queries (CH TXT, NSID)")
+				"no reply to the version queries (CH TXT, NSID)"))
+
 		default:
 			ja, en := "バージョン情報は返されませんでした（"+strings.Join(answered, ", ")+"）", "no version is disclosed ("+strings.Join(answered, ", ")+")"
 			if len(others) > 0 {
 				ja += "。識別情報: " + strings.Join(others, "; ")
 				en += "; identity strings: " + strings.Join(others, "; ")
 			}
-			f = finding(info, o, "", checks.Pass, ja, en)
+			f = checks.Observed(info, o, "", checks.Pass, checks.T(ja, en))
 		}
 		if len(ev) > 0 {
 			f.Evidence = ev

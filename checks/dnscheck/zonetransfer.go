@@ -41,9 +41,9 @@ func (c zoneTransfer) Evaluate(in *checks.Input) []checks.Finding {
 			continue
 		}
 		if len(so.s.Transfers) == 0 {
-			out = append(out, finding(info, so.o, "", checks.Skipped,
+			out = append(out, checks.Observed(info, so.o, "", checks.Skipped, checks.T(
 				"このサーバが権威を持つゾーンは見つかりませんでした（名前なし、dns_zones 未設定）。ゾーン転送は試験していません。",
-				"no zone this server is authoritative for was found (no name, no dns_zones option); zone transfer not tested."))
+				"no zone this server is authoritative for was found (no name, no dns_zones option); zone transfer not tested.")))
 			continue
 		}
 		out = append(out, judgeTransfers(info, so.o, so.s.Transfers)...)
@@ -96,18 +96,21 @@ func judgeTransfers(info checks.Info, o scanners.Observation, ts []scanners.DNST
 		var f checks.Finding
 		switch {
 		case len(allowed) > 0:
-			f = finding(info, o, subject, checks.Fail,
+			f = checks.Observed(info, o, subject, checks.Fail, checks.T(
 				k.server+" は "+k.zone+" のゾーン転送を許可しました: "+strings.Join(allowed, "; "),
-				k.server+" allowed a transfer of "+k.zone+": "+strings.Join(allowed, "; "))
+				k.server+" allowed a transfer of "+k.zone+": "+strings.Join(allowed, "; ")))
+
 			f.Evidence = ev
 		case len(failed) > 0:
-			f = finding(info, o, subject, checks.Error,
+			f = checks.Observed(info, o, subject, checks.Error, checks.T(
 				k.server+" へのゾーン転送を試験できませんでした: "+strings.Join(failed, "; "),
-				"could not test a transfer of "+k.zone+" at "+k.server+": "+strings.Join(failed, "; "))
+				"could not test a transfer of "+k.zone+" at "+k.server+": "+strings.Join(failed, "; ")))
+
 		default:
-			f = finding(info, o, subject, checks.Pass,
+			f = checks.Observed(info, o, subject, checks.Pass, checks.T(
 				k.server+" は "+k.zone+" のゾーン転送を拒否しました: "+strings.Join(refused, "; "),
-				k.server+" refused to transfer "+k.zone+": "+strings.Join(refused, "; "))
+				k.server+" refused to transfer "+k.zone+": "+strings.Join(refused, "; ")))
+
 			f.Evidence = nil
 		}
 		out = append(out, f)

@@ -34,32 +34,34 @@ func (c auth) Evaluate(in *checks.Input) []checks.Finding {
 	for _, so := range sessions(in) {
 		o, s := so.o, so.s
 		if o.Status != scanners.OK || s == nil {
-			out = append(out, undecided(info, o, ""))
+			out = append(out, checks.Undecided(info, o, ""))
 			continue
 		}
 		clear := slices.ContainsFunc(s.Auth, func(m string) bool { return m == "PLAIN" || m == "LOGIN" })
 		submission := o.Target.Port == 587 || o.Target.Port == 465
 		switch {
 		case clear:
-			f := finding(info, o, "", checks.Fail,
+			f := checks.Observed(info, o, "", checks.Fail, checks.T(
 				"TLS なしで平文の認証方式が提示されています（AUTH "+list(s.Auth)+"）。パスワードが暗号化されずに送られる可能性があります。",
-				"cleartext authentication is offered without TLS (AUTH "+list(s.Auth)+"): passwords can travel unencrypted.")
+				"cleartext authentication is offered without TLS (AUTH "+list(s.Auth)+"): passwords can travel unencrypted."))
+
 			f.Articles = []string{"16-4-2", "59-2"}
 			out = append(out, f)
 		case len(s.Auth) == 0 && len(s.AuthTLS) == 0 && submission && s.StartTLS.Offered && !s.TLSAfter:
-			out = append(out, finding(info, o, "", checks.Error,
+			out = append(out, checks.Observed(info, o, "", checks.Error, checks.T(
 				"TLS 確立に失敗したため、TLS 後の AUTH を確認できませんでした: "+s.StartTLS.Error,
-				"the AUTH mechanisms after TLS could not be read because TLS failed: "+s.StartTLS.Error))
+				"the AUTH mechanisms after TLS could not be read because TLS failed: "+s.StartTLS.Error)))
 		case len(s.Auth) == 0 && len(s.AuthTLS) == 0 && submission:
-			f := finding(info, o, "", checks.Warn,
+			f := checks.Observed(info, o, "", checks.Warn, checks.T(
 				"投稿用ポートで SMTP 認証（AUTH）が提示されていません。",
-				"the submission port offers no SMTP authentication (AUTH) at all.")
+				"the submission port offers no SMTP authentication (AUTH) at all."))
+
 			f.Severity = checks.Medium
 			out = append(out, f)
 		default:
-			out = append(out, finding(info, o, "", checks.Pass,
+			out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(
 				"TLS 前の AUTH: "+list(s.Auth)+"、TLS 後の AUTH: "+list(s.AuthTLS)+"。平文の PLAIN/LOGIN は提示されていません。",
-				"AUTH before TLS: "+list(s.Auth)+"; after TLS: "+list(s.AuthTLS)+". No PLAIN/LOGIN in cleartext."))
+				"AUTH before TLS: "+list(s.Auth)+"; after TLS: "+list(s.AuthTLS)+". No PLAIN/LOGIN in cleartext.")))
 		}
 	}
 	return out

@@ -33,7 +33,7 @@ func (c dkim) Evaluate(in *checks.Input) []checks.Finding {
 	for _, do := range domains(in) {
 		o, d := do.o, do.d
 		if o.Status != scanners.OK || d == nil {
-			out = append(out, undecided(info, o, ""))
+			out = append(out, checks.Undecided(info, o, ""))
 			continue
 		}
 		var weak, ok, broken []string
@@ -52,24 +52,25 @@ func (c dkim) Evaluate(in *checks.Input) []checks.Finding {
 		sel := strings.Join(d.Selectors, ", ")
 		switch {
 		case len(weak) > 0:
-			out = append(out, finding(info, o, "", checks.Fail,
+			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
 				"1024 ビット未満の DKIM 鍵があります: "+strings.Join(weak, ", "),
-				"DKIM keys shorter than 1024 bits: "+strings.Join(weak, ", ")))
+				"DKIM keys shorter than 1024 bits: "+strings.Join(weak, ", "))))
 		case len(broken) > 0:
-			f := finding(info, o, "", checks.Warn,
+			f := checks.Observed(info, o, "", checks.Warn, checks.T(
 				"解析できない DKIM 鍵レコードがあります: "+strings.Join(broken, "; "),
-				"DKIM key records that do not parse: "+strings.Join(broken, "; "))
+				"DKIM key records that do not parse: "+strings.Join(broken, "; ")))
+
 			f.Severity = checks.Medium
 			out = append(out, f)
 		case len(ok) > 0:
-			out = append(out, finding(info, o, "", checks.Pass,
-				"DKIM 鍵: "+strings.Join(ok, ", "), "DKIM keys: "+strings.Join(ok, ", ")))
+			out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(
+				"DKIM 鍵: "+strings.Join(ok, ", "), "DKIM keys: "+strings.Join(ok, ", "))))
 		case d.DNSErrors["dkim"] != "":
 			out = append(out, dnsError(info, o, "DKIM", d.DNSErrors["dkim"]))
 		default:
-			out = append(out, finding(info, o, "", checks.InfoS,
+			out = append(out, checks.Observed(info, o, "", checks.InfoS, checks.T(
 				"試したセレクタ（"+sel+"）に DKIM 鍵は見つかりませんでした。使用中のセレクタはポリシーの dkim_selectors で指定できます。",
-				"no DKIM key found for the selectors tried ("+sel+"); name yours under dkim_selectors in the policy."))
+				"no DKIM key found for the selectors tried ("+sel+"); name yours under dkim_selectors in the policy.")))
 		}
 	}
 	return out

@@ -32,7 +32,7 @@ func (c dmarc) Evaluate(in *checks.Input) []checks.Finding {
 	for _, do := range domains(in) {
 		o, d := do.o, do.d
 		if o.Status != scanners.OK || d == nil {
-			out = append(out, undecided(info, o, ""))
+			out = append(out, checks.Undecided(info, o, ""))
 			continue
 		}
 		r := d.DMARC
@@ -44,23 +44,24 @@ func (c dmarc) Evaluate(in *checks.Input) []checks.Finding {
 		where := "_dmarc." + r.Domain
 		switch {
 		case len(r.Records) == 0:
-			out = append(out, finding(info, o, "", checks.Fail,
+			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
 				d.Domain+" に DMARC レコードがありません（組織ドメインも確認済み）。",
-				"no DMARC record for "+d.Domain+" (organisational domain checked too)."))
+				"no DMARC record for "+d.Domain+" (organisational domain checked too).")))
 		case len(r.Errors) > 0:
-			out = append(out, finding(info, o, "", checks.Fail,
+			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
 				"DMARC レコードに構文エラーがあります: "+strings.Join(r.Errors, "; ")+"（"+where+": "+rec+"）",
-				"the DMARC record has syntax errors: "+strings.Join(r.Errors, "; ")+" ("+where+": "+rec+")"))
+				"the DMARC record has syntax errors: "+strings.Join(r.Errors, "; ")+" ("+where+": "+rec+")")))
 		case strings.EqualFold(r.Tags["p"], "none"):
-			f := finding(info, o, "", checks.Warn,
+			f := checks.Observed(info, o, "", checks.Warn, checks.T(
 				"DMARC ポリシーが p=none（監視のみ）です: "+where+": "+rec,
-				"the DMARC policy is p=none (monitoring only): "+where+": "+rec)
+				"the DMARC policy is p=none (monitoring only): "+where+": "+rec))
+
 			f.Severity = checks.Medium
 			out = append(out, f)
 		default:
-			out = append(out, finding(info, o, "", checks.Pass,
+			out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(
 				"DMARC ポリシー p="+r.Tags["p"]+": "+where+": "+rec,
-				"DMARC policy p="+r.Tags["p"]+": "+where+": "+rec))
+				"DMARC policy p="+r.Tags["p"]+": "+where+": "+rec)))
 		}
 	}
 	return out

@@ -27,24 +27,6 @@ type sessObs struct {
 	s *scanners.SMTPSession
 }
 
-// undecided is checks.Undecided, plus the case of an OK observation that
-// carries no payload (a probe bug), which must not pass either.
-func undecided(c checks.Info, o scanners.Observation, subject string) checks.Finding {
-	if o.Status == scanners.OK {
-		o.Status, o.Reason = scanners.Internal, "observation without payload"
-	}
-	return checks.Undecided(c, o, subject)
-}
-
-// finding starts a decided finding carrying the observation's evidence.
-func finding(c checks.Info, o scanners.Observation, subject string, st checks.Status, ja, en string) checks.Finding {
-	f := checks.New(c, o.Target, subject).Decided(st)
-	f.Detail = checks.T(ja, en)
-	f.Evidence = o.Evidence
-	f.At = o.At
-	return f
-}
-
 func list(v []string) string {
 	if len(v) == 0 {
 		return "-"

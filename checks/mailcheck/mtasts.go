@@ -34,7 +34,7 @@ func (c mtaSTS) Evaluate(in *checks.Input) []checks.Finding {
 	for _, do := range domains(in) {
 		o, d := do.o, do.d
 		if o.Status != scanners.OK || d == nil {
-			out = append(out, undecided(info, o, ""))
+			out = append(out, checks.Undecided(info, o, ""))
 			continue
 		}
 		m := d.MTASTS
@@ -47,18 +47,19 @@ func (c mtaSTS) Evaluate(in *checks.Input) []checks.Finding {
 		inv := fmt.Sprintf("MTA-STS: %s; TLS-RPT: %s; TLSA: %s", list(m.Records), list(d.TLSRPT), list(tlsa))
 		switch {
 		case len(m.Records) > 0 && !m.PolicyOK:
-			f := finding(info, o, "", checks.Warn,
+			f := checks.Observed(info, o, "", checks.Warn, checks.T(
 				"MTA-STS の TXT はありますがポリシーを取得できません（"+m.PolicyURL+": "+m.PolicyError+"）。"+inv,
-				"MTA-STS is announced but the policy cannot be fetched ("+m.PolicyURL+": "+m.PolicyError+"). "+inv)
+				"MTA-STS is announced but the policy cannot be fetched ("+m.PolicyURL+": "+m.PolicyError+"). "+inv))
+
 			out = append(out, f)
 		case len(m.Records) > 0 && !strings.EqualFold(m.Mode, "enforce"):
-			out = append(out, finding(info, o, "", checks.Warn,
+			out = append(out, checks.Observed(info, o, "", checks.Warn, checks.T(
 				"MTA-STS のモードが "+m.Mode+" で、強制されていません。"+inv,
-				"the MTA-STS mode is "+m.Mode+", not enforce. "+inv))
+				"the MTA-STS mode is "+m.Mode+", not enforce. "+inv)))
 		case d.DNSErrors["mta-sts"] != "":
 			out = append(out, dnsError(info, o, "MTA-STS", d.DNSErrors["mta-sts"]))
 		default:
-			out = append(out, finding(info, o, "", checks.InfoS, inv, inv))
+			out = append(out, checks.Observed(info, o, "", checks.InfoS, checks.T(inv, inv)))
 		}
 	}
 	return out

@@ -36,7 +36,7 @@ func (c openRelay) Evaluate(in *checks.Input) []checks.Finding {
 	for _, so := range sessions(in) {
 		o, s := so.o, so.s
 		if o.Status != scanners.OK || s == nil {
-			out = append(out, undecided(info, o, ""))
+			out = append(out, checks.Undecided(info, o, ""))
 			continue
 		}
 		var acc, rcpt, und, ref []string
@@ -56,30 +56,32 @@ func (c openRelay) Evaluate(in *checks.Input) []checks.Finding {
 		from := "scanner " + s.Source
 		switch {
 		case len(acc) > 0:
-			out = append(out, finding(info, o, "", checks.Fail,
+			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
 				"外部から外部宛てのメールを認証なしで DATA（354）まで受け付けました（"+from+"）: "+strings.Join(acc, "; ")+"。本文は送信していません。",
-				"an outside-to-outside message was accepted without authentication up to DATA (354) ("+from+"): "+strings.Join(acc, "; ")+". No message body was sent."))
+				"an outside-to-outside message was accepted without authentication up to DATA (354) ("+from+"): "+strings.Join(acc, "; ")+". No message body was sent.")))
 		case len(rcpt) > 0:
-			f := finding(info, o, "", checks.Warn,
+			f := checks.Observed(info, o, "", checks.Warn, checks.T(
 				"外部宛ての RCPT は受け付けましたが DATA で拒否されました（"+from+"）: "+strings.Join(rcpt, "; ")+"。中継はされませんが、受け付け段階での拒否が望まれます。",
-				"outside RCPT accepted but refused at DATA ("+from+"): "+strings.Join(rcpt, "; ")+". Not relayed, but the recipient should be refused at RCPT.")
+				"outside RCPT accepted but refused at DATA ("+from+"): "+strings.Join(rcpt, "; ")+". Not relayed, but the recipient should be refused at RCPT."))
+
 			f.Severity = checks.Medium
 			out = append(out, f)
 		case len(und) > 0:
-			f := finding(info, o, "", checks.Error,
+			f := checks.Observed(info, o, "", checks.Error, checks.T(
 				"一部の形式を判定できませんでした（一時エラー・グレイリスト等）: "+strings.Join(und, "; "),
-				"some address forms could not be decided (temporary failure, greylisting, ...): "+strings.Join(und, "; "))
+				"some address forms could not be decided (temporary failure, greylisting, ...): "+strings.Join(und, "; ")))
+
 			out = append(out, f)
 		case len(ref) > 0:
-			out = append(out, finding(info, o, "", checks.Pass,
+			out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(
 				"外部から外部宛ての中継はすべての形式で RCPT 段階で拒否されました（"+from+"）: "+strings.Join(ref, ", "),
-				"outside-to-outside relaying was refused at RCPT in every form ("+from+"): "+strings.Join(ref, ", ")))
+				"outside-to-outside relaying was refused at RCPT in every form ("+from+"): "+strings.Join(ref, ", "))))
 		default:
 			reason := s.RelayNote
 			if reason == "" {
 				reason = "no relay attempt was made"
 			}
-			f := finding(info, o, "", checks.Error, "中継試験を実施できませんでした: "+reason, "relay test not performed: "+reason)
+			f := checks.Observed(info, o, "", checks.Error, checks.T("中継試験を実施できませんでした: "+reason, "relay test not performed: "+reason))
 			if strings.Contains(reason, "disabled") {
 				f = f.Decided(checks.Skipped)
 			}

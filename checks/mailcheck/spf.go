@@ -37,7 +37,7 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 	for _, do := range domains(in) {
 		o, d := do.o, do.d
 		if o.Status != scanners.OK || d == nil {
-			out = append(out, undecided(info, o, ""))
+			out = append(out, checks.Undecided(info, o, ""))
 			continue
 		}
 		s := d.SPF
@@ -48,8 +48,8 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 		var bad []string
 		switch {
 		case len(s.Records) == 0:
-			out = append(out, finding(info, o, "", checks.Fail,
-				d.Domain+" に SPF レコードがありません。", "no SPF record for "+d.Domain+"."))
+			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
+				d.Domain+" に SPF レコードがありません。", "no SPF record for "+d.Domain+".")))
 			continue
 		case s.All == "+" || s.All == "?":
 			bad = append(bad, s.All+"all")
@@ -61,23 +61,24 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 			if len(s.Errors) > 0 {
 				kind = "permerror: "
 			}
-			out = append(out, finding(info, o, "", checks.Fail,
+			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
 				"SPF レコードに問題があります（"+kind+strings.Join(bad, "; ")+"）（レコード: "+rec+"）",
-				"the SPF record is not effective: "+kind+strings.Join(bad, "; ")+" (record: "+rec+")"))
+				"the SPF record is not effective: "+kind+strings.Join(bad, "; ")+" (record: "+rec+")")))
 			continue
 		}
 		if len(s.TempErrors) > 0 {
 			// RFC 7208 2.6.6: a DNS failure inside the tree is temperror;
 			// the record may be fine, so the check could not decide.
-			out = append(out, finding(info, o, "", checks.Error,
+			out = append(out, checks.Observed(info, o, "", checks.Error, checks.T(
 				"SPF の評価中に DNS 照会が失敗したため判定できませんでした（temperror）: "+strings.Join(s.TempErrors, "; ")+"（レコード: "+rec+"）",
-				"could not decide: a DNS lookup inside the SPF evaluation failed (temperror): "+strings.Join(s.TempErrors, "; ")+" (record: "+rec+")"))
+				"could not decide: a DNS lookup inside the SPF evaluation failed (temperror): "+strings.Join(s.TempErrors, "; ")+" (record: "+rec+")")))
 			continue
 		}
 		if s.All == "" && !hasRedirect(s.Terms) {
-			f := finding(info, o, "", checks.Warn,
+			f := checks.Observed(info, o, "", checks.Warn, checks.T(
 				"SPF レコードが all で終わっていません（既定は neutral）: "+rec,
-				"the SPF record has no all mechanism (the default is neutral): "+rec)
+				"the SPF record has no all mechanism (the default is neutral): "+rec))
+
 			f.Severity = checks.Medium
 			out = append(out, f)
 			continue
@@ -88,7 +89,7 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 			ja += "（未評価: " + strings.Join(s.Notes, "; ") + "）"
 			en += " (not evaluated: " + strings.Join(s.Notes, "; ") + ")"
 		}
-		out = append(out, finding(info, o, "", checks.Pass, ja, en))
+		out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(ja, en)))
 	}
 	return out
 }

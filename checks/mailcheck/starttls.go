@@ -39,23 +39,23 @@ func (c startTLS) Evaluate(in *checks.Input) []checks.Finding {
 			continue // checks.md: EHLO on 25; 465/587 are graded by smtp.auth and tls.*
 		}
 		if o.Status != scanners.OK || s == nil {
-			out = append(out, undecided(info, o, ""))
+			out = append(out, checks.Undecided(info, o, ""))
 			continue
 		}
 		st := s.StartTLS
 		switch {
 		case !st.Offered:
-			out = append(out, finding(info, o, "", checks.Fail,
+			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
 				"EHLO の応答に STARTTLS がありません。サーバ間のメールが暗号化されません。",
-				"STARTTLS is not offered in the EHLO reply: server-to-server mail travels unencrypted."))
+				"STARTTLS is not offered in the EHLO reply: server-to-server mail travels unencrypted.")))
 		case !st.HandshakeOK:
-			out = append(out, finding(info, o, "", checks.Fail,
+			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
 				"STARTTLS は提示されていますが TLS を確立できませんでした: "+st.Error+gradedNote,
-				"STARTTLS is offered but TLS could not be established: "+st.Error+gradedNoteEN))
+				"STARTTLS is offered but TLS could not be established: "+st.Error+gradedNoteEN)))
 		default:
-			out = append(out, finding(info, o, "", checks.Pass,
+			out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(
 				"STARTTLS で TLS を確立しました（"+st.Version+"、"+st.CipherSuite+"、証明書 "+st.CertSubject+"）"+gradedNote,
-				"TLS established with STARTTLS ("+st.Version+", "+st.CipherSuite+", certificate "+st.CertSubject+")"+gradedNoteEN))
+				"TLS established with STARTTLS ("+st.Version+", "+st.CipherSuite+", certificate "+st.CertSubject+")"+gradedNoteEN)))
 		}
 	}
 	return out

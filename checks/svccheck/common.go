@@ -79,13 +79,6 @@ func evidenceOf(obs ...scanners.Observation) []scanners.Evidence {
 	return slices.Clip(ev)
 }
 
-func policyOf(in *checks.Input) *checks.Policy {
-	if in.Policy != nil {
-		return in.Policy
-	}
-	return checks.DefaultPolicy()
-}
-
 // hostSummary is one host's TCP discovery summary (port.tcp, Port 0).
 type hostSummary struct {
 	t        scanners.Target

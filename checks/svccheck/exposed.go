@@ -30,7 +30,7 @@ func (exposed) Info() checks.Info {
 
 func (c exposed) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	pol := policyOf(in)
+	pol := in.EffectivePolicy()
 	ids := identified(in)
 	seen := map[endpoint]bool{}
 	var out []checks.Finding

@@ -41,7 +41,7 @@ func parseClock(s string) (time.Time, error) {
 
 func (c skew) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	limit := policyOf(in).ClockSkew
+	limit := in.EffectivePolicy().ClockSkew
 	var out []checks.Finding
 	for _, o := range in.ByProbe(scanners.ProbeSvcIdent) {
 		svc, ok := serviceOf(o)

@@ -39,7 +39,7 @@ const maxListed = 8
 
 func (c version) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	feed := policyOf(in).VulnFeed
+	feed := in.EffectivePolicy().VulnFeed
 	ids := identified(in)
 	keys := make([]endpoint, 0, len(ids))
 	for k := range ids {

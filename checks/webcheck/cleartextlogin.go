@@ -71,9 +71,6 @@ func (c cleartextLogin) Evaluate(in *checks.Input) []checks.Finding {
 					ev(x, "password form at "+x.Path)))
 			}
 		}
-		for i := range out {
-			out[i].Severity = sevFor(in, info.ID, out[i].Severity)
-		}
 		if len(out) > 0 {
 			return out
 		}

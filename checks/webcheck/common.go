@@ -45,17 +45,5 @@ func ev(x *scanners.HTTPExchange, summary string) scanners.Evidence {
 	return scanners.HTTPEvidence(x, summary)
 }
 
-// sevFor applies the policy's severity override, if any.
-func sevFor(in *checks.Input, id string, def checks.Severity) checks.Severity {
-	if in.Policy == nil {
-		return def
-	}
-	return in.Policy.SeverityFor(id, def)
-}
-
 // IDs lists the checks of this package (lab tests and tooling).
-func IDs() []string {
-	return []string{"http.directory-listing", "http.methods", "http.exposed-files", "http.info-disclosure",
-		"http.security-headers", "http.https-redirect", "http.cleartext-login", "http.robots", "domain.government",
-		"http.hosting-org"}
-}
+func IDs() []string { return checks.Default.IDsIn("shindan/checks/webcheck") }

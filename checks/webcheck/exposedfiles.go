@@ -41,7 +41,6 @@ func (c exposedFiles) Evaluate(in *checks.Input) []checks.Finding {
 			if kind == "default-page" {
 				f.Severity = checks.Low
 			}
-			f.Severity = sevFor(in, info.ID, f.Severity)
 			out = append(out, f)
 		}
 		check(&s.Root, "default-page")

@@ -68,7 +68,6 @@ func (c government) Evaluate(in *checks.Input) []checks.Finding {
 				n+" is under the government suffixes ("+strings.Join(suffixes, ", ")+")")
 		} else {
 			f = f.Decided(checks.Fail)
-			f.Severity = sevFor(in, info.ID, f.Severity)
 			f.Detail = checks.T(n+" は政府ドメイン（"+strings.Join(suffixes, ", ")+"）の外にあります。",
 				n+" is outside the government suffixes ("+strings.Join(suffixes, ", ")+")")
 		}

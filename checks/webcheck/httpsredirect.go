@@ -67,7 +67,6 @@ func (c httpsRedirect) Evaluate(in *checks.Input) []checks.Finding {
 			checks.T("HTTPS が提供されておらず、通信が暗号化されません（443番: "+s.HTTPSError+"）",
 				"the host offers no HTTPS, so traffic is not encrypted (port 443: "+s.HTTPSError+")"),
 			ev(first, "GET / over HTTP"))
-		f.Severity = sevFor(in, info.ID, f.Severity)
 		return []checks.Finding{f}
 	})
 }
@@ -92,6 +91,6 @@ func (c httpsRedirect) hsts(in *checks.Input, info checks.Info, o scanners.Obser
 		en = "HSTS max-age is shorter than one year (" + strconv.FormatInt(h.MaxAge, 10) + " s)"
 	}
 	f := finding(info, o, "hsts", checks.Warn, checks.T(ja, en), ev(x, "GET / over HTTPS"))
-	f.Severity = sevFor(in, info.ID, checks.Low)
+	f.Severity = checks.Low
 	return f
 }

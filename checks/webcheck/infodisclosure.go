@@ -51,7 +51,6 @@ func (c infoDisclosure) Evaluate(in *checks.Input) []checks.Finding {
 			}
 			seen[subject] = true
 			f := finding(info, o, subject, checks.Fail, checks.T(ja, en), ev(x, x.Request))
-			f.Severity = sevFor(in, info.ID, f.Severity)
 			out = append(out, f)
 		}
 		all := []*scanners.HTTPExchange{&s.Root}

@@ -72,7 +72,6 @@ func (methods) site(in *checks.Input, info checks.Info, o scanners.Observation, 
 		if m.Method == "PUT" || m.Method == "DELETE" {
 			f.Severity = checks.High
 		}
-		f.Severity = sevFor(in, info.ID, f.Severity)
 		out = append(out, f)
 	}
 	switch {

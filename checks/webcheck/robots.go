@@ -92,7 +92,6 @@ func (c robots) Evaluate(in *checks.Input) []checks.Finding {
 			f := finding(info, o, "/robots.txt", checks.Fail,
 				checks.T("robots.txt が全クローラにサイト全体の収集を拒否しています（User-agent: * / Disallow: /）。",
 					"robots.txt excludes every crawler from the whole site (User-agent: * / Disallow: /)"), ev(x, "GET /robots.txt"))
-			f.Severity = sevFor(in, info.ID, f.Severity)
 			return []checks.Finding{f}
 		}
 		return []checks.Finding{finding(info, o, "/robots.txt", checks.Pass,

@@ -60,7 +60,6 @@ func (c securityHeaders) Evaluate(in *checks.Input) []checks.Finding {
 			}
 			f := finding(info, o, r.name, checks.Warn,
 				checks.T(r.name+" が設定されていないか無効です。", r.name+" is missing or invalid"), ev(x, "GET /"))
-			f.Severity = sevFor(in, info.ID, f.Severity)
 			out = append(out, f)
 		}
 		return out
