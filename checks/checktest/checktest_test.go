@@ -1,0 +1,73 @@
+package checktest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"shindan/checks"
+	"shindan/scanners"
+)
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "case.txtar")
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestLoadRejectsBadCases(t *testing.T) {
+	for name, body := range map[string]string{
+		"no observations": "-- findings.json --\n[]\n",
+		"unknown section": "-- observations.json --\n[]\n-- finding.json --\n[]\n",
+		"twice":           "-- observations.json --\n[]\n-- observations.json --\n[]\n",
+		"bad json":        "-- observations.json --\n[{\"probe\": 1}]\n",
+		"unknown field":   "-- observations.json --\n[{\"prob\": \"x.y\"}]\n",
+		"bad now":         "-- observations.json --\n[]\n-- now --\nyesterday\n",
+	} {
+		if _, err := Load(write(t, body)); err == nil || !strings.Contains(err.Error(), "case.txtar") {
+			t.Errorf("%s: Load error = %v, want one naming the file", name, err)
+		}
+	}
+}
+
+// echo fails every observation it needs, so the test sees what Evaluate got.
+type echo struct{}
+
+func (echo) Info() checks.Info {
+	return checks.Info{ID: "x.echo", Needs: []string{scanners.ProbeDNSServer}, Severity: checks.Low, Title: checks.T("題", "title")}
+}
+
+func (echo) Evaluate(in *checks.Input) []checks.Finding {
+	var out []checks.Finding
+	for _, o := range in.Obs {
+		out = append(out, checks.Observed(echo{}.Info(), o, o.Probe+" "+in.Now.Format("2006"), checks.Fail, checks.Text{}))
+	}
+	return out
+}
+
+func TestEvaluateFiltersAndRendersJSON(t *testing.T) {
+	k, err := Load(write(t, `case
+-- observations.json --
+[{"probe": "dns.server", "target": {"addr": "198.51.100.53"}, "status": "ok"},
+ {"probe": "http.site", "target": {"addr": "198.51.100.80"}, "status": "ok"}]
+-- now --
+2031-05-01T00:00:00Z
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(Render(k.Evaluate(echo{})))
+	if !strings.Contains(got, `"Subject": "dns.server 2031"`) || strings.Contains(got, "http.site") || !strings.Contains(got, `"ja": "題"`) {
+		t.Fatalf("rendered findings:\n%s", got)
+	}
+	if k.Expected != nil {
+		t.Fatal("a case without findings.json has expectations")
+	}
+	if string(Render(nil)) != "[]\n" {
+		t.Fatal("no findings must render as []")
+	}
+}
