@@ -1,0 +1,15 @@
+package dnscheck
+
+import (
+	"testing"
+
+	"shindan/checks/checktest"
+)
+
+// The golden cases (testdata/<check-id>/*.txtar) hold every finding in full,
+// both languages included; the Go tests beside them pin the points that
+// matter most in each case.
+func TestChecksGolden(t *testing.T) {
+	checktest.RequireVerdicts(t, "testdata", openResolver{}, zoneTransfer{}, versionDisclosure{}, nsRedundancy{},
+		soaConsistency{}, internalLeak{}, dnssecCheck{}, amplification{})
+}
