@@ -52,7 +52,7 @@ demo: deps build
 ## bench: shindan side by side with nmap, masscan, testssl.sh, sslscan and
 ## zonemaster-cli on the lab; each script prints its ratios (see bench/*/RESULTS.md)
 BENCHES := bench/portscan/connect.sh bench/portscan/syn.sh bench/tls/compare.sh bench/tls/bench.sh \
-	bench/dns/compare.sh bench/mail/compare.sh bench/web/compare.sh
+	bench/dns/compare.sh bench/mail/compare.sh bench/web/compare.sh bench/store/bench.sh
 bench: deps build
 	apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends nmap masscan testssl.sh sslscan zonemaster-cli bc python3 dnsutils
 	$(LAB) up
