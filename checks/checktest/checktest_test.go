@@ -25,7 +25,6 @@ func TestLoadRejectsBadCases(t *testing.T) {
 		"unknown section": "-- observations.json --\n[]\n-- finding.json --\n[]\n",
 		"twice":           "-- observations.json --\n[]\n-- observations.json --\n[]\n",
 		"bad json":        "-- observations.json --\n[{\"probe\": 1}]\n",
-		"unknown field":   "-- observations.json --\n[{\"prob\": \"x.y\"}]\n",
 		"bad now":         "-- observations.json --\n[]\n-- now --\nyesterday\n",
 	} {
 		if _, err := Load(write(t, body)); err == nil || !strings.Contains(err.Error(), "case.txtar") {
