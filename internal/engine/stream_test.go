@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"shindan/internal/scope"
 	"shindan/internal/targets"
 	"shindan/reports"
 	"shindan/scanners"
@@ -262,4 +263,68 @@ func listenAll(t *testing.T) (uint16, func()) {
 		}()
 	}
 	return uint16(port), func() { ln1.Close(); ln2.Close() }
+}
+
+// TestHostTimeout: a host whose probe stalls is cut at --host-timeout,
+// reported incomplete with what was done, its undecided check an error;
+// the other host is unaffected.
+func TestHostTimeout(t *testing.T) {
+	port, stop := listenAll(t)
+	defer stop()
+	reg := scanners.NewRegistry()
+	reg.Add(slowIdent{delay: time.Hour})
+	reg.Add(fakeBanner{})
+	cfg := twoHostConfig(t, reg, port)
+	cfg.HostTimeout = 300 * time.Millisecond
+	start := time.Now()
+	r, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("host timeout 300ms, scan took %s", d)
+	}
+	if len(r.Scan.Incomplete) != 1 || r.Scan.Incomplete[0].Host != "127.0.0.2" ||
+		!strings.Contains(r.Scan.Incomplete[0].Reason, "host-timeout") || !strings.Contains(r.Scan.Incomplete[0].Done, "1 open ports") {
+		t.Fatalf("incomplete hosts %+v", r.Scan.Incomplete)
+	}
+	var ok1, err2 bool
+	for _, f := range r.Findings {
+		ok1 = ok1 || f.Host == "127.0.0.1" && f.Status == "fail"
+		err2 = err2 || f.Host == "127.0.0.2" && f.Status == "error"
+		if f.Host == "127.0.0.2" && f.Status == "pass" {
+			t.Fatalf("a cut host passed: %+v", f)
+		}
+	}
+	if !ok1 || !err2 {
+		t.Fatalf("findings %+v: want 127.0.0.1 decided and 127.0.0.2 error", r.Findings)
+	}
+}
+
+// TestInterruptedSweepIsCompact: hosts never reached are counted as
+// ranges in not_scanned, not listed as findings.
+func TestInterruptedSweepIsCompact(t *testing.T) {
+	reg := scanners.NewRegistry()
+	reg.Add(fakeIdent{})
+	reg.Add(fakeBanner{})
+	cfg := config(t, reg, 9)
+	sp, err := targets.Parse("127.0.1.0/24", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Targets, cfg.Hosts = []targets.Spec{sp}, 1
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg.Guard = func(*scope.Guard) { cancel() } // interrupted before the first packet
+	r, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Scan.Complete || r.Scan.NotScanned == nil || r.Scan.NotScanned.Hosts != 256 ||
+		len(r.Scan.NotScanned.Ranges) != 1 || r.Scan.NotScanned.Ranges[0] != "127.0.1.0-127.0.1.255" {
+		t.Fatalf("scan %+v not_scanned %+v", r.Scan, r.Scan.NotScanned)
+	}
+	if len(r.Findings) != 0 || r.Scan.Stats.HostsAlive != 0 {
+		t.Fatalf("findings %d, stats %+v: want none, 0 alive", len(r.Findings), r.Scan.Stats)
+	}
 }
