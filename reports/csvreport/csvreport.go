@@ -27,7 +27,7 @@ import (
 // The columns after waived_until were added later; scripts that index by
 // position keep working.
 var Header = []string{"id", "check", "articles", "target", "host", "port", "proto", "status", "severity", "title", "detail", "remediation", "source", "waived_until",
-	"finding_id", "subject", "scan_id", "observed_at", "evidence"}
+	"finding_id", "subject", "scan_id", "observed_at", "evidence", "baseline"}
 
 // articleRef is the schema's pattern for article references.
 var articleRef = regexp.MustCompile(`^[0-9]+(の[0-9]+)?(-[0-9]+)*$`)
@@ -113,10 +113,25 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 			port, cell(f.Proto), cell(f.Status), cell(f.Severity),
 			cell(f.Title.Lang(lang)), cell(f.Detail.Lang(lang)), cell(f.Remediation.Lang(lang)),
 			cell(f.Source), cell(until),
-			cell(group), cell(f.Subject), cell(c.Scan.ID), at, evidence(f.Evidence),
+			cell(group), cell(f.Subject), cell(c.Scan.ID), at, evidence(f.Evidence), f.Baseline,
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("csvreport: %w", err)
+		}
+	}
+	// Findings of the baseline scan that this scan no longer has: fixed,
+	// or not tested this time (with the reason), so the sheet shows the
+	// whole comparison, not only what is still there.
+	if b := c.Baseline; b != nil {
+		for _, g := range b.Gone {
+			row := []string{
+				cell(g.ID), cell(g.Check), "", cell(g.Target), "", "", "", cell(g.Status), cell(g.Severity),
+				cell(g.Title.Lang(lang)), cell(g.Reason.Lang(lang)), "", "", "",
+				cell(g.ID), "", cell(c.Scan.ID), "", "", g.State,
+			}
+			if err := cw.Write(row); err != nil {
+				return fmt.Errorf("csvreport: %w", err)
+			}
 		}
 	}
 	cw.Flush()

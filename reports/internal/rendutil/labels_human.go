@@ -43,6 +43,14 @@ var humanLabels = map[string][2]string{ // key → {ja, en}
 	"ticket.scan":      {"診断", "Scan"},
 	"cover.generated":  {"作成", "Generated"},
 	"page":             {"ページ", "Page"},
+	// The comparison with a baseline scan (--baseline).
+	"baseline":            {"ベースラインとの比較", "Comparison with the baseline"},
+	"baseline.scan":       {"比較対象の診断", "Baseline scan"},
+	"baseline.new":        {"新規", "new"},
+	"baseline.unchanged":  {"変化なし", "unchanged"},
+	"baseline.fixed":      {"解消", "fixed"},
+	"baseline.not-tested": {"今回未検査", "not tested"},
+	"baseline.gone":       {"ベースラインにあり今回なくなった不適合・要注意", "Baseline fails and warns this scan no longer has"},
 }
 
 // Lf is Label used as a format string.
