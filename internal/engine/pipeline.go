@@ -70,7 +70,7 @@ func (e *engine) discovered(o scanners.Observation) {
 // back-pressure that bounds hosts in flight). Hosts that answered nothing
 // need no probes and finish at once.
 func (e *engine) dispatch(hr *hostRun) {
-	e.progressUnits(0, 1)
+	e.progressUnits(1, 0) // the host's discovery
 	if _, live := hr.st.live(); !live {
 		e.finishHost(hr, e.scanCtx)
 		return
@@ -411,8 +411,8 @@ func (e *engine) publish(u unit) {
 	}
 	e.res.mu.Unlock()
 	if u.Host.IsValid() {
-		e.progressUnits(0, 0)
 		e.hostsDone.Add(1)
+		e.progressUnits(0, 0)
 	}
 	ctx := context.WithoutCancel(e.scanCtx)
 	e.sinkMu.Lock()

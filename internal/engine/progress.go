@@ -39,8 +39,8 @@ func (e *engine) progressUnits(done, planned int) {
 	u.done += done
 	u.total += planned
 	d, t := u.done, u.total
-	// At most 20 reports a second: the display redraws anyway.
-	if time.Since(u.last) < 50*time.Millisecond && d != t {
+	// At most 20 reports a second, besides hosts finishing.
+	if time.Since(u.last) < 50*time.Millisecond && d != t && done+planned > 0 {
 		u.mu.Unlock()
 		return
 	}
@@ -59,13 +59,6 @@ func (e *engine) progressUnits(done, planned int) {
 	}
 	e.mu.Unlock()
 	e.cfg.Progress(Progress{Phase: phase, Done: d, Total: t, HostsDone: int(e.hostsDone.Load()), Hosts: len(e.set.Hosts), Findings: fs})
-}
-
-// progress reports a phase start (kept for the discovery start).
-func (e *engine) progress(phase string, done, total int) {
-	if e.cfg.Progress != nil {
-		e.cfg.Progress(Progress{Phase: phase, Done: done, Total: total, Hosts: len(e.set.Hosts)})
-	}
 }
 
 // timings sums the time per probe and per check.

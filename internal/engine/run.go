@@ -350,7 +350,7 @@ func (e *engine) discover(ctx context.Context) error {
 	if chunk == 0 {
 		chunk = max(1, n)
 	}
-	e.progress("discovery", 0, n)
+	e.progressUnits(0, n) // one unit per host's discovery
 	urls := make(chan error, 1)
 	go func() { urls <- e.sweepEndpoints(ctx, env, e.discovered) }()
 	for from := 0; from < n && ctx.Err() == nil; from += chunk {
