@@ -5,8 +5,13 @@
 // run. Go initialises ready packages in import-path order, and this
 // package imports only os and has the lowest path, so its init runs first:
 // it points NUCLEI_CONFIG_DIR, XDG_CONFIG_HOME and XDG_CACHE_HOME at a
-// private temporary directory. Restore, called from nucleiscan's init
-// (which runs after all of nuclei's), puts the XDG variables back.
+// private temporary directory. It also empties PATH while those inits
+// run: tlsx's init looks up an openssl binary, runs "openssl version" and
+// "openssl ciphers" and writes openssl.cnf into the temp folder, which
+// cost every shindan command (history and diff included) about 110 ms
+// and started programs the scan never asked for; without PATH it finds
+// none and leaves its openssl mode off. Restore, called from nucleiscan's
+// init (which runs after all of nuclei's), puts the variables back.
 package nucleienv
 
 import (
@@ -39,9 +44,10 @@ func init() {
 	}
 	set("XDG_CONFIG_HOME", filepath.Join(d, "xdg-config"))
 	set("XDG_CACHE_HOME", filepath.Join(d, "xdg-cache"))
+	set("PATH", "")
 }
 
-// Restore puts back the XDG variables changed by init.
+// Restore puts back the variables changed by init (XDG_*, PATH).
 func Restore() {
 	for k, v := range saved {
 		if v == nil {
