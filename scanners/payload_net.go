@@ -9,6 +9,7 @@ func init() {
 	registerPayload(func() Payload { return new(SegmentScan) })
 	registerPayload(func() Payload { return new(QuietHost) })
 	registerPayload(func() Payload { return new(Neighbor) })
+	registerPayload(func() Payload { return new(SSHHostKey) })
 }
 
 // Reflector is one UDP amplification measurement: a spoofable request and
@@ -122,3 +123,14 @@ type Neighbor struct {
 
 func (*Neighbor) payload()     {}
 func (*Neighbor) Kind() string { return "neighbor" }
+
+// SSHHostKey is the host key an SSH server presented in its key exchange.
+// One machine serves the same key on all of its addresses, so it ties a
+// host's IPv4 and IPv6 addresses together (ipv6.parity).
+type SSHHostKey struct {
+	Type   string `json:"type"`   // ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa
+	SHA256 string `json:"sha256"` // "SHA256:<base64>", as ssh-keygen -l prints it
+}
+
+func (*SSHHostKey) payload()     {}
+func (*SSHHostKey) Kind() string { return "ssh-hostkey" }

@@ -17,6 +17,8 @@ const (
 	ProbeSvcIdent = "svc.ident"
 	// ProbeSvcDBAuth tries unauthenticated database access (DBAccess).
 	ProbeSvcDBAuth = "svc.dbauth"
+	// ProbeSvcSSHKey reads an SSH server's host key (SSHHostKey).
+	ProbeSvcSSHKey = "svc.sshkey"
 	// ProbeSvcReflector asks UDP services that amplify (Reflector).
 	ProbeSvcReflector = "svc.reflector"
 	// ProbeNDPSegment listens on a segment for IPv6 (RouterAdvert,
@@ -54,7 +56,7 @@ const (
 )
 
 var knownIDs = []string{
-	ProbePortTCP, ProbePortUDP, ProbeSvcIdent, ProbeSvcDBAuth, ProbeSvcReflector,
+	ProbePortTCP, ProbePortUDP, ProbeSvcIdent, ProbeSvcDBAuth, ProbeSvcSSHKey, ProbeSvcReflector,
 	ProbeNDPSegment, ProbeNetNeighbor, ProbeTLSScan, ProbeSMTPSession,
 	ProbeMailDomain, ProbeDNSServer, ProbeDNSUDP, ProbeDNSDomain, ProbeHTTPSite,
 	ProbeVulnNuclei, SweepTCPConnect, SweepTCPSYN,

@@ -189,6 +189,10 @@ func TestParityPairsWithoutNames(t *testing.T) {
 		return scanners.Observation{Probe: scanners.ProbeTLSScan, Target: scanners.Target{Addr: netip.MustParseAddr(addr), Port: 443, Proto: scanners.TCP}, At: at, Status: scanners.OK,
 			Data: &scanners.TLSScan{Certificate: &scanners.TLSChain{Certs: []scanners.TLSCert{{SHA256: sum}}}}}
 	}
+	hostkey := func(addr, sum string) scanners.Observation {
+		return scanners.Observation{Probe: scanners.ProbeSvcSSHKey, Target: scanners.Target{Addr: netip.MustParseAddr(addr), Port: 22, Proto: scanners.TCP}, At: at, Status: scanners.OK,
+			Data: &scanners.SSHHostKey{Type: "ssh-ed25519", SHA256: sum}}
+	}
 	p := checks.DefaultPolicy()
 	for _, c := range []struct {
 		name, want, why string
@@ -197,6 +201,8 @@ func TestParityPairsWithoutNames(t *testing.T) {
 		{"same MAC", "fail:tcp/8080", "link-layer address 02:00:00:00:00:20", append(slices.Clone(scan), neigh(v4, "02:00:00:00:00:20"), neigh(v6, "02:00:00:00:00:20"))},
 		{"different MACs", "", "", append(slices.Clone(scan), neigh(v4, "02:00:00:00:00:20"), neigh(v6, "02:00:00:00:00:21"))},
 		{"same certificate", "fail:tcp/8080", "TLS certificate sha256:aaaa", append(slices.Clone(scan), cert(v4, "aaaa"), cert(v6, "aaaa"))},
+		{"same SSH host key", "fail:tcp/8080", "SSH host key SHA256:k1", append(slices.Clone(scan), hostkey(v4, "SHA256:k1"), hostkey(v6, "SHA256:k1"))},
+		{"a host key of cloned machines ties nothing", "", "", append(slices.Clone(scan), hostkey(v4, "SHA256:k2"), hostkey(v6, "SHA256:k2"), hostkey("2001:db8:200::21", "SHA256:k2"))},
 		{"a certificate on many machines ties nothing", "", "", append(slices.Clone(scan), cert(v4, "bbbb"), cert(v6, "bbbb"), cert("203.0.113.21", "bbbb"))},
 	} {
 		fs := run(parity{}, p, c.obs...)

@@ -20,13 +20,14 @@ var _ checks.Check = parity{}
 // are tied to one machine by evidence, which the finding names: a DNS
 // name with both A and AAAA, the same link-layer address in the
 // scanner's neighbour table (ARP and NDP on a shared link), or the same
-// TLS certificate served on exactly one IPv4 and one IPv6 address.
+// TLS certificate or SSH host key served on exactly one IPv4 and one IPv6
+// address.
 // Addresses that no evidence ties together get no finding.
 type parity struct{}
 
 func (parity) Info() checks.Info {
 	return checks.Info{
-		ID: "ipv6.parity", Articles: []string{"78-2-3"}, Needs: []string{scanners.ProbePortTCP, scanners.ProbeNetNeighbor, scanners.ProbeTLSScan}, Severity: checks.Medium,
+		ID: "ipv6.parity", Articles: []string{"78-2-3"}, Needs: []string{scanners.ProbePortTCP, scanners.ProbeNetNeighbor, scanners.ProbeTLSScan, scanners.ProbeSvcSSHKey}, Severity: checks.Medium,
 		Title: checks.T("IPv4 と IPv6 で公開ポートが異なる", "Open ports differ between IPv4 and IPv6"),
 		Remediation: checks.T(
 			"IPv4 と IPv6 のファイアウォール規則（iptables と ip6tables、nftables の ip と ip6 テーブルなど）を揃え、意図したポートだけが両方で同じように公開されるようにしてください。",
@@ -156,6 +157,19 @@ func (c parity) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		return ""
 	})
+	hostkeys := byKey(scanners.ProbeSvcSSHKey, func(o scanners.Observation) string {
+		if k, ok := o.Data.(*scanners.SSHHostKey); ok {
+			return k.SHA256
+		}
+		return ""
+	})
+	for _, k := range sortedKeys(hostkeys) {
+		// Cloned machines share host keys too: as with certificates, only
+		// one address of each family is one machine.
+		if v4, v6 := families(hostkeys[k]); v4 == 1 && v6 == 1 {
+			p.tie(hostkeys[k], "SSH host key "+k)
+		}
+	}
 	for _, k := range sortedKeys(certs) {
 		// A certificate shared by many machines (a wildcard on a farm)
 		// ties nothing: only one address of each family is one machine.

@@ -152,3 +152,26 @@ func TestLabServiceVersionWithFeed(t *testing.T) {
 		t.Errorf("OpenSSH 9.2p1 on clean must fail with CVE-2099-0001 from the test feed; findings: %+v", r.Findings)
 	}
 }
+
+// clean serves SSH on its IPv4 and IPv6 addresses behind the lab router
+// (no shared link, no name given): the host key it presents on both ties
+// them together, and ipv6.parity compares them.
+func TestLabParityPairsBySSHHostKey(t *testing.T) {
+	lab := netlab.Require(t)
+	h := lab.Hosts["clean"]
+	dir := t.TempDir()
+	code, out := run(t, context.Background(), "scan", "--no-progress", "--ports", "22,80", "--checks", "ipv6.parity",
+		"--format", "json", "-o", filepath.Join(dir, "r.json"), "--fail-on", "none", h.IPv4.String(), h.IPv6.String())
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	r, _ := readReport(t, filepath.Join(dir, "r.json"))
+	var seen []string
+	for _, f := range r.Findings {
+		seen = append(seen, f.Status+" "+f.Target+" "+f.Detail.EN)
+		if f.Check == "ipv6.parity" && f.Status == "pass" && strings.Contains(f.Detail.EN+itemsEN(f.Items), "SSH host key SHA256:") {
+			return
+		}
+	}
+	t.Fatalf("want ipv6.parity pass paired by the SSH host key; got %v", seen)
+}

@@ -40,6 +40,10 @@ type Probe struct {
 // before its host probes start, so its entry is in the table by then.
 const cacheFor = 2 * time.Second
 
+// missAfter bounds how often a host missing from the table makes the probe
+// dump it again (off-link hosts are all misses).
+const missAfter = 200 * time.Millisecond
+
 // Info describes the probe: once per live host, after discovery.
 func (p *Probe) Info() scanners.ProbeInfo {
 	return scanners.ProbeInfo{ID: scanners.ProbeNetNeighbor, Level: scanners.LevelHost}
@@ -50,11 +54,19 @@ func (p *Probe) Info() scanners.ProbeInfo {
 // router and have no entry of their own).
 func (p *Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]scanners.Observation, error) {
 	now := env.Clock()
-	table, err := p.lookup(now)
+	table, err := p.lookup(now, false)
 	if err != nil {
 		return []scanners.Observation{scanners.Failed(scanners.ProbeNetNeighbor, t, now, err)}, nil
 	}
 	e, ok := table[t.Addr.WithZone("")]
+	if !ok {
+		// The dump may predate this host's discovery (one process runs
+		// many scans: sweeps, tests): ask the kernel again, at most every
+		// missAfter, before saying the host is off-link.
+		if table, err = p.lookup(now, true); err == nil {
+			e, ok = table[t.Addr.WithZone("")]
+		}
+	}
 	if !ok {
 		return []scanners.Observation{{Probe: scanners.ProbeNetNeighbor, Target: t, At: now, Status: scanners.Unavailable,
 			Reason: "no neighbour entry: the host is not on a link the scanner shares"}}, nil
@@ -64,10 +76,15 @@ func (p *Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 		Evidence: []scanners.Evidence{{Kind: "note", Summary: fmt.Sprintf("neighbour table: %s lladdr %s dev %s %s", t.Addr, e.MAC, e.Iface, e.State)}}}}, nil
 }
 
-func (p *Probe) lookup(now time.Time) (map[netip.Addr]Entry, error) {
+func (p *Probe) lookup(now time.Time, missed bool) (map[netip.Addr]Entry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.table != nil && now.Sub(p.at) < cacheFor && now.Sub(p.at) >= 0 {
+	age := now.Sub(p.at)
+	fresh := age < cacheFor
+	if missed {
+		fresh = age < missAfter
+	}
+	if p.table != nil && fresh && age >= 0 {
 		return p.table, p.err
 	}
 	dump := p.Dump
