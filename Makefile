@@ -66,6 +66,7 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1; }
 	$(GO) vet ./...
 	$(GO) vet -tags netlab ./...
+	$(GO) mod tidy -diff
 	$(GO) test -count=1 -run '^TestFuzzCoverage$$' ./internal/archtest
 
 ## fuzz: run every Fuzz target for FUZZTIME each
