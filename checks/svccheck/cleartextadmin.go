@@ -41,6 +41,9 @@ func (c cleartextAdmin) Evaluate(in *checks.Input) []checks.Finding {
 	bad := map[string]bool{}
 	for _, o := range in.ByProbe(scanners.ProbeSvcIdent) {
 		open[o.Target.Host()]++
+		if o.Status == scanners.Interrupted {
+			bad[o.Target.Host()] = true // identification did not finish: no host pass
+		}
 		sub := subject(o.Target.Proto, o.Target.Port)
 		svc, ok := serviceOf(o)
 		if !ok {

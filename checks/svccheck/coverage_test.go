@@ -66,3 +66,20 @@ func TestPassesSayWhatTheyCovered(t *testing.T) {
 		}
 	}
 }
+
+// An interrupted scan claims nothing: a host whose identification did not
+// finish gets no host-level pass from either check.
+func TestInterruptedHostGetsNoPass(t *testing.T) {
+	obs := []scanners.Observation{
+		summaryObs(ep(legacy, 0), "up", "1-65535"),
+		svc(legacy, 22, scanners.Service{Name: "ssh"}),
+		{Probe: scanners.ProbeSvcIdent, Target: ep(legacy, 8080), At: at, Status: scanners.Interrupted, Reason: "the scan was interrupted"},
+	}
+	for _, c := range []checks.Check{database{}, cleartextAdmin{}} {
+		for _, f := range c.Evaluate(&checks.Input{Obs: obs, Policy: checks.DefaultPolicy(), Now: at}) {
+			if f.Subject == "" && f.Status == checks.Pass {
+				t.Errorf("%s passed a host whose identification was interrupted: %s", c.Info().ID, f.Detail.EN)
+			}
+		}
+	}
+}

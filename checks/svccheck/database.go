@@ -85,8 +85,13 @@ func (c database) Evaluate(in *checks.Input) []checks.Finding {
 		}
 	}
 	for k, o := range ids {
-		if _, ok := hosts[k.host]; !ok {
+		if _, known := sums[k.host]; !known {
+			// No discovery summary among the inputs (observations from
+			// elsewhere): the identified ports are all there is to go by.
 			hosts[k.host] = scanners.Target{Addr: o.Target.Addr, Name: o.Target.Name}
+		}
+		if o.Status == scanners.Interrupted {
+			badHost[k.host] = true // identification did not finish: no pass
 		}
 		if decided[k] {
 			continue

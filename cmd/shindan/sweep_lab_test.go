@@ -27,8 +27,10 @@ import (
 // first run its IPv6 address is removed; between the first and the second
 // run the address comes back (IPv6 enabled) and a web server opens
 // tcp/8080. The second run must emit exactly those drift events to the
-// webhook (signed), the JSONL file and the lab MTA; the third run, with
-// nothing changed, must emit none.
+// webhook (signed), the JSONL file and the lab MTA, plus the verdict
+// regression they cause: ipv6.parity pairs the returning IPv6 address with
+// the IPv4 one by the SSH host key and finds tcp/8080 open on IPv4 only.
+// The third run, with nothing changed, must emit none.
 func TestLabSweepDrift(t *testing.T) {
 	lab := netlab.Require(t)
 	clean, mx := lab.Host("clean"), lab.Host("mailgood")
@@ -118,10 +120,17 @@ func TestLabSweepDrift(t *testing.T) {
 		"new-host " + clean.IPv6.String(),
 		"new-port " + clean.IPv4.String() + " tcp/8080",
 		"new-port [" + clean.IPv6.String() + "] tcp/22",
+		"regression " + clean.IPv4.String() + " ipv6.parity",
 	}
-	key := func(e drift.Event) string { return string(e.Kind) + " " + e.Where() }
+	key := func(e drift.Event) string {
+		k := string(e.Kind) + " " + e.Where()
+		if e.Kind == drift.Regression {
+			k += " " + e.Check
+		}
+		return k
+	}
 
-	// JSONL: exactly the three events, all of the second run.
+	// JSONL: exactly those events, all of the second run.
 	f, err := os.Open(jl)
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +175,7 @@ func TestLabSweepDrift(t *testing.T) {
 
 	// The store keeps the events; the third run has none.
 	evs, err := st.Events(context.Background(), "", time.Time{}, 100)
-	if err != nil || len(evs) != 3 {
+	if err != nil || len(evs) != len(want) {
 		t.Errorf("stored events: %v %d", err, len(evs))
 	}
 	for _, e := range evs {
