@@ -19,6 +19,7 @@ import (
 
 	"shindan/internal/store"
 	"shindan/reports"
+	"shindan/reports/render"
 )
 
 //go:embed templates/*.html
@@ -122,6 +123,23 @@ func (p page) T(ja, en string) string {
 	}
 	return ja
 }
+
+// St is the report's word for a status in the page language, with the
+// status itself as the style class.
+func (p page) St(status string) statusLabel {
+	return statusLabel{Class: status, Text: render.StatusLabel(p.Lang, status)}
+}
+
+// Sv is the report's word for a severity in the page language.
+func (p page) Sv(severity string) string {
+	if severity == "" || severity == "none" {
+		return "-"
+	}
+	return render.SeverityLabel(p.Lang, severity)
+}
+
+// statusLabel feeds the "status" template.
+type statusLabel struct{ Class, Text string }
 
 // L picks a bilingual report text.
 func (p page) L(t *reports.Text) string { return t.Lang(p.Lang) }

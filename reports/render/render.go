@@ -73,6 +73,10 @@ func WriterFailOn(format, lang, failOn string) (reports.Writer, error) {
 // "not decided"), for texts outside the report such as the CLI summary.
 func StatusLabel(lang, status string) string { return rendutil.Status(lang, status) }
 
+// SeverityLabel is the report's own word for a severity in lang ("高",
+// "high"), for the same uses.
+func SeverityLabel(lang, severity string) string { return rendutil.Severity(lang, severity) }
+
 // FileName is the default file name of a format inside an output folder
 // ("report.html"); empty for an unknown format.
 func FileName(format string) string {
