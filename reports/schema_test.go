@@ -21,29 +21,6 @@ import (
 // shared/spec/report.schema.json, the published contract.
 const sharedSchema = "testdata/shared-report.schema.json"
 
-func compile(t *testing.T, path string) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("report.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("report.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func TestSharedCopyIsVerbatim(t *testing.T) {
 	shared, err := os.ReadFile("../../shared/spec/report.schema.json")
 	if os.IsNotExist(err) {
@@ -181,7 +158,7 @@ func groupedReport(t *testing.T) []byte {
 // TestReportsValidUnderBoth: what the shared schema accepts, ours accepts,
 // and what we write now (grouped) is valid under both.
 func TestReportsValidUnderBoth(t *testing.T) {
-	shared, ours := compile(t, sharedSchema), compile(t, reporttest.SchemaPath())
+	shared, ours := reporttest.CompileSchema(t, sharedSchema), reporttest.Schema(t)
 	fixtures, _ := filepath.Glob("*/testdata/*.json*")
 	fixtures = append(fixtures, "testdata/full.json")
 	n := 0

@@ -57,13 +57,7 @@ var SettingKeys = []SettingKey{
 		return nil
 	}},
 	{"greet_timeout", false, "greeting wait on mail ports (e.g. 30s)", durationInto(func(s *Settings) *time.Duration { return &s.SMTP.GreetTimeout })},
-	{"helo", false, "SMTP EHLO/HELO name", func(s *Settings, v []string) error {
-		if err := CheckHELO(v[0]); err != nil {
-			return err
-		}
-		s.SMTP.HELO = v[0]
-		return nil
-	}},
+	{"helo", false, "SMTP EHLO/HELO name", stringInto(CheckHELO, func(s *Settings) *string { return &s.SMTP.HELO })},
 	{"intrusive", false, "run intrusive nuclei templates (true/false)", func(s *Settings, v []string) error {
 		b, err := strconv.ParseBool(v[0])
 		if err != nil {
@@ -72,28 +66,10 @@ var SettingKeys = []SettingKey{
 		s.Nuclei.Intrusive = b
 		return nil
 	}},
-	{"mail_domain", false, "the target's own mail domain (own-domain relay form)", func(s *Settings, v []string) error {
-		if err := CheckHostName(v[0]); err != nil {
-			return err
-		}
-		s.SMTP.MailDomain = v[0]
-		return nil
-	}},
-	{"mail_from", false, "outside sender of the relay test (local@domain)", func(s *Settings, v []string) error {
-		if err := CheckMailbox(v[0]); err != nil {
-			return err
-		}
-		s.SMTP.MailFrom = v[0]
-		return nil
-	}},
+	{"mail_domain", false, "the target's own mail domain (own-domain relay form)", stringInto(CheckHostName, func(s *Settings) *string { return &s.SMTP.MailDomain })},
+	{"mail_from", false, "outside sender of the relay test (local@domain)", stringInto(CheckMailbox, func(s *Settings) *string { return &s.SMTP.MailFrom })},
 	{"ndp_window", false, "layer-2 listening time (e.g. 5s)", durationInto(func(s *Settings) *time.Duration { return &s.NDP.Window })},
-	{"rcpt_to", false, "outside recipient of the relay test (local@domain)", func(s *Settings, v []string) error {
-		if err := CheckMailbox(v[0]); err != nil {
-			return err
-		}
-		s.SMTP.RcptTo = v[0]
-		return nil
-	}},
+	{"rcpt_to", false, "outside recipient of the relay test (local@domain)", stringInto(CheckMailbox, func(s *Settings) *string { return &s.SMTP.RcptTo })},
 	{"resolver_probe_expect", true, "addresses resolver_probe_name must resolve to", func(s *Settings, v []string) error {
 		var out []netip.Addr
 		for _, x := range v {
@@ -106,13 +82,7 @@ var SettingKeys = []SettingKey{
 		s.DNS.ProbeExpect = out
 		return nil
 	}},
-	{"resolver_probe_name", false, "name of the open-resolver recursion test", func(s *Settings, v []string) error {
-		if err := CheckHostName(v[0]); err != nil {
-			return err
-		}
-		s.DNS.ProbeName = v[0]
-		return nil
-	}},
+	{"resolver_probe_name", false, "name of the open-resolver recursion test", stringInto(CheckHostName, func(s *Settings) *string { return &s.DNS.ProbeName })},
 	{"smtp_relay", false, "on or off: off skips the relay test", func(s *Settings, v []string) error {
 		switch strings.ToLower(v[0]) {
 		case "on", "true", "yes":
@@ -137,13 +107,7 @@ var SettingKeys = []SettingKey{
 	}},
 	{"tls.max_connections", false, "TLS handshakes per endpoint in all (positive integer)", intInto(1, 1<<20, func(s *Settings) *int { return &s.TLS.MaxConnections })},
 	{"tls.parallel", false, "TLS handshakes in flight per endpoint (1-32)", intInto(1, 32, func(s *Settings) *int { return &s.TLS.Parallel })},
-	{"user_agent", false, "HTTP User-Agent (name a contact)", func(s *Settings, v []string) error {
-		if err := CheckHeaderValue(v[0]); err != nil {
-			return err
-		}
-		s.HTTP.UserAgent = v[0]
-		return nil
-	}},
+	{"user_agent", false, "HTTP User-Agent (name a contact)", stringInto(CheckHeaderValue, func(s *Settings) *string { return &s.HTTP.UserAgent })},
 }
 
 // SettingKeyNames lists the probe: keys.
@@ -174,6 +138,17 @@ func durationInto(field func(*Settings) *time.Duration) func(*Settings, []string
 			return fmt.Errorf("%q is not between 1ms and 1h", v[0])
 		}
 		*field(s) = d
+		return nil
+	}
+}
+
+// stringInto validates a single value with check and stores it.
+func stringInto(check func(string) error, field func(*Settings) *string) func(*Settings, []string) error {
+	return func(s *Settings, v []string) error {
+		if err := check(v[0]); err != nil {
+			return err
+		}
+		*field(s) = v[0]
 		return nil
 	}
 }

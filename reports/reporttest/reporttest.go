@@ -23,7 +23,14 @@ func SchemaPath() string {
 // Schema compiles the report schema with format assertions on.
 func Schema(t testing.TB) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open(SchemaPath())
+	return CompileSchema(t, SchemaPath())
+}
+
+// CompileSchema compiles the JSON schema at path with format assertions
+// on (ours, or the shared spec's copy it must stay compatible with).
+func CompileSchema(t testing.TB, path string) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
