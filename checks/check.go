@@ -183,3 +183,50 @@ func (in *Input) EffectivePolicy() *Policy {
 	}
 	return DefaultPolicy()
 }
+
+// Each evaluates with fn every observation of probe that carries a P, and
+// turns every other one into the error finding about subject: a probe that
+// failed or was interrupted decides nothing, and an OK observation without
+// its payload is a probe bug that must not pass either (Undecided). The
+// findings keep the order of the observations.
+func Each[P scanners.Payload](in *Input, c Info, probe, subject string, fn func(o scanners.Observation, p P) []Finding) []Finding {
+	var out []Finding
+	for _, o := range in.ByProbe(probe) {
+		p, ok := o.Data.(P)
+		if o.Status != scanners.OK || !ok {
+			out = append(out, Undecided(c, o, subject))
+			continue
+		}
+		out = append(out, fn(o, p)...)
+	}
+	return out
+}
+
+// Unsure is the error finding about subject for an OK observation whose
+// payload still leaves that subject open (one protocol version that timed
+// out, one test that did not run): reason says which part and why.
+func Unsure(c Info, o scanners.Observation, subject, reason string) Finding {
+	o.Status, o.Reason = scanners.ProtocolError, reason
+	return Undecided(c, o, subject)
+}
+
+// Graded returns f with the severity and remediation of this one subject
+// where the check's defaults do not fit it (SSLv3 is graver than TLS 1.0,
+// a default page lighter than a database dump). A zero value keeps the
+// default, and a verdict other than fail or warn keeps severity none.
+func (f Finding) Graded(sev Severity, fix Text) Finding {
+	if sev != "" && (f.Status == Fail || f.Status == Warn) {
+		f.Severity = sev
+	}
+	if fix != (Text{}) {
+		f.Remediation = fix
+	}
+	return f
+}
+
+// WithEvidence returns f carrying exactly ev instead of the observation's
+// evidence: the one exchange that shows the verdict, not the whole visit.
+func (f Finding) WithEvidence(ev ...scanners.Evidence) Finding {
+	f.Evidence = ev
+	return f
+}

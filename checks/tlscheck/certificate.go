@@ -26,23 +26,23 @@ func (certificate) Info() checks.Info {
 
 func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	list, out := scans(info, in, "certificate")
-	pol := policyOf(in)
+	pol := in.EffectivePolicy()
 	now := in.Now
-	for _, s := range list {
-		ch := s.r.Certificate
+	return eachScan(in, info, "certificate", func(o scanners.Observation, scan *scanners.TLSScan) []checks.Finding {
+		var out []checks.Finding
+		ch := scan.Certificate
 		if ch == nil || len(ch.Certs) == 0 {
 			reason := "the server sent no certificate (anonymous suites only) or no handshake succeeded"
-			if len(s.r.Errors) > 0 {
-				reason += "; " + s.r.Errors[0]
+			if len(scan.Errors) > 0 {
+				reason += "; " + scan.Errors[0]
 			}
-			out = append(out, checks.Undecided(info, scanners.Observation{Target: s.obs.Target, Status: scanners.ProtocolError, Reason: reason, Evidence: s.obs.Evidence, At: s.obs.At}, "certificate"))
-			continue
+			out = append(out, checks.Unsure(info, o, "certificate", reason))
+			return out
 		}
 		leaf := ch.Certs[0]
 		fails, warns := 0, 0
 		add := func(subj string, st checks.Status, sev checks.Severity, d, fix checks.Text) {
-			out = append(out, finding(info, s, subj, st, sev, d, fix))
+			out = append(out, checks.Observed(info, o, subj, st, d).Graded(sev, fix))
 			if st == checks.Fail {
 				fails++
 			} else if st == checks.Warn {
@@ -53,7 +53,7 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 			add("certificate:unparsable", checks.Fail, checks.High,
 				checks.T("証明書を解析できません: "+leaf.ParseError, "The certificate cannot be parsed: "+leaf.ParseError),
 				checks.T("標準に準拠した証明書を設定してください。", "Install a standards-conforming certificate."))
-			continue
+			return out
 		}
 		nb, _ := time.Parse(time.RFC3339, leaf.NotBefore)
 		na, _ := time.Parse(time.RFC3339, leaf.NotAfter)
@@ -122,8 +122,8 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 				checks.T("サーバ証明書、中間証明書の順に並べてください。", "Serve the leaf first, then each issuer in order."))
 		}
 		if !ch.OCSPStapled {
-			out = append(out, finding(info, s, "certificate:ocsp-stapling", checks.InfoS, "",
-				checks.T("OCSP ステープリングが有効ではありません（推奨）。", "OCSP stapling is not enabled (recommended)."),
+			out = append(out, checks.Observed(info, o, "certificate:ocsp-stapling", checks.InfoS,
+				checks.T("OCSP ステープリングが有効ではありません（推奨）。", "OCSP stapling is not enabled (recommended).")).Graded("",
 				checks.T("OCSP ステープリングを有効にしてください。", "Enable OCSP stapling.")))
 		}
 		if fails == 0 && warns == 0 {
@@ -131,6 +131,6 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 				checks.T(fmt.Sprintf("証明書 %s は有効（%s まで）、信頼済み、名前一致、%s-%d、%s。", who, leaf.NotAfter, leaf.KeyType, leaf.KeyBits, leaf.SigAlg),
 					fmt.Sprintf("Certificate %s is valid until %s, trusted, matches, %s-%d, %s.", whoEN, leaf.NotAfter, leaf.KeyType, leaf.KeyBits, leaf.SigAlg)), checks.Text{})
 		}
-	}
-	return out
+		return out
+	})
 }

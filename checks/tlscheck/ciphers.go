@@ -42,9 +42,9 @@ func weakKind(name string) string {
 
 func (c ciphers) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	list, out := scans(info, in, "ciphers")
-	tname, st := settingOf(policyOf(in))
-	for _, s := range list {
+	tname, st := settingOf(in.EffectivePolicy())
+	return eachScan(in, info, "ciphers", func(o scanners.Observation, scan *scanners.TLSScan) []checks.Finding {
+		var out []checks.Finding
 		bad := false
 		type hit struct {
 			suite  scanners.TLSSuite
@@ -53,9 +53,9 @@ func (c ciphers) Evaluate(in *checks.Input) []checks.Finding {
 		var order []string
 		hits := map[string]*hit{}
 		var clientOrder []string
-		for _, p := range s.r.Protocols {
+		for _, p := range scan.Protocols {
 			if p.Status == "error" {
-				out = append(out, checks.Undecided(info, scanners.Observation{Target: s.obs.Target, Status: scanners.ProtocolError, Reason: p.Name + ": " + p.Reason, Evidence: s.obs.Evidence, At: s.obs.At}, "suites:"+p.Name))
+				out = append(out, checks.Unsure(info, o, "suites:"+p.Name, p.Name+": "+p.Reason))
 				bad = true
 			}
 			if p.Status != "supported" {
@@ -89,9 +89,9 @@ func (c ciphers) Evaluate(in *checks.Input) []checks.Finding {
 				sev = checks.High
 			}
 			ps := strings.Join(h.protos, ", ")
-			out = append(out, finding(info, s, name, checks.Fail, sev,
+			out = append(out, checks.Observed(info, o, name, checks.Fail,
 				checks.T(fmt.Sprintf("%s（%s）を %s で受け付けます。設定区分 %s では禁止: %s", name, h.suite.Code, ps, typeText(tname, st).JA, rule.Reason),
-					fmt.Sprintf("%s (%s) is accepted over %s; setting type %s forbids it: %s", name, h.suite.Code, ps, tname, rule.Reason)),
+					fmt.Sprintf("%s (%s) is accepted over %s; setting type %s forbids it: %s", name, h.suite.Code, ps, tname, rule.Reason))).Graded(sev,
 				checks.T(fmt.Sprintf("暗号スイート設定から %s（OpenSSL名 %s）を除外してください。", name, orName(h.suite)),
 					fmt.Sprintf("Remove %s (OpenSSL: %s) from the cipher configuration.", name, orName(h.suite)))))
 			bad = true
@@ -105,46 +105,46 @@ func (c ciphers) Evaluate(in *checks.Input) []checks.Finding {
 				subj := fmt.Sprintf("kx:DH-%d", su.KxBits)
 				switch {
 				case su.KxBits < st.MinDH:
-					out = append(out, finding(info, s, subj, checks.Fail, checks.High,
+					out = append(out, checks.Observed(info, o, subj, checks.Fail,
 						checks.T(fmt.Sprintf("DHE 鍵交換の素数長が %d ビットです（設定区分 %s の最小 %d ビット未満）。", su.KxBits, typeText(tname, st).JA, st.MinDH),
-							fmt.Sprintf("DHE key exchange uses a %d-bit prime, below the %d bits setting type %s requires.", su.KxBits, st.MinDH, tname)),
+							fmt.Sprintf("DHE key exchange uses a %d-bit prime, below the %d bits setting type %s requires.", su.KxBits, st.MinDH, tname))).Graded(checks.High,
 						checks.T(fmt.Sprintf("%d ビット以上の DH パラメータ（RFC 7919 ffdhe2048 など）を設定するか DHE を無効にしてください。", st.MinDH),
 							fmt.Sprintf("Configure DH parameters of at least %d bits (e.g. RFC 7919 ffdhe2048) or disable DHE.", st.MinDH))))
 					bad = true
 				case st.WarnDH > 0 && su.KxBits < st.WarnDH:
-					out = append(out, finding(info, s, subj, checks.Warn, checks.Low,
+					out = append(out, checks.Observed(info, o, subj, checks.Warn,
 						checks.T(fmt.Sprintf("DHE 鍵交換の素数長が %d ビットです（%d ビット未満は例外的扱い）。", su.KxBits, st.WarnDH),
-							fmt.Sprintf("DHE key exchange uses a %d-bit prime (below %d bits is a legacy exception).", su.KxBits, st.WarnDH)),
+							fmt.Sprintf("DHE key exchange uses a %d-bit prime (below %d bits is a legacy exception).", su.KxBits, st.WarnDH))).Graded(checks.Low,
 						checks.T("2048 ビット以上の DH パラメータを設定してください。", "Configure DH parameters of at least 2048 bits.")))
 					bad = true
 				}
 			}
 		}
-		for _, g := range s.r.Groups {
+		for _, g := range scan.Groups {
 			if groupClass(g.Name, tname) == "forbidden" {
-				out = append(out, finding(info, s, "group:"+g.Name, checks.Fail, checks.Medium,
+				out = append(out, checks.Observed(info, o, "group:"+g.Name, checks.Fail,
 					checks.T(fmt.Sprintf("鍵交換グループ %s（%s）を受け付けます。設定区分 %s では禁止されています。", g.Name, g.Code, typeText(tname, st).JA),
-						fmt.Sprintf("Key-exchange group %s (%s) is accepted; setting type %s forbids it.", g.Name, g.Code, tname)),
+						fmt.Sprintf("Key-exchange group %s (%s) is accepted; setting type %s forbids it.", g.Name, g.Code, tname))).Graded(checks.Medium,
 					checks.T("鍵交換グループを x25519, secp256r1, secp384r1 などに限定してください。", "Limit key-exchange groups to x25519, secp256r1, secp384r1 and the like.")))
 				bad = true
 			}
 		}
 		if len(clientOrder) > 0 {
-			out = append(out, finding(info, s, "server-order", checks.Fail, checks.Low,
+			out = append(out, checks.Observed(info, o, "server-order", checks.Fail,
 				checks.T("サーバ側の暗号スイート優先順位が適用されていません（"+strings.Join(clientOrder, ", ")+"）。クライアントの順序で選ばれます。",
-					"The server does not enforce its cipher-suite order ("+strings.Join(clientOrder, ", ")+"); the client's order wins."),
+					"The server does not enforce its cipher-suite order ("+strings.Join(clientOrder, ", ")+"); the client's order wins.")).Graded(checks.Low,
 				checks.T("サーバ側優先を有効にしてください（nginx `ssl_prefer_server_ciphers on;`、Postfix `tls_preempt_cipherlist = yes`）。",
 					"Enforce the server's order (nginx `ssl_prefer_server_ciphers on;`, Postfix `tls_preempt_cipherlist = yes`).")))
 			bad = true
 		}
 		if !bad {
 			n := len(order)
-			out = append(out, finding(info, s, "ciphers", checks.Pass, "",
+			out = append(out, checks.Observed(info, o, "ciphers", checks.Pass,
 				checks.T(fmt.Sprintf("受け付ける %d 種類の暗号スイートはすべて設定区分 %s に適合します。", n, typeText(tname, st).JA),
-					fmt.Sprintf("All %d accepted suites conform to setting type %s.", n, tname)), checks.Text{}))
+					fmt.Sprintf("All %d accepted suites conform to setting type %s.", n, tname))))
 		}
-	}
-	return out
+		return out
+	})
 }
 
 func orName(s scanners.TLSSuite) string {

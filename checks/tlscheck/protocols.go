@@ -25,15 +25,15 @@ func (protocols) Info() checks.Info {
 
 func (c protocols) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	list, out := scans(info, in, "protocols")
-	tname, st := settingOf(policyOf(in))
-	for _, s := range list {
+	tname, st := settingOf(in.EffectivePolicy())
+	return eachScan(in, info, "protocols", func(o scanners.Observation, scan *scanners.TLSScan) []checks.Finding {
+		var out []checks.Finding
 		bad := false
-		for _, p := range s.r.Protocols {
+		for _, p := range scan.Protocols {
 			rule := st.Protocols[p.Name]
 			switch {
 			case p.Status == "error" && rule != "allowed":
-				f := checks.Undecided(info, scanners.Observation{Target: s.obs.Target, Status: scanners.ProtocolError, Reason: p.Name + ": " + p.Reason, Evidence: s.obs.Evidence, At: s.obs.At}, p.Name)
+				f := checks.Unsure(info, o, p.Name, p.Name+": "+p.Reason)
 				out = append(out, f)
 				bad = true
 			case p.Status == "supported" && rule == "forbidden":
@@ -41,29 +41,29 @@ func (c protocols) Evaluate(in *checks.Input) []checks.Finding {
 				if strings.HasPrefix(p.Name, "SSL") {
 					sev = checks.High
 				}
-				out = append(out, finding(info, s, p.Name, checks.Fail, sev,
-					checks.T(fmt.Sprintf("%s で %s を受け付けます。設定区分 %s では禁止されています（%d 種類の暗号スイート）。", mode(s.r), p.Name, typeText(tname, st).JA, len(p.Suites)),
-						fmt.Sprintf("%s accepts %s, which setting type %s forbids (%d suites).", mode(s.r), p.Name, tname, len(p.Suites))),
+				out = append(out, checks.Observed(info, o, p.Name, checks.Fail,
+					checks.T(fmt.Sprintf("%s で %s を受け付けます。設定区分 %s では禁止されています（%d 種類の暗号スイート）。", mode(scan), p.Name, typeText(tname, st).JA, len(p.Suites)),
+						fmt.Sprintf("%s accepts %s, which setting type %s forbids (%d suites).", mode(scan), p.Name, tname, len(p.Suites)))).Graded(sev,
 					checks.T(fmt.Sprintf("%s を無効にしてください（TLS 1.2 以上のみを有効化）。", p.Name), fmt.Sprintf("Disable %s; enable TLS 1.2 and later only.", p.Name))))
 				bad = true
 			case p.Status == "not-supported" && rule == "required":
-				out = append(out, finding(info, s, p.Name, checks.Fail, checks.Medium,
+				out = append(out, checks.Observed(info, o, p.Name, checks.Fail,
 					checks.T(fmt.Sprintf("%s が提供されていません。設定区分 %s では必須です。", p.Name, typeText(tname, st).JA),
-						fmt.Sprintf("%s is not offered; setting type %s requires it.", p.Name, tname)),
+						fmt.Sprintf("%s is not offered; setting type %s requires it.", p.Name, tname))).Graded(checks.Medium,
 					checks.T(fmt.Sprintf("%s を有効にしてください。", p.Name), fmt.Sprintf("Enable %s.", p.Name))))
 				bad = true
 			}
 		}
 		if !bad {
 			var on []string
-			for _, p := range s.r.Protocols {
+			for _, p := range scan.Protocols {
 				if p.Status == "supported" {
 					on = append(on, p.Name)
 				}
 			}
-			out = append(out, finding(info, s, "protocols", checks.Pass, "",
-				checks.T("提供プロトコル: "+strings.Join(on, ", ")+"（設定区分 "+typeText(tname, st).JA+" に適合）", "Protocols offered: "+strings.Join(on, ", ")+" (conform to "+tname+")"), checks.Text{}))
+			out = append(out, checks.Observed(info, o, "protocols", checks.Pass,
+				checks.T("提供プロトコル: "+strings.Join(on, ", ")+"（設定区分 "+typeText(tname, st).JA+" に適合）", "Protocols offered: "+strings.Join(on, ", ")+" (conform to "+tname+")")))
 		}
-	}
-	return out
+		return out
+	})
 }

@@ -47,15 +47,15 @@ var vulnList = []vuln{
 
 func (c vulnerabilities) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	list, out := scans(info, in, "vulnerabilities")
-	for _, s := range list {
+	return eachScan(in, info, "vulnerabilities", func(o scanners.Observation, scan *scanners.TLSScan) []checks.Finding {
+		var out []checks.Finding
 		bad := false
 		for _, v := range vulnList {
-			r := v.get(&s.r.Vulns)
+			r := v.get(&scan.Vulns)
 			switch r.Status {
 			case "vulnerable":
-				f := finding(info, s, v.subject, checks.Fail, v.sev,
-					checks.T(v.title.JA+": "+r.Detail, v.title.EN+": "+r.Detail), v.fix)
+				f := checks.Observed(info, o, v.subject, checks.Fail,
+					checks.T(v.title.JA+": "+r.Detail, v.title.EN+": "+r.Detail)).Graded(v.sev, v.fix)
 				f.Title = v.title
 				out = append(out, f)
 				bad = true
@@ -65,15 +65,15 @@ func (c vulnerabilities) Evaluate(in *checks.Input) []checks.Finding {
 				if reason == "" {
 					reason = "probe did not run"
 				}
-				out = append(out, checks.Undecided(info, scanners.Observation{Target: s.obs.Target, Status: scanners.ProtocolError, Reason: v.subject + ": " + reason, Evidence: s.obs.Evidence, At: s.obs.At}, v.subject))
+				out = append(out, checks.Unsure(info, o, v.subject, v.subject+": "+reason))
 				bad = true
 			}
 		}
 		if !bad {
-			out = append(out, finding(info, s, "vulnerabilities", checks.Pass, "",
+			out = append(out, checks.Observed(info, o, "vulnerabilities", checks.Pass,
 				checks.T("Heartbleed、安全でない再ネゴシエーション、TLS圧縮、フォールバックSCSV未対応のいずれも検出されませんでした。",
-					"No Heartbleed, insecure renegotiation, TLS compression or missing fallback SCSV found."), checks.Text{}))
+					"No Heartbleed, insecure renegotiation, TLS compression or missing fallback SCSV found.")))
 		}
-	}
-	return out
+		return out
+	})
 }

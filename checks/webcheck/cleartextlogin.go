@@ -37,7 +37,7 @@ var (
 
 func (c cleartextLogin) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		pages := []*scanners.HTTPExchange{&s.Root}
 		for i := range s.Folders {
 			pages = append(pages, &s.Folders[i])
@@ -52,32 +52,29 @@ func (c cleartextLogin) Evaluate(in *checks.Input) []checks.Finding {
 			}
 			if s.Scheme == "http" {
 				if strings.HasPrefix(strings.ToLower(strings.TrimSpace(x.Header("WWW-Authenticate"))), "basic") {
-					out = append(out, finding(info, o, x.Path, checks.Fail,
-						checks.T(x.Path+" が平文 HTTP で Basic 認証を要求しています。", x.Path+" asks for Basic authentication over plain HTTP"),
-						ev(x, "Basic auth at "+x.Path)))
+					out = append(out, checks.Observed(info, o, x.Path, checks.Fail,
+						checks.T(x.Path+" が平文 HTTP で Basic 認証を要求しています。", x.Path+" asks for Basic authentication over plain HTTP")).WithEvidence(ev(x, "Basic auth at "+x.Path)))
 					continue
 				}
 				if x.Status == 200 && rePasswordInput.Match(x.Body) {
-					out = append(out, finding(info, o, x.Path, checks.Fail,
-						checks.T(x.Path+" のパスワード入力欄が平文 HTTP で提供されています。", x.Path+" serves a password form over plain HTTP"),
-						ev(x, "password form at "+x.Path)))
+					out = append(out, checks.Observed(info, o, x.Path, checks.Fail,
+						checks.T(x.Path+" のパスワード入力欄が平文 HTTP で提供されています。", x.Path+" serves a password form over plain HTTP")).WithEvidence(ev(x, "password form at "+x.Path)))
 				}
 				continue
 			}
 			if m := reFormAction.FindSubmatch(x.Body); x.Status == 200 && m != nil {
-				out = append(out, finding(info, o, x.Path, checks.Fail,
+				out = append(out, checks.Observed(info, o, x.Path, checks.Fail,
 					checks.T(x.Path+" のログインフォームが平文 HTTP へ送信します: "+string(m[1]),
-						x.Path+" has a password form that posts to plain HTTP: "+string(m[1])),
-					ev(x, "password form at "+x.Path)))
+						x.Path+" has a password form that posts to plain HTTP: "+string(m[1]))).WithEvidence(ev(x, "password form at "+x.Path)))
 			}
 		}
 		if len(out) > 0 {
 			return out
 		}
 		if s.Root.Status == 0 {
-			return []checks.Finding{finding(info, o, "", checks.Error,
-				checks.T("トップページを取得できませんでした: "+s.Root.Error, "the root page could not be fetched: "+s.Root.Error))}
+			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
+				checks.T("トップページを取得できませんでした: "+s.Root.Error, "the root page could not be fetched: "+s.Root.Error)).WithEvidence()}
 		}
-		return []checks.Finding{finding(info, o, "", checks.Pass, checks.Text{})}
+		return []checks.Finding{checks.Observed(info, o, "", checks.Pass, checks.Text{}).WithEvidence()}
 	})
 }

@@ -30,7 +30,7 @@ func (directoryListing) Info() checks.Info {
 
 func (c directoryListing) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		var out []checks.Finding
 		pages := append([]scanners.HTTPExchange{s.Root}, s.Folders...)
 		asked, lost := 0, 0
@@ -45,18 +45,17 @@ func (c directoryListing) Evaluate(in *checks.Input) []checks.Finding {
 				continue
 			}
 			if l, ok := DetectListing(x.Path, x.Body); ok {
-				out = append(out, finding(info, o, x.Path, checks.Fail,
+				out = append(out, checks.Observed(info, o, x.Path, checks.Fail,
 					checks.T("ディレクトリ一覧が表示されます: "+s.URL+x.Path+"（"+l.Format+" 形式、"+fmt.Sprint(l.Entries)+" 件"+jaMeta(l)+"）",
-						"a directory listing is served at "+s.URL+x.Path+" ("+l.String()+")"),
-					ev(x, "directory listing at "+x.Path+": "+l.String())))
+						"a directory listing is served at "+s.URL+x.Path+" ("+l.String()+")")).WithEvidence(ev(x, "directory listing at "+x.Path+": "+l.String())))
 			}
 		}
 		if len(out) > 0 {
 			return out
 		}
 		if asked == 0 {
-			return []checks.Finding{finding(info, o, "", checks.Error,
-				checks.T("どのページも取得できませんでした。", "no page could be fetched"))}
+			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
+				checks.T("どのページも取得できませんでした。", "no page could be fetched")).WithEvidence()}
 		}
 		ja := fmt.Sprintf("/ と %d 個のフォルダ（リンクから発見したもの、一般的な名前）を取得し、ディレクトリ一覧はありませんでした。", asked-1)
 		en := fmt.Sprintf("no generated directory listing at / or the %d folders fetched (found from links, and common names)", asked-1)
@@ -64,7 +63,7 @@ func (c directoryListing) Evaluate(in *checks.Input) []checks.Finding {
 			ja += fmt.Sprintf("%d 個のパスは応答がなく、確認できていません。", lost)
 			en += fmt.Sprintf("; %d paths got no answer and are not covered", lost)
 		}
-		return []checks.Finding{finding(info, o, "", checks.Pass, checks.T(ja, en), ev(&s.Root, "GET /"))}
+		return []checks.Finding{checks.Observed(info, o, "", checks.Pass, checks.T(ja, en)).WithEvidence(ev(&s.Root, "GET /"))}
 	})
 }
 

@@ -28,16 +28,15 @@ func (exposedFiles) Info() checks.Info {
 
 func (c exposedFiles) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		var out []checks.Finding
 		check := func(x *scanners.HTTPExchange, kind string) {
 			why, ok := VerifyKind(kind, x)
 			if !ok {
 				return
 			}
-			f := finding(info, o, x.Path, checks.Fail,
-				checks.T(s.URL+x.Path+" が公開されています（"+why+"）", s.URL+x.Path+" is served: "+why),
-				ev(x, kind+" at "+x.Path))
+			f := checks.Observed(info, o, x.Path, checks.Fail,
+				checks.T(s.URL+x.Path+" が公開されています（"+why+"）", s.URL+x.Path+" is served: "+why)).WithEvidence(ev(x, kind+" at "+x.Path))
 			if kind == "default-page" {
 				f.Severity = checks.Low
 			}
@@ -55,13 +54,13 @@ func (c exposedFiles) Evaluate(in *checks.Input) []checks.Finding {
 		case len(out) > 0:
 			return out
 		case !s.Baseline.Stable:
-			return []checks.Finding{finding(info, o, "", checks.Error,
+			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
 				checks.T("存在しないパスへの応答が一定せず、ファイルの有無を判定できません: "+s.Baseline.Reason,
-					"the site answers random missing paths inconsistently, so file existence cannot be judged: "+s.Baseline.Reason))}
+					"the site answers random missing paths inconsistently, so file existence cannot be judged: "+s.Baseline.Reason)).WithEvidence()}
 		case answered < len(s.Files):
-			return []checks.Finding{finding(info, o, "", checks.Error,
-				checks.T("一部のパスに応答がありませんでした。", "some paths of the list got no answer"))}
+			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
+				checks.T("一部のパスに応答がありませんでした。", "some paths of the list got no answer")).WithEvidence()}
 		}
-		return []checks.Finding{finding(info, o, "", checks.Pass, checks.Text{})}
+		return []checks.Finding{checks.Observed(info, o, "", checks.Pass, checks.Text{}).WithEvidence()}
 	})
 }

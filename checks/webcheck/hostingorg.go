@@ -52,10 +52,10 @@ func SecurityTxtFields(b []byte) map[string][]string {
 
 func (c hostingOrg) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		if s.Root.Status == 0 {
-			return []checks.Finding{finding(info, o, "", checks.Error,
-				checks.T("トップページを取得できませんでした: "+s.Root.Error, "the root page could not be fetched: "+s.Root.Error))}
+			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
+				checks.T("トップページを取得できませんでした: "+s.Root.Error, "the root page could not be fetched: "+s.Root.Error)).WithEvidence()}
 		}
 		var ja, en []string
 		var evs []scanners.Evidence
@@ -75,6 +75,6 @@ func (c hostingOrg) Evaluate(in *checks.Input) []checks.Finding {
 			ja = append(ja, "security.txt も証明書の組織名もなく、運営組織を確認できません。")
 			en = append(en, "neither security.txt nor a certificate organisation names the operator")
 		}
-		return []checks.Finding{finding(info, o, "", checks.InfoS, checks.T(strings.Join(ja, "。"), strings.Join(en, "; ")), evs...)}
+		return []checks.Finding{checks.Observed(info, o, "", checks.InfoS, checks.T(strings.Join(ja, "。"), strings.Join(en, "; "))).WithEvidence(evs...)}
 	})
 }

@@ -32,7 +32,7 @@ func (httpsRedirect) Info() checks.Info {
 
 func (c httpsRedirect) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		if s.Scheme == "https" {
 			return []checks.Finding{c.hsts(in, info, o, s)}
 		}
@@ -41,32 +41,28 @@ func (c httpsRedirect) Evaluate(in *checks.Input) []checks.Finding {
 			first = &s.RootChain[0]
 		}
 		if first.Status == 0 {
-			return []checks.Finding{finding(info, o, "redirect", checks.Error,
-				checks.T("トップページを取得できませんでした: "+first.Error, "the root page could not be fetched: "+first.Error))}
+			return []checks.Finding{checks.Observed(info, o, "redirect", checks.Error,
+				checks.T("トップページを取得できませんでした: "+first.Error, "the root page could not be fetched: "+first.Error)).WithEvidence()}
 		}
 		loc := strings.ToLower(first.Header("Location"))
 		if first.Status >= 300 && first.Status < 400 && strings.HasPrefix(loc, "https://") {
-			return []checks.Finding{finding(info, o, "redirect", checks.Pass,
+			return []checks.Finding{checks.Observed(info, o, "redirect", checks.Pass,
 				checks.T("HTTPS へ転送しています（"+first.StatusLine+" → "+first.Header("Location")+"）",
-					"plain HTTP redirects to HTTPS ("+first.StatusLine+" to "+first.Header("Location")+")"),
-				ev(first, "GET / over HTTP"))}
+					"plain HTTP redirects to HTTPS ("+first.StatusLine+" to "+first.Header("Location")+")")).WithEvidence(ev(first, "GET / over HTTP"))}
 		}
 		switch {
 		case s.HTTPSServed:
-			return []checks.Finding{finding(info, o, "redirect", checks.Fail,
+			return []checks.Finding{checks.Observed(info, o, "redirect", checks.Fail,
 				checks.T("HTTPS を提供しているのに HTTP から転送していません（"+first.StatusLine+"）",
-					"the host serves HTTPS but plain HTTP is not redirected ("+first.StatusLine+")"),
-				ev(first, "GET / over HTTP"))}
+					"the host serves HTTPS but plain HTTP is not redirected ("+first.StatusLine+")")).WithEvidence(ev(first, "GET / over HTTP"))}
 		case !s.HTTPSChecked:
-			return []checks.Finding{finding(info, o, "redirect", checks.Error,
+			return []checks.Finding{checks.Observed(info, o, "redirect", checks.Error,
 				checks.T("HTTP は転送していませんが、HTTPS の提供有無を確認できませんでした: "+s.HTTPSError,
-					"plain HTTP is not redirected and whether the host serves HTTPS could not be checked: "+s.HTTPSError),
-				ev(first, "GET / over HTTP"))}
+					"plain HTTP is not redirected and whether the host serves HTTPS could not be checked: "+s.HTTPSError)).WithEvidence(ev(first, "GET / over HTTP"))}
 		}
-		f := finding(info, o, "redirect", checks.Warn,
+		f := checks.Observed(info, o, "redirect", checks.Warn,
 			checks.T("HTTPS が提供されておらず、通信が暗号化されません（443番: "+s.HTTPSError+"）",
-				"the host offers no HTTPS, so traffic is not encrypted (port 443: "+s.HTTPSError+")"),
-			ev(first, "GET / over HTTP"))
+				"the host offers no HTTPS, so traffic is not encrypted (port 443: "+s.HTTPSError+")")).WithEvidence(ev(first, "GET / over HTTP"))
 		return []checks.Finding{f}
 	})
 }
@@ -74,14 +70,14 @@ func (c httpsRedirect) Evaluate(in *checks.Input) []checks.Finding {
 func (c httpsRedirect) hsts(in *checks.Input, info checks.Info, o scanners.Observation, s *scanners.HTTPSite) checks.Finding {
 	x := &s.Root
 	if x.Status == 0 {
-		return finding(info, o, "hsts", checks.Error,
-			checks.T("トップページを取得できませんでした: "+x.Error, "the root page could not be fetched: "+x.Error))
+		return checks.Observed(info, o, "hsts", checks.Error,
+			checks.T("トップページを取得できませんでした: "+x.Error, "the root page could not be fetched: "+x.Error)).WithEvidence()
 	}
 	raw := x.Header("Strict-Transport-Security")
 	h, ok := ParseHSTS(raw)
 	if ok && h.MaxAge >= hstsMinAge {
-		return finding(info, o, "hsts", checks.Pass,
-			checks.T("HSTS が設定されています: "+raw, "HSTS is set: "+raw), ev(x, "GET / over HTTPS"))
+		return checks.Observed(info, o, "hsts", checks.Pass,
+			checks.T("HSTS が設定されています: "+raw, "HSTS is set: "+raw)).WithEvidence(ev(x, "GET / over HTTPS"))
 	}
 	ja, en := "HSTS が送信されていません。", "no Strict-Transport-Security header"
 	if raw != "" && !ok {
@@ -90,7 +86,7 @@ func (c httpsRedirect) hsts(in *checks.Input, info checks.Info, o scanners.Obser
 		ja = "HSTS の max-age が 1 年未満です（" + strconv.FormatInt(h.MaxAge, 10) + " 秒）"
 		en = "HSTS max-age is shorter than one year (" + strconv.FormatInt(h.MaxAge, 10) + " s)"
 	}
-	f := finding(info, o, "hsts", checks.Warn, checks.T(ja, en), ev(x, "GET / over HTTPS"))
+	f := checks.Observed(info, o, "hsts", checks.Warn, checks.T(ja, en)).WithEvidence(ev(x, "GET / over HTTPS"))
 	f.Severity = checks.Low
 	return f
 }

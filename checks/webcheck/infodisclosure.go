@@ -42,7 +42,7 @@ var (
 
 func (c infoDisclosure) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		var out []checks.Finding
 		seen := map[string]bool{}
 		add := func(subject string, x *scanners.HTTPExchange, ja, en string) {
@@ -50,7 +50,7 @@ func (c infoDisclosure) Evaluate(in *checks.Input) []checks.Finding {
 				return
 			}
 			seen[subject] = true
-			f := finding(info, o, subject, checks.Fail, checks.T(ja, en), ev(x, x.Request))
+			f := checks.Observed(info, o, subject, checks.Fail, checks.T(ja, en)).WithEvidence(ev(x, x.Request))
 			out = append(out, f)
 		}
 		all := []*scanners.HTTPExchange{&s.Root}
@@ -101,10 +101,10 @@ func (c infoDisclosure) Evaluate(in *checks.Input) []checks.Finding {
 			return out
 		}
 		if len(s.Errors) == 0 || s.Errors[0].Status == 0 {
-			return []checks.Finding{finding(info, o, "", checks.Error,
-				checks.T("エラーページを取得できませんでした。", "no error page could be fetched"))}
+			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
+				checks.T("エラーページを取得できませんでした。", "no error page could be fetched")).WithEvidence()}
 		}
-		return []checks.Finding{finding(info, o, "", checks.Pass, checks.Text{}, ev(&s.Errors[0], "error page"))}
+		return []checks.Finding{checks.Observed(info, o, "", checks.Pass, checks.Text{}).WithEvidence(ev(&s.Errors[0], "error page"))}
 	})
 }
 

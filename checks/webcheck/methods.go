@@ -32,7 +32,7 @@ func (methods) Info() checks.Info {
 
 func (c methods) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		fs := c.site(in, info, o, s)
 		// Advertised but unverified methods are evidence, never a verdict:
 		// OPTIONS alone is not trusted (nmap's http-methods reports them).
@@ -66,9 +66,8 @@ func (methods) site(in *checks.Input, info checks.Info, o scanners.Observation, 
 				subject += "/"
 			}
 		}
-		f := finding(info, o, subject, checks.Fail,
-			checks.T(methodJA(m)+"（"+m.Path+"）", m.Detail),
-			ev(&m.Exchange, m.Method+" "+m.Path))
+		f := checks.Observed(info, o, subject, checks.Fail,
+			checks.T(methodJA(m)+"（"+m.Path+"）", m.Detail)).WithEvidence(ev(&m.Exchange, m.Method+" "+m.Path))
 		if m.Method == "PUT" || m.Method == "DELETE" {
 			f.Severity = checks.High
 		}
@@ -78,11 +77,11 @@ func (methods) site(in *checks.Input, info checks.Info, o scanners.Observation, 
 	case len(out) > 0:
 		return out
 	case len(s.Methods) == 0:
-		return []checks.Finding{finding(info, o, "", checks.Error,
-			checks.T("メソッドの試験を実施できませんでした。", "no method could be tested"))}
+		return []checks.Finding{checks.Observed(info, o, "", checks.Error,
+			checks.T("メソッドの試験を実施できませんでした。", "no method could be tested")).WithEvidence()}
 	case len(errs) > 0:
-		return []checks.Finding{finding(info, o, "", checks.Error,
-			checks.T("一部のメソッドを試験できませんでした: "+errs[0], "some methods could not be tested: "+errs[0]))}
+		return []checks.Finding{checks.Observed(info, o, "", checks.Error,
+			checks.T("一部のメソッドを試験できませんでした: "+errs[0], "some methods could not be tested: "+errs[0])).WithEvidence()}
 	}
 	var evs []scanners.Evidence
 	for i := range s.Methods {
@@ -90,7 +89,7 @@ func (methods) site(in *checks.Input, info checks.Info, o scanners.Observation, 
 			evs = append(evs, ev(&s.Methods[i].Exchange, "TRACE /"))
 		}
 	}
-	return []checks.Finding{finding(info, o, "", checks.Pass, checks.Text{}, evs...)}
+	return []checks.Finding{checks.Observed(info, o, "", checks.Pass, checks.Text{}).WithEvidence(evs...)}
 }
 
 func methodJA(m *scanners.HTTPMethodTest) string {

@@ -72,7 +72,7 @@ func RobotsExcludesAll(b []byte) bool {
 
 func (c robots) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		x := s.Robots
 		switch {
 		case x == nil || x.Status == 0:
@@ -80,21 +80,21 @@ func (c robots) Evaluate(in *checks.Input) []checks.Finding {
 			if x != nil {
 				reason = x.Error
 			}
-			return []checks.Finding{finding(info, o, "/robots.txt", checks.Error,
-				checks.T("robots.txt を取得できませんでした: "+reason, "robots.txt could not be fetched: "+reason))}
+			return []checks.Finding{checks.Observed(info, o, "/robots.txt", checks.Error,
+				checks.T("robots.txt を取得できませんでした: "+reason, "robots.txt could not be fetched: "+reason)).WithEvidence()}
 		case x.Status >= 500:
-			return []checks.Finding{finding(info, o, "/robots.txt", checks.Error,
-				checks.T("robots.txt がサーバエラーを返しました: "+x.StatusLine, "robots.txt answered a server error: "+x.StatusLine), ev(x, "GET /robots.txt"))}
+			return []checks.Finding{checks.Observed(info, o, "/robots.txt", checks.Error,
+				checks.T("robots.txt がサーバエラーを返しました: "+x.StatusLine, "robots.txt answered a server error: "+x.StatusLine)).WithEvidence(ev(x, "GET /robots.txt"))}
 		case x.Status != 200 || x.Soft404:
-			return []checks.Finding{finding(info, o, "/robots.txt", checks.Pass,
-				checks.T("robots.txt はありません（収集は拒否されていません）。", "there is no robots.txt, so crawlers are not excluded"), ev(x, "GET /robots.txt"))}
+			return []checks.Finding{checks.Observed(info, o, "/robots.txt", checks.Pass,
+				checks.T("robots.txt はありません（収集は拒否されていません）。", "there is no robots.txt, so crawlers are not excluded")).WithEvidence(ev(x, "GET /robots.txt"))}
 		case RobotsExcludesAll(x.Body):
-			f := finding(info, o, "/robots.txt", checks.Fail,
+			f := checks.Observed(info, o, "/robots.txt", checks.Fail,
 				checks.T("robots.txt が全クローラにサイト全体の収集を拒否しています（User-agent: * / Disallow: /）。",
-					"robots.txt excludes every crawler from the whole site (User-agent: * / Disallow: /)"), ev(x, "GET /robots.txt"))
+					"robots.txt excludes every crawler from the whole site (User-agent: * / Disallow: /)")).WithEvidence(ev(x, "GET /robots.txt"))
 			return []checks.Finding{f}
 		}
-		return []checks.Finding{finding(info, o, "/robots.txt", checks.Pass,
-			checks.T("robots.txt は全クローラを拒否していません。", "robots.txt does not exclude all crawlers"), ev(x, "GET /robots.txt"))}
+		return []checks.Finding{checks.Observed(info, o, "/robots.txt", checks.Pass,
+			checks.T("robots.txt は全クローラを拒否していません。", "robots.txt does not exclude all crawlers")).WithEvidence(ev(x, "GET /robots.txt"))}
 	})
 }

@@ -28,16 +28,15 @@ func (securityHeaders) Info() checks.Info {
 
 func (c securityHeaders) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		x := &s.Root
 		if x.Status == 0 {
-			return []checks.Finding{finding(info, o, "", checks.Error,
-				checks.T("トップページを取得できませんでした: "+x.Error, "the root page could not be fetched: "+x.Error))}
+			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
+				checks.T("トップページを取得できませんでした: "+x.Error, "the root page could not be fetched: "+x.Error)).WithEvidence()}
 		}
 		if x.Status >= 300 && x.Status < 400 && strings.HasPrefix(strings.ToLower(x.Header("Location")), "https://") && s.Scheme == "http" {
-			return []checks.Finding{finding(info, o, "", checks.Skipped,
-				checks.T("HTTPS へ転送しているため、ヘッダは HTTPS 側で評価します。", "the site redirects to HTTPS; headers are graded there"),
-				ev(x, "GET /"))}
+			return []checks.Finding{checks.Observed(info, o, "", checks.Skipped,
+				checks.T("HTTPS へ転送しているため、ヘッダは HTTPS 側で評価します。", "the site redirects to HTTPS; headers are graded there")).WithEvidence(ev(x, "GET /"))}
 		}
 		csp := ParseCSP(strings.Join(x.HeaderValues("Content-Security-Policy"), ";"))
 		_, frameAnc := csp["frame-ancestors"]
@@ -54,12 +53,12 @@ func (c securityHeaders) Evaluate(in *checks.Input) []checks.Finding {
 		var out []checks.Finding
 		for _, r := range rows {
 			if r.present {
-				out = append(out, finding(info, o, r.name, checks.Pass,
-					checks.T(r.name+" が設定されています。", r.name+" is set"), ev(x, "GET /")))
+				out = append(out, checks.Observed(info, o, r.name, checks.Pass,
+					checks.T(r.name+" が設定されています。", r.name+" is set")).WithEvidence(ev(x, "GET /")))
 				continue
 			}
-			f := finding(info, o, r.name, checks.Warn,
-				checks.T(r.name+" が設定されていないか無効です。", r.name+" is missing or invalid"), ev(x, "GET /"))
+			f := checks.Observed(info, o, r.name, checks.Warn,
+				checks.T(r.name+" が設定されていないか無効です。", r.name+" is missing or invalid")).WithEvidence(ev(x, "GET /"))
 			out = append(out, f)
 		}
 		return out
