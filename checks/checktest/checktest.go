@@ -9,6 +9,10 @@
 //	-- findings.json --
 //	[ the expected findings, Japanese and English texts included ]
 //
+// An HTTP body may be written "body_text": "<html>..." instead of the
+// base64 "body" that encoding/json makes of a []byte, so a case shows the
+// page it is about.
+//
 // The observations go through the check's Evaluate exactly as the engine
 // hands them over, and the findings are compared as indented JSON, so a
 // changed word in either language shows up as a diff. `go test -update`
@@ -65,7 +69,11 @@ func Load(file string) (*Case, error) {
 		seen[f.Name] = true
 		switch f.Name {
 		case "observations.json":
-			if err := json.Unmarshal(f.Data, &c.Input.Obs); err != nil {
+			data, err := bodyText(f.Data)
+			if err != nil {
+				return nil, fmt.Errorf("checktest: %s: observations.json: %w", file, err)
+			}
+			if err := json.Unmarshal(data, &c.Input.Obs); err != nil {
 				return nil, fmt.Errorf("checktest: %s: observations.json: %w", file, err)
 			}
 		case "policy.yaml":
@@ -110,11 +118,15 @@ func Render(fs []checks.Finding) []byte {
 	if fs == nil {
 		fs = []checks.Finding{}
 	}
-	b, err := json.MarshalIndent(fs, "", "  ")
-	if err != nil {
+	// HTML stays as written (no \u003c): web evidence is pages and headers.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(fs); err != nil {
 		panic("checktest: findings do not marshal: " + err.Error())
 	}
-	return append(b, '\n')
+	return b.Bytes()
 }
 
 // Run runs every case of check c found under dir/<check-id>/ and returns
@@ -185,4 +197,52 @@ func (k *Case) write(findings []byte) error {
 	a.Files = slices.DeleteFunc(slices.Clone(a.Files), func(f txtar.File) bool { return f.Name == "findings.json" })
 	a.Files = append(a.Files, txtar.File{Name: "findings.json", Data: findings})
 	return os.WriteFile(k.file, txtar.Format(&a), 0o644)
+}
+
+// bodyText rewrites every "body_text" string of the observations into the
+// "body" bytes the payload types decode (base64, as encoding/json wants a
+// []byte).
+func bodyText(data []byte) ([]byte, error) {
+	if !bytes.Contains(data, []byte(`"body_text"`)) {
+		return data, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // numbers pass through as written
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var walk func(v any) error
+	walk = func(v any) error {
+		switch v := v.(type) {
+		case map[string]any:
+			if t, ok := v["body_text"]; ok {
+				s, isStr := t.(string)
+				if !isStr {
+					return fmt.Errorf("body_text is not a string")
+				}
+				if _, dup := v["body"]; dup {
+					return fmt.Errorf("body and body_text in one exchange")
+				}
+				delete(v, "body_text")
+				v["body"] = []byte(s)
+			}
+			for _, e := range v {
+				if err := walk(e); err != nil {
+					return err
+				}
+			}
+		case []any:
+			for _, e := range v {
+				if err := walk(e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
 }

@@ -21,11 +21,13 @@ func write(t *testing.T, body string) string {
 
 func TestLoadRejectsBadCases(t *testing.T) {
 	for name, body := range map[string]string{
-		"no observations": "-- findings.json --\n[]\n",
-		"unknown section": "-- observations.json --\n[]\n-- finding.json --\n[]\n",
-		"twice":           "-- observations.json --\n[]\n-- observations.json --\n[]\n",
-		"bad json":        "-- observations.json --\n[{\"probe\": 1}]\n",
-		"bad now":         "-- observations.json --\n[]\n-- now --\nyesterday\n",
+		"no observations":  "-- findings.json --\n[]\n",
+		"unknown section":  "-- observations.json --\n[]\n-- finding.json --\n[]\n",
+		"twice":            "-- observations.json --\n[]\n-- observations.json --\n[]\n",
+		"bad json":         "-- observations.json --\n[{\"probe\": 1}]\n",
+		"bad now":          "-- observations.json --\n[]\n-- now --\nyesterday\n",
+		"body_text number": "-- observations.json --\n[{\"data\": {\"root\": {\"body_text\": 1}}}]\n",
+		"body twice":       "-- observations.json --\n[{\"data\": {\"root\": {\"body_text\": \"a\", \"body\": \"YQ==\"}}}]\n",
 	} {
 		if _, err := Load(write(t, body)); err == nil || !strings.Contains(err.Error(), "case.txtar") {
 			t.Errorf("%s: Load error = %v, want one naming the file", name, err)
@@ -68,5 +70,22 @@ func TestEvaluateFiltersAndRendersJSON(t *testing.T) {
 	}
 	if string(Render(nil)) != "[]\n" {
 		t.Fatal("no findings must render as []")
+	}
+}
+
+// TestBodyText: a body written as text reaches the check as the bytes the
+// probe would have read.
+func TestBodyText(t *testing.T) {
+	k, err := Load(write(t, `-- observations.json --
+[{"probe": "http.site", "target": {"addr": "198.51.100.80"}, "status": "ok", "kind": "http-site",
+  "data": {"url": "http://198.51.100.80:80", "scheme": "http", "host": "x", "baseline": {"stable": true},
+   "root": {"method": "GET", "path": "/", "status": 200, "body_text": "<h1>Index of /</h1>\u00e9", "body_len": 12345678901}}}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := k.Input.Obs[0].Data.(*scanners.HTTPSite)
+	if !ok || string(s.Root.Body) != "<h1>Index of /</h1>é" || s.Root.BodyLen != 12345678901 {
+		t.Fatalf("site %+v", k.Input.Obs[0].Data)
 	}
 }
