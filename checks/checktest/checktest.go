@@ -147,7 +147,13 @@ func Run(t *testing.T, c checks.Check, dir string) map[checks.Status]int {
 			t.Error(err)
 			continue
 		}
-		got := Render(k.Evaluate(c))
+		fs := k.Evaluate(c)
+		for _, f := range fs {
+			if msg := untold(f); msg != "" {
+				t.Errorf("%s: %s %s %q: %s", file, f.Check, f.Status, f.Subject, msg)
+			}
+		}
+		got := Render(fs)
 		t.Run(id+"/"+k.Name, func(t *testing.T) {
 			if *update {
 				if err := k.write(got); err != nil {
@@ -245,4 +251,19 @@ func bodyText(data []byte) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(v)
+}
+
+// untold says what a finding lacks that every reader needs, "" when
+// nothing: a title and a detail in both languages, and for a fail or warn
+// a remediation in both.
+func untold(f checks.Finding) string {
+	switch {
+	case f.Title.JA == "" || f.Title.EN == "":
+		return "title not in both languages"
+	case f.Detail.JA == "" || f.Detail.EN == "":
+		return "detail not in both languages"
+	case (f.Status == checks.Fail || f.Status == checks.Warn) && (f.Remediation.JA == "" || f.Remediation.EN == ""):
+		return "a " + string(f.Status) + " without remediation in both languages"
+	}
+	return ""
 }

@@ -89,3 +89,19 @@ func TestBodyText(t *testing.T) {
 		t.Fatalf("site %+v", k.Input.Obs[0].Data)
 	}
 }
+
+func TestUntold(t *testing.T) {
+	full := checks.Finding{Status: checks.Fail, Title: checks.T("題", "t"), Detail: checks.T("詳細", "d"), Remediation: checks.T("対処", "r")}
+	if msg := untold(full); msg != "" {
+		t.Errorf("complete finding: %s", msg)
+	}
+	for name, f := range map[string]checks.Finding{
+		"title":       {Status: checks.Pass, Title: checks.T("", "t"), Detail: checks.T("詳細", "d")},
+		"detail":      {Status: checks.Pass, Title: checks.T("題", "t"), Detail: checks.T("詳細", "")},
+		"remediation": {Status: checks.Warn, Title: checks.T("題", "t"), Detail: checks.T("詳細", "d"), Remediation: checks.T("対処", "")},
+	} {
+		if msg := untold(f); !strings.Contains(msg, name) {
+			t.Errorf("%s missing: %q", name, msg)
+		}
+	}
+}

@@ -1,10 +1,7 @@
 package webcheck
 
 import (
-	"strings"
 	"testing"
-
-	"shindan/checks"
 
 	"shindan/scanners"
 )
@@ -92,19 +89,6 @@ func FuzzVerifyKind(f *testing.F) {
 		e := scanners.HTTPExchange{Path: "/x.php.bak", Status: 200, Body: b}
 		VerifyKind(k, &e)
 	})
-}
-
-func TestHostingOrg(t *testing.T) {
-	s := goodSite()
-	s.SecurityTxt = ptr(x("/.well-known/security.txt", 200, "Contact: mailto:security@example.go.jp\nExpires: 2027-01-01T00:00:00Z\n"))
-	s.Root.TLSOrg = []string{"Example Agency"}
-	fs := eval(hostingOrg{}, obsOf(s))
-	if len(fs) != 1 || fs[0].Status != checks.InfoS || !strings.Contains(fs[0].Detail.EN, "security@example.go.jp") || !strings.Contains(fs[0].Detail.EN, "Example Agency") {
-		t.Errorf("%+v", fs)
-	}
-	if got := statuses(eval(hostingOrg{}, failedObs())); got["error"] != 1 {
-		t.Errorf("error case: %v", got)
-	}
 }
 
 func FuzzSecurityTxt(f *testing.F) {
