@@ -140,19 +140,3 @@ func TestNoPassFromZeroHandshakes(t *testing.T) {
 		}
 	}
 }
-
-// TestNoPassFromEmptyScan: a tls.scan payload without one supported
-// protocol, however it came about, is no ground for a verdict.
-func TestNoPassFromEmptyScan(t *testing.T) {
-	r := clean()
-	for i := range r.Protocols {
-		r.Protocols[i] = scanners.TLSProtocol{Name: r.Protocols[i].Name, Status: "not-supported"}
-	}
-	in := &checks.Input{Obs: []scanners.Observation{obs(r)}, Now: now}
-	for _, ch := range []checks.Check{protocols{}, ciphers{}, certificate{}, vulnerabilities{}} {
-		fs := ch.Evaluate(in)
-		if len(fs) != 1 || fs[0].Status != checks.Error {
-			t.Errorf("%s: %+v, want one error", ch.Info().ID, fs)
-		}
-	}
-}
