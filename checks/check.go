@@ -187,13 +187,33 @@ func (in *Input) EffectivePolicy() *Policy {
 // Each evaluates with fn every observation of probe that carries a P, and
 // turns every other one into the error finding about subject: a probe that
 // failed or was interrupted decides nothing, and an OK observation without
-// its payload is a probe bug that must not pass either (Undecided). The
-// findings keep the order of the observations.
-func Each[P scanners.Payload](in *Input, c Info, probe, subject string, fn func(o scanners.Observation, p P) []Finding) []Finding {
+// its payload is a probe bug that must not pass either (reported as
+// internal, naming the payload kind). The findings keep the order of the
+// observations.
+func Each[T any, P interface {
+	*T
+	scanners.Payload
+}](in *Input, c Info, probe, subject string, fn func(o scanners.Observation, p P) []Finding) []Finding {
+	return EachOf(in, c, []string{probe}, subject, fn)
+}
+
+// EachOf is Each over the observations of several probes that deliver the
+// same payload (dns.server over TCP and dns.udp), in input order.
+func EachOf[T any, P interface {
+	*T
+	scanners.Payload
+}](in *Input, c Info, probes []string, subject string, fn func(o scanners.Observation, p P) []Finding) []Finding {
 	var out []Finding
-	for _, o := range in.ByProbe(probe) {
+	for _, o := range in.Obs {
+		if !slices.Contains(probes, o.Probe) {
+			continue
+		}
 		p, ok := o.Data.(P)
-		if o.Status != scanners.OK || !ok {
+		if o.Status != scanners.OK || !ok || p == nil {
+			if o.Status == scanners.OK {
+				var zero P // Kind reads no field: a nil P names its kind
+				o.Status, o.Reason = scanners.Internal, "observation carries no "+zero.Kind()+" payload"
+			}
 			out = append(out, Undecided(c, o, subject))
 			continue
 		}

@@ -40,13 +40,8 @@ func (c amplification) Evaluate(in *checks.Input) []checks.Finding {
 	if in.Policy != nil && in.Policy.AmplificationMax > 0 {
 		max = in.Policy.AmplificationMax
 	}
-	var out []checks.Finding
-	for _, so := range servers(in) {
-		o, s := so.o, so.s
-		if o.Status != scanners.OK || s == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.EachOf(in, info, []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP}, "", func(o scanners.Observation, s *scanners.DNSServer) []checks.Finding {
+		var out []checks.Finding
 		var best *scanners.DNSAmplify
 		var lines []string
 		for i, a := range s.Amplify {
@@ -96,6 +91,6 @@ func (c amplification) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		f.Evidence = ev
 		out = append(out, f)
-	}
-	return out
+		return out
+	})
 }

@@ -36,19 +36,14 @@ func (dnssecCheck) Info() checks.Info {
 
 func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, do := range domains(in) {
-		o, d := do.o, do.d
-		if o.Status != scanners.OK || d == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.Each(in, info, scanners.ProbeDNSDomain, "", func(o scanners.Observation, d *scanners.DNSDomain) []checks.Finding {
+		var out []checks.Finding
 		st := d.DNSSEC
 		if st.Error != "" {
 			f := checks.Undecided(info, o, "")
 			f.Detail = checks.T("DNSSEC を判定できませんでした: "+st.Error, "could not decide DNSSEC: "+st.Error)
 			out = append(out, f)
-			continue
+			return out
 		}
 		data := "DS at parent:\n" + joinLines(st.DS) + "\nDNSKEY (flags alg tag):\n" + joinLines(st.DNSKEY)
 		if st.Expires != "" {
@@ -102,8 +97,8 @@ func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 			p.Evidence = ev
 			out = append(out, p)
 		}
-	}
-	return out
+		return out
+	})
 }
 
 func joinLines(xs []string) string {

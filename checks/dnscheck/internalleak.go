@@ -56,8 +56,7 @@ func reservedKind(a netip.Addr) string {
 
 func (c internalLeak) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	judge := func(o scanners.Observation, subject string, recs []scanners.DNSAddr, whatJA, what string) {
+	judge := func(o scanners.Observation, subject string, recs []scanners.DNSAddr, whatJA, what string) checks.Finding {
 		var bad []string
 		for _, r := range recs {
 			a, err := netip.ParseAddr(r.Addr)
@@ -77,28 +76,23 @@ func (c internalLeak) Evaluate(in *checks.Input) []checks.Finding {
 				what+" holds names that point to internal addresses: "+strings.Join(bad, "; ")))
 
 			f.Evidence = append(f.Evidence, dnsEvidence("names with internal addresses", strings.Join(bad, "\n")))
-			out = append(out, f)
-			return
+			return f
 		}
-		out = append(out, checks.Observed(info, o, subject, checks.Pass, checks.T(
+		return checks.Observed(info, o, subject, checks.Pass, checks.T(
 			whatJA+"の "+itoa(len(recs))+" 件のアドレスレコードに内部アドレスはありません",
-			"none of the "+itoa(len(recs))+" address records of "+what+" is internal")))
+			"none of the "+itoa(len(recs))+" address records of "+what+" is internal"))
 	}
-	for _, do := range domains(in) {
-		if do.o.Status != scanners.OK || do.d == nil {
-			out = append(out, checks.Undecided(info, do.o, ""))
-			continue
-		}
-		recs := slices.Clone(do.d.Names)
-		whatJA, what := do.d.Zone+" の公開名", "public names of "+do.d.Zone
-		for _, t := range do.d.Transfers {
+	out := checks.Each(in, info, scanners.ProbeDNSDomain, "", func(o scanners.Observation, d *scanners.DNSDomain) []checks.Finding {
+		recs := slices.Clone(d.Names)
+		whatJA, what := d.Zone+" の公開名", "public names of "+d.Zone
+		for _, t := range d.Transfers {
 			if t.Allowed {
 				recs = append(recs, t.Addrs...)
-				whatJA, what = do.d.Zone+" の公開名とゾーン転送データ", "public names and the zone transfer of "+do.d.Zone
+				whatJA, what = d.Zone+" の公開名とゾーン転送データ", "public names and the zone transfer of "+d.Zone
 			}
 		}
-		judge(do.o, "", recs, whatJA, what)
-	}
+		return []checks.Finding{judge(o, "", recs, whatJA, what)}
+	})
 	// An open transfer seen by dns.server is public zone data too.
 	for _, so := range servers(in) {
 		if so.s == nil {
@@ -106,7 +100,7 @@ func (c internalLeak) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		for _, t := range so.s.Transfers {
 			if t.Allowed && t.Type == "AXFR" {
-				judge(so.o, t.Zone, t.Addrs, t.Zone+" のゾーン転送データ", "the zone transfer of "+t.Zone)
+				out = append(out, judge(so.o, t.Zone, t.Addrs, t.Zone+" のゾーン転送データ", "the zone transfer of "+t.Zone))
 			}
 		}
 	}

@@ -39,13 +39,8 @@ func (openResolver) Info() checks.Info {
 
 func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, so := range servers(in) {
-		o, s := so.o, so.s
-		if o.Status != scanners.OK || s == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.EachOf(in, info, []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP}, "", func(o scanners.Observation, s *scanners.DNSServer) []checks.Finding {
+		var out []checks.Finding
 		by := map[string][]string{}
 		var ev []scanners.Evidence
 		for _, r := range s.Recursion {
@@ -125,8 +120,8 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		f.Evidence = ev
 		out = append(out, f)
-	}
-	return out
+		return out
+	})
 }
 
 func b01(b bool) string {

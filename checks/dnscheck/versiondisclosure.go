@@ -35,13 +35,8 @@ func (versionDisclosure) Info() checks.Info {
 
 func (c versionDisclosure) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, so := range servers(in) {
-		o, s := so.o, so.s
-		if o.Status != scanners.OK || s == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.EachOf(in, info, []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP}, "", func(o scanners.Observation, s *scanners.DNSServer) []checks.Finding {
+		var out []checks.Finding
 		var versions, others, answered []string
 		var ev []scanners.Evidence
 		for _, id := range s.Identity {
@@ -84,8 +79,8 @@ func (c versionDisclosure) Evaluate(in *checks.Input) []checks.Finding {
 			f.Evidence = ev
 		}
 		out = append(out, f)
-	}
-	return out
+		return out
+	})
 }
 
 // isVersion reports whether v carries a version number; an address (a

@@ -34,20 +34,14 @@ func (zoneTransfer) Info() checks.Info {
 
 func (c zoneTransfer) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, so := range servers(in) {
-		if so.o.Status != scanners.OK || so.s == nil {
-			out = append(out, checks.Undecided(info, so.o, ""))
-			continue
-		}
-		if len(so.s.Transfers) == 0 {
-			out = append(out, checks.Observed(info, so.o, "", checks.Skipped, checks.T(
+	out := checks.EachOf(in, info, []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP}, "", func(o scanners.Observation, s *scanners.DNSServer) []checks.Finding {
+		if len(s.Transfers) == 0 {
+			return []checks.Finding{checks.Observed(info, o, "", checks.Skipped, checks.T(
 				"このサーバが権威を持つゾーンは見つかりませんでした（名前なし、dns_zones 未設定）。ゾーン転送は試験していません。",
-				"no zone this server is authoritative for was found (no name, no dns_zones option); zone transfer not tested.")))
-			continue
+				"no zone this server is authoritative for was found (no name, no dns_zones option); zone transfer not tested."))}
 		}
-		out = append(out, judgeTransfers(info, so.o, so.s.Transfers)...)
-	}
+		return judgeTransfers(info, o, s.Transfers)
+	})
 	for _, do := range domains(in) {
 		if do.d == nil || len(do.d.Transfers) == 0 {
 			if do.o.Status != scanners.OK {

@@ -42,6 +42,21 @@ func segments(in *checks.Input) []*segment {
 	return out
 }
 
+// eachSegment calls fn for every segment that was listened to, with its
+// summary, and turns a segment that could not be into its error finding:
+// the segment loop of the listening checks, once.
+func eachSegment(in *checks.Input, info checks.Info, fn func(s *segment, ss *scanners.SegmentScan) []checks.Finding) []checks.Finding {
+	var out []checks.Finding
+	for _, s := range segments(in) {
+		if f := s.undecided(info); f != nil {
+			out = append(out, *f)
+			continue
+		}
+		out = append(out, fn(s, scanOf(s.summary))...)
+	}
+	return out
+}
+
 // target is the finding target for a segment as a whole.
 func (s *segment) target() scanners.Target {
 	return scanners.Target{Segment: s.name, Proto: scanners.L2}

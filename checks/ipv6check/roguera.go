@@ -31,13 +31,8 @@ func (rogueRA) Info() checks.Info {
 
 func (c rogueRA) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, s := range segments(in) {
-		if f := s.undecided(info); f != nil {
-			out = append(out, *f)
-			continue
-		}
-		ss := scanOf(s.summary)
+	return eachSegment(in, info, func(s *segment, ss *scanners.SegmentScan) []checks.Finding {
+		var out []checks.Finding
 		only, decl := ipv4Only(in.Policy, ss)
 		seen := 0
 		for _, o := range s.obs {
@@ -86,6 +81,6 @@ func (c rogueRA) Evaluate(in *checks.Input) []checks.Finding {
 			f.At, f.Evidence = s.summary.At, listenEvidence(s.summary)
 			out = append(out, f)
 		}
-	}
-	return out
+		return out
+	})
 }

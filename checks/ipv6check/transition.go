@@ -29,13 +29,8 @@ func (transition) Info() checks.Info {
 
 func (c transition) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, s := range segments(in) {
-		if f := s.undecided(info); f != nil {
-			out = append(out, *f)
-			continue
-		}
-		ss := scanOf(s.summary)
+	return eachSegment(in, info, func(s *segment, ss *scanners.SegmentScan) []checks.Finding {
+		var out []checks.Finding
 		seen := 0
 		for _, o := range s.obs {
 			tr, ok := o.Data.(*scanners.Transition)
@@ -58,6 +53,6 @@ func (c transition) Evaluate(in *checks.Input) []checks.Finding {
 			f.At, f.Evidence = s.summary.At, listenEvidence(s.summary)
 			out = append(out, f)
 		}
-	}
-	return out
+		return out
+	})
 }

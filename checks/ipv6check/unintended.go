@@ -31,13 +31,8 @@ func (unintended) Info() checks.Info {
 
 func (c unintended) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, s := range segments(in) {
-		if f := s.undecided(info); f != nil {
-			out = append(out, *f)
-			continue
-		}
-		ss := scanOf(s.summary)
+	return eachSegment(in, info, func(s *segment, ss *scanners.SegmentScan) []checks.Finding {
+		var out []checks.Finding
 		only, decl := ipv4Only(in.Policy, ss)
 		if !only {
 			f := checks.New(info, s.target(), "segment").Decided(checks.Skipped)
@@ -46,7 +41,7 @@ func (c unintended) Evaluate(in *checks.Input) []checks.Finding {
 				fmt.Sprintf("%s (%s) is not declared IPv4-only in the policy (ipv4_only_segments)", s.name, strings.Join(ss.IPv4, ", ")))
 			f.At, f.Evidence = s.summary.At, listenEvidence(s.summary)
 			out = append(out, f)
-			continue
+			return out
 		}
 		seen := 0
 		for _, o := range s.obs {
@@ -83,6 +78,6 @@ func (c unintended) Evaluate(in *checks.Input) []checks.Finding {
 			f.At, f.Evidence = s.summary.At, listenEvidence(s.summary)
 			out = append(out, f)
 		}
-	}
-	return out
+		return out
+	})
 }

@@ -30,13 +30,8 @@ func (auth) Info() checks.Info {
 
 func (c auth) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, so := range sessions(in) {
-		o, s := so.o, so.s
-		if o.Status != scanners.OK || s == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.Each(in, info, scanners.ProbeSMTPSession, "", func(o scanners.Observation, s *scanners.SMTPSession) []checks.Finding {
+		var out []checks.Finding
 		clear := slices.ContainsFunc(s.Auth, func(m string) bool { return m == "PLAIN" || m == "LOGIN" })
 		submission := o.Target.Port == 587 || o.Target.Port == 465
 		switch {
@@ -63,6 +58,6 @@ func (c auth) Evaluate(in *checks.Input) []checks.Finding {
 				"TLS 前の AUTH: "+list(s.Auth)+"、TLS 後の AUTH: "+list(s.AuthTLS)+"。平文の PLAIN/LOGIN は提示されていません。",
 				"AUTH before TLS: "+list(s.Auth)+"; after TLS: "+list(s.AuthTLS)+". No PLAIN/LOGIN in cleartext.")))
 		}
-	}
-	return out
+		return out
+	})
 }

@@ -29,13 +29,8 @@ func (dkim) Info() checks.Info {
 
 func (c dkim) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, do := range domains(in) {
-		o, d := do.o, do.d
-		if o.Status != scanners.OK || d == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.Each(in, info, scanners.ProbeMailDomain, "", func(o scanners.Observation, d *scanners.MailDomain) []checks.Finding {
+		var out []checks.Finding
 		var weak, ok, broken []string
 		for _, k := range d.DKIM {
 			desc := fmt.Sprintf("%s (%s %d bits)", k.Selector, k.KeyType, k.Bits)
@@ -72,6 +67,6 @@ func (c dkim) Evaluate(in *checks.Input) []checks.Finding {
 				"試したセレクタ（"+sel+"）に DKIM 鍵は見つかりませんでした。使用中のセレクタはポリシーの dkim_selectors で指定できます。",
 				"no DKIM key found for the selectors tried ("+sel+"); name yours under dkim_selectors in the policy.")))
 		}
-	}
-	return out
+		return out
+	})
 }

@@ -28,17 +28,12 @@ func (dmarc) Info() checks.Info {
 
 func (c dmarc) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, do := range domains(in) {
-		o, d := do.o, do.d
-		if o.Status != scanners.OK || d == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.Each(in, info, scanners.ProbeMailDomain, "", func(o scanners.Observation, d *scanners.MailDomain) []checks.Finding {
+		var out []checks.Finding
 		r := d.DMARC
 		if e := d.DNSErrors["dmarc"]; e != "" && len(r.Records) == 0 {
 			out = append(out, dnsError(info, o, "DMARC", e))
-			continue
+			return out
 		}
 		rec := strings.Join(r.Records, " | ")
 		where := "_dmarc." + r.Domain
@@ -63,6 +58,6 @@ func (c dmarc) Evaluate(in *checks.Input) []checks.Finding {
 				"DMARC ポリシー p="+r.Tags["p"]+": "+where+": "+rec,
 				"DMARC policy p="+r.Tags["p"]+": "+where+": "+rec)))
 		}
-	}
-	return out
+		return out
+	})
 }

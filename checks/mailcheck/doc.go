@@ -8,24 +8,8 @@ import (
 	"fmt"
 	"strings"
 
-	"shindan/checks"
 	"shindan/scanners"
 )
-
-// sessions yields each smtp.session observation with its payload; an
-// observation without a readable payload is returned with s == nil.
-func sessions(in *checks.Input) (out []sessObs) {
-	for _, o := range in.ByProbe(scanners.ProbeSMTPSession) {
-		s, _ := o.Data.(*scanners.SMTPSession)
-		out = append(out, sessObs{o, s})
-	}
-	return out
-}
-
-type sessObs struct {
-	o scanners.Observation
-	s *scanners.SMTPSession
-}
 
 func list(v []string) string {
 	if len(v) == 0 {

@@ -5,20 +5,6 @@ import (
 	"shindan/scanners"
 )
 
-// domains returns each mail.domain observation with its payload.
-func domains(in *checks.Input) (out []domObs) {
-	for _, o := range in.ByProbe(scanners.ProbeMailDomain) {
-		d, _ := o.Data.(*scanners.MailDomain)
-		out = append(out, domObs{o, d})
-	}
-	return out
-}
-
-type domObs struct {
-	o scanners.Observation
-	d *scanners.MailDomain
-}
-
 // dnsError turns a failed lookup into an error finding: a record we could
 // not fetch is not an absent record.
 func dnsError(c checks.Info, o scanners.Observation, what, reason string) checks.Finding {

@@ -30,13 +30,8 @@ func (mtaSTS) Info() checks.Info {
 
 func (c mtaSTS) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, do := range domains(in) {
-		o, d := do.o, do.d
-		if o.Status != scanners.OK || d == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.Each(in, info, scanners.ProbeMailDomain, "", func(o scanners.Observation, d *scanners.MailDomain) []checks.Finding {
+		var out []checks.Finding
 		m := d.MTASTS
 		var tlsa []string
 		for _, t := range d.TLSA {
@@ -61,6 +56,6 @@ func (c mtaSTS) Evaluate(in *checks.Input) []checks.Finding {
 		default:
 			out = append(out, checks.Observed(info, o, "", checks.InfoS, checks.T(inv, inv)))
 		}
-	}
-	return out
+		return out
+	})
 }

@@ -32,13 +32,8 @@ func (openRelay) Info() checks.Info {
 
 func (c openRelay) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, so := range sessions(in) {
-		o, s := so.o, so.s
-		if o.Status != scanners.OK || s == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.Each(in, info, scanners.ProbeSMTPSession, "", func(o scanners.Observation, s *scanners.SMTPSession) []checks.Finding {
+		var out []checks.Finding
 		var acc, rcpt, und, ref []string
 		for _, a := range s.Relay {
 			d := fmt.Sprintf("%s (MAIL FROM:<%s> RCPT TO:<%s>: %s)", a.Form, a.MailFrom, a.RcptTo, a.Reason)
@@ -87,6 +82,6 @@ func (c openRelay) Evaluate(in *checks.Input) []checks.Finding {
 			}
 			out = append(out, f)
 		}
-	}
-	return out
+		return out
+	})
 }

@@ -33,24 +33,19 @@ func (spf) Info() checks.Info {
 
 func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, do := range domains(in) {
-		o, d := do.o, do.d
-		if o.Status != scanners.OK || d == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.Each(in, info, scanners.ProbeMailDomain, "", func(o scanners.Observation, d *scanners.MailDomain) []checks.Finding {
+		var out []checks.Finding
 		s := d.SPF
 		if e := d.DNSErrors["spf"]; e != "" && len(s.Records) == 0 {
 			out = append(out, dnsError(info, o, "SPF", e))
-			continue
+			return out
 		}
 		var bad []string
 		switch {
 		case len(s.Records) == 0:
 			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
 				d.Domain+" に SPF レコードがありません。", "no SPF record for "+d.Domain+".")))
-			continue
+			return out
 		case s.All == "+" || s.All == "?":
 			bad = append(bad, s.All+"all")
 		}
@@ -64,7 +59,7 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
 				"SPF レコードに問題があります（"+kind+strings.Join(bad, "; ")+"）（レコード: "+rec+"）",
 				"the SPF record is not effective: "+kind+strings.Join(bad, "; ")+" (record: "+rec+")")))
-			continue
+			return out
 		}
 		if len(s.TempErrors) > 0 {
 			// RFC 7208 2.6.6: a DNS failure inside the tree is temperror;
@@ -72,7 +67,7 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 			out = append(out, checks.Observed(info, o, "", checks.Error, checks.T(
 				"SPF の評価中に DNS 照会が失敗したため判定できませんでした（temperror）: "+strings.Join(s.TempErrors, "; ")+"（レコード: "+rec+"）",
 				"could not decide: a DNS lookup inside the SPF evaluation failed (temperror): "+strings.Join(s.TempErrors, "; ")+" (record: "+rec+")")))
-			continue
+			return out
 		}
 		if s.All == "" && !hasRedirect(s.Terms) {
 			f := checks.Observed(info, o, "", checks.Warn, checks.T(
@@ -81,7 +76,7 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 
 			f.Severity = checks.Medium
 			out = append(out, f)
-			continue
+			return out
 		}
 		ja := fmt.Sprintf("SPF レコード 1 件、DNS 参照 %d 回（上限 10）、空の参照 %d 回（上限 2）、RFC 7208 の構文に適合: %s", s.Lookups, s.VoidLookups, rec)
 		en := fmt.Sprintf("one SPF record, RFC 7208 syntax valid, %d DNS-querying terms (limit 10), %d void lookups (limit 2): %s", s.Lookups, s.VoidLookups, rec)
@@ -90,8 +85,8 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 			en += " (not evaluated: " + strings.Join(s.Notes, "; ") + ")"
 		}
 		out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(ja, en)))
-	}
-	return out
+		return out
+	})
 }
 
 func hasRedirect(ts []scanners.SPFTerm) bool {

@@ -3,6 +3,7 @@ package mailcheck
 import (
 	"shindan/checks"
 	"shindan/scanners"
+	"slices"
 )
 
 func init() { checks.Register(startTLS{}) }
@@ -32,16 +33,11 @@ const gradedNoteEN = " (handshake checked with Go crypto/tls; the TLS channel it
 
 func (c startTLS) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
-	for _, so := range sessions(in) {
-		o, s := so.o, so.s
-		if o.Target.Port != 25 {
-			continue // checks.md: EHLO on 25; 465/587 are graded by smtp.auth and tls.*
-		}
-		if o.Status != scanners.OK || s == nil {
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	// checks.md: EHLO on 25; 465/587 are graded by smtp.auth and tls.*
+	on25 := *in
+	on25.Obs = slices.DeleteFunc(slices.Clone(in.Obs), func(o scanners.Observation) bool { return o.Target.Port != 25 })
+	return checks.Each(&on25, info, scanners.ProbeSMTPSession, "", func(o scanners.Observation, s *scanners.SMTPSession) []checks.Finding {
+		var out []checks.Finding
 		st := s.StartTLS
 		switch {
 		case !st.Offered:
@@ -57,6 +53,6 @@ func (c startTLS) Evaluate(in *checks.Input) []checks.Finding {
 				"STARTTLS で TLS を確立しました（"+st.Version+"、"+st.CipherSuite+"、証明書 "+st.CertSubject+"）"+gradedNote,
 				"TLS established with STARTTLS ("+st.Version+", "+st.CipherSuite+", certificate "+st.CertSubject+")"+gradedNoteEN)))
 		}
-	}
-	return out
+		return out
+	})
 }

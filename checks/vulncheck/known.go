@@ -47,7 +47,6 @@ func severityOf(s string) (checks.Status, checks.Severity) {
 
 func (c known) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	var out []checks.Finding
 	obs := in.ByProbe(scanners.ProbeVulnNuclei)
 	// An endpoint with a match gets no pass from its summary observation.
 	matched := map[string]bool{}
@@ -56,30 +55,20 @@ func (c known) Evaluate(in *checks.Input) []checks.Finding {
 			matched[o.Target.String()] = true
 		}
 	}
-	for _, o := range obs {
-		m, ok := o.Data.(*scanners.NucleiMatch)
-		if o.Status != scanners.OK || !ok {
-			if o.Status == scanners.OK {
-				o.Status, o.Reason = scanners.Internal, "observation carries no nuclei-match payload"
-			}
-			out = append(out, checks.Undecided(info, o, ""))
-			continue
-		}
+	return checks.Each(in, info, scanners.ProbeVulnNuclei, "", func(o scanners.Observation, m *scanners.NucleiMatch) []checks.Finding {
 		if m.TemplateID == "" { // the per-endpoint summary: templates ran, none matched
 			if m.Templates == 0 {
 				f := checks.New(info, o.Target, "").Decided(checks.Error)
 				f.Detail = checks.T("テンプレートが 1 つも実行されませんでした。", "no template ran")
 				f.At = o.At
-				out = append(out, f)
-				continue
+				return []checks.Finding{f}
 			}
 			if matched[o.Target.String()] {
-				continue
+				return nil
 			}
 			f := checks.New(info, o.Target, "").Decided(checks.Pass)
 			f.At, f.Evidence = o.At, o.Evidence
-			out = append(out, f)
-			continue
+			return []checks.Finding{f}
 		}
 		st, sev := severityOf(m.Severity)
 		f := checks.New(info, o.Target, m.TemplateID+" "+m.MatchedAt)
@@ -114,7 +103,6 @@ func (c known) Evaluate(in *checks.Input) []checks.Finding {
 				Data: m.Request + "\n\n" + m.Response}}
 		}
 		f.At = o.At
-		out = append(out, f)
-	}
-	return out
+		return []checks.Finding{f}
+	})
 }
