@@ -56,7 +56,7 @@ func TestImportRules(t *testing.T) {
 	owners := map[string][]string{
 		"github.com/projectdiscovery/nuclei/v3": {"shindan/scanners/nucleiscan"},
 		"github.com/gopacket/gopacket":          {"shindan/scanners/portscan", "shindan/scanners/ndpscan", "shindan/scanners/rawio"},
-		"github.com/miekg/dns":                  {"shindan/scanners/dnsscan", "shindan/scanners/mailscan"},
+		"github.com/miekg/dns":                  {"shindan/scanners/dnsclient", "shindan/scanners/dnsscan", "shindan/scanners/mailscan"},
 		"github.com/urfave/cli/v2":              {"shindan/cmd/shindan"},
 		"github.com/xuri/excelize/v2":           {"shindan/reports/xlsxreport"},
 		"github.com/chromedp":                   {"shindan/internal/pdfreport"},

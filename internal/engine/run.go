@@ -26,6 +26,7 @@ import (
 	"shindan/internal/targets"
 	"shindan/reports"
 	"shindan/scanners"
+	"shindan/scanners/dnsclient"
 	"shindan/scanners/portscan"
 	"shindan/scanners/rawio"
 )
@@ -480,23 +481,8 @@ func vantage() string {
 }
 
 // systemResolver is the first nameserver of /etc/resolv.conf as
-// "ip:port", or "" when there is none: the server probes use for the
-// scanner's own lookups when --resolver is not given.
-func systemResolver() string {
-	b, err := os.ReadFile("/etc/resolv.conf")
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "nameserver" {
-			if a, err := netip.ParseAddr(f[1]); err == nil {
-				return netip.AddrPortFrom(a.WithZone(""), 53).String()
-			}
-		}
-	}
-	return ""
-}
+// "ip:port", or "" when there is none (the probes then say why).
+func systemResolver() string { s, _ := dnsclient.SystemServer(); return s }
 
 // closeProbes releases what probes hold for the scan (the nuclei engine and
 // its temporary directory) once probing is over.

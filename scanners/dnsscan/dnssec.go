@@ -36,11 +36,11 @@ func (c *client) dnssec(ctx context.Context, d *scanners.DNSDomain) {
 	fetch := func(qtype uint16) (*dns.Msg, error) {
 		m := newQuery(d.Zone, qtype, false)
 		m.IsEdns0().SetDo()
-		r, _, err := c.query(ctx, hostPort(addr), "udp", m)
+		r, err := c.query(ctx, hostPort(addr), "udp", m)
 		if err != nil {
 			return nil, err
 		}
-		return r.msg, nil
+		return r.Msg, nil
 	}
 	km, err := fetch(dns.TypeDNSKEY)
 	if err != nil {
@@ -71,9 +71,9 @@ func (c *client) dnssec(ctx context.Context, d *scanners.DNSDomain) {
 		m := newQuery(d.Zone, dns.TypeSOA, true)
 		m.IsEdns0().SetDo()
 		m.AuthenticatedData = true
-		if r, _, err := c.query(ctx, d.Resolver, "udp", m); err == nil {
+		if r, err := c.query(ctx, d.Resolver, "udp", m); err == nil {
 			st.ResolverAD = "unset"
-			if r.msg.AuthenticatedData {
+			if r.Msg.AuthenticatedData {
 				st.ResolverAD = "set"
 			}
 		}
@@ -186,8 +186,8 @@ func (c *client) names(ctx context.Context, d *scanners.DNSDomain) {
 	for _, l := range commonLabels {
 		cands = append(cands, l+"."+d.Zone)
 	}
-	if r, _, err := c.query(ctx, server, "udp", newQuery(d.Zone, dns.TypeMX, false)); err == nil {
-		for _, rr := range r.msg.Answer {
+	if r, err := c.query(ctx, server, "udp", newQuery(d.Zone, dns.TypeMX, false)); err == nil {
+		for _, rr := range r.Msg.Answer {
 			if mx, ok := rr.(*dns.MX); ok {
 				cands = append(cands, strings.ToLower(mx.Mx))
 			}
@@ -201,11 +201,11 @@ func (c *client) names(ctx context.Context, d *scanners.DNSDomain) {
 		}
 		seen[n] = true
 		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-			r, _, err := c.query(ctx, server, "udp", newQuery(n, qt, false))
-			if err != nil || r.msg.Rcode == dns.RcodeNameError {
+			r, err := c.query(ctx, server, "udp", newQuery(n, qt, false))
+			if err != nil || r.Msg.Rcode == dns.RcodeNameError {
 				break
 			}
-			d.Names = append(d.Names, addrRecords(r.msg.Answer)...)
+			d.Names = append(d.Names, addrRecords(r.Msg.Answer)...)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/miekg/dns"
 
 	"shindan/scanners"
+	"shindan/scanners/dnsclient"
 )
 
 func init() { scanners.Register(domainProbe{}) }
@@ -115,25 +116,25 @@ func resolverAddr(s string) (string, error) {
 		}
 		return s, nil
 	}
-	cfg, err := dns.ClientConfigFromFile("/etc/resolv.conf")
-	if err != nil || len(cfg.Servers) == 0 {
-		return "", errors.New("dnsscan: no resolver configured (set --resolver)")
+	s, err := dnsclient.SystemServer()
+	if err != nil {
+		return "", fmt.Errorf("dnsscan: no resolver configured (set --resolver): %w", err)
 	}
-	return net.JoinHostPort(cfg.Servers[0], cfg.Port), nil
+	return s, nil
 }
 
 func hostPort(addr string) string { return net.JoinHostPort(addr, "53") }
 
 // lookup asks the resolver for name/qtype and returns the answer records.
 func (c *client) lookup(ctx context.Context, resolver, name string, qtype uint16) ([]dns.RR, error) {
-	r, _, err := c.query(ctx, resolver, "udp", newQuery(name, qtype, true))
+	r, err := c.query(ctx, resolver, "udp", newQuery(name, qtype, true))
 	if err != nil {
 		return nil, err
 	}
-	if r.msg.Rcode != dns.RcodeSuccess {
-		return nil, errors.New("dnsscan: resolver answered " + rcode(r.msg) + " for " + name + " " + dns.TypeToString[qtype])
+	if r.Msg.Rcode != dns.RcodeSuccess {
+		return nil, errors.New("dnsscan: resolver answered " + rcode(r.Msg) + " for " + name + " " + dns.TypeToString[qtype])
 	}
-	return r.msg.Answer, nil
+	return r.Msg.Answer, nil
 }
 
 // addrsOf resolves name to its IPv4 and IPv6 addresses through the resolver.
@@ -174,25 +175,25 @@ func (c *client) delegation(ctx context.Context, d *scanners.DNSDomain) error {
 	// zone's delegation, as a resolver would.
 	pc := &client{env: c.env, viaLookup: true}
 	for _, ps := range d.ParentServers {
-		r, _, err := pc.query(ctx, hostPort(ps), "udp", newQuery(d.Zone, dns.TypeNS, false))
+		r, err := pc.query(ctx, hostPort(ps), "udp", newQuery(d.Zone, dns.TypeNS, false))
 		if err != nil {
 			d.Notes = append(d.Notes, "parent server "+ps+": "+err.Error())
 			continue
 		}
-		d.ParentNS = nsNames(append(r.msg.Ns, r.msg.Answer...), d.Zone)
-		for _, g := range addrRecords(r.msg.Extra) {
+		d.ParentNS = nsNames(append(r.Msg.Ns, r.Msg.Answer...), d.Zone)
+		for _, g := range addrRecords(r.Msg.Extra) {
 			if slices.Contains(d.ParentNS, g.Name) {
 				d.Glue = append(d.Glue, g)
 			}
 		}
-		if dr, _, err := pc.query(ctx, hostPort(ps), "udp", newQuery(d.Zone, dns.TypeDS, false)); err == nil {
-			for _, rr := range dr.msg.Answer {
+		if dr, err := pc.query(ctx, hostPort(ps), "udp", newQuery(d.Zone, dns.TypeDS, false)); err == nil {
+			for _, rr := range dr.Msg.Answer {
 				if ds, ok := rr.(*dns.DS); ok {
 					d.DNSSEC.DS = append(d.DNSSEC.DS, clip(strings.ReplaceAll(ds.String(), "\t", " "), maxRRText))
 				}
 			}
 		}
-		if r.msg.Rcode == dns.RcodeNameError {
+		if r.Msg.Rcode == dns.RcodeNameError {
 			return errors.New("dnsscan: the parent " + d.Parent + " says " + d.Zone + " does not exist (NXDOMAIN)")
 		}
 		break
@@ -255,7 +256,7 @@ func (c *client) zoneServers(ctx context.Context, d *scanners.DNSDomain) {
 
 func (c *client) zoneServer(ctx context.Context, zone, name, addr string) scanners.DNSZoneServer {
 	s := scanners.DNSZoneServer{Name: name, Addr: addr}
-	r, _, err := c.query(ctx, hostPort(addr), "udp", newQuery(zone, dns.TypeSOA, false))
+	r, err := c.query(ctx, hostPort(addr), "udp", newQuery(zone, dns.TypeSOA, false))
 	if err != nil {
 		s.Error = err.Error()
 		if a, perr := netip.ParseAddr(addr); perr == nil && a.Is6() && errors.Is(err, syscall.ENETUNREACH) {
@@ -263,17 +264,17 @@ func (c *client) zoneServer(ctx context.Context, zone, name, addr string) scanne
 		}
 		return s
 	}
-	s.Answered, s.Rcode, s.AA = true, rcode(r.msg), r.msg.Authoritative
-	if soa := soaOf(r.msg, zone); soa != nil {
+	s.Answered, s.Rcode, s.AA = true, rcode(r.Msg), r.Msg.Authoritative
+	if soa := soaOf(r.Msg, zone); soa != nil {
 		s.HasSOA, s.Serial = true, soa.Serial
 		s.SOA = clip(strings.ReplaceAll(soa.String(), "\t", " "), maxRRText)
 	}
-	s.Lame = !(s.AA && s.HasSOA && r.msg.Rcode == dns.RcodeSuccess)
+	s.Lame = !(s.AA && s.HasSOA && r.Msg.Rcode == dns.RcodeSuccess)
 	if s.Lame {
 		return s
 	}
-	if nr, _, err := c.query(ctx, hostPort(addr), "udp", newQuery(zone, dns.TypeNS, false)); err == nil {
-		s.NS = nsNames(nr.msg.Answer, zone)
+	if nr, err := c.query(ctx, hostPort(addr), "udp", newQuery(zone, dns.TypeNS, false)); err == nil {
+		s.NS = nsNames(nr.Msg.Answer, zone)
 	}
 	return s
 }
@@ -340,11 +341,11 @@ func (c *client) recheckSerials(ctx context.Context, d *scanners.DNSDomain) {
 		if !s.Answered || s.Lame || !s.HasSOA {
 			continue
 		}
-		r, _, err := c.query(ctx, hostPort(s.Addr), "udp", newQuery(d.Zone, dns.TypeSOA, false))
+		r, err := c.query(ctx, hostPort(s.Addr), "udp", newQuery(d.Zone, dns.TypeSOA, false))
 		if err != nil {
 			continue
 		}
-		if soa := soaOf(r.msg, d.Zone); soa != nil && soa.Serial != s.Serial {
+		if soa := soaOf(r.Msg, d.Zone); soa != nil && soa.Serial != s.Serial {
 			d.Notes = append(d.Notes, fmt.Sprintf("%s %s: serial %d changed to %d on the re-check", s.Name, s.Addr, s.Serial, soa.Serial))
 			d.Servers[i].Serial = soa.Serial
 			d.Servers[i].SOA = clip(strings.ReplaceAll(soa.String(), "\t", " "), maxRRText)

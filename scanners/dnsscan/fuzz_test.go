@@ -9,6 +9,7 @@ import (
 	"github.com/miekg/dns"
 
 	"shindan/scanners"
+	"shindan/scanners/dnsclient"
 )
 
 // FuzzReply feeds arbitrary bytes as a DNS reply through every path that
@@ -32,7 +33,7 @@ func FuzzReply(f *testing.F) {
 		if len(data) < 2 {
 			return
 		}
-		r, err := decode(data, binary.BigEndian.Uint16(data))
+		r, err := dnsclient.Decode(data, &dns.Msg{MsgHdr: dns.MsgHdr{Id: binary.BigEndian.Uint16(data)}})
 		if err != nil {
 			return
 		}

@@ -203,7 +203,7 @@ func (c *client) recursion(ctx context.Context, server, network, qname string, e
 		res.Class, res.Error = scanners.ResolverNoAnswer, err.Error()
 		return res, err
 	}
-	m := r.msg
+	m := r.Msg
 	res.Rcode, res.RA, res.AA, res.AD = rcode(m), m.RecursionAvailable, m.Authoritative, m.AuthenticatedData
 	res.Answer = rrLines(m.Answer, maxAnswerRRs)
 	res.Text = msgText(m)
@@ -217,9 +217,9 @@ func (c *client) recursion(ctx context.Context, server, network, qname string, e
 		res.Fresh = "no reply: " + err.Error()
 		return res, nil
 	}
-	res.Fresh = rcode(fr.msg)
-	res.Text += "\n\n" + msgText(fr.msg)
-	if fr.msg.Rcode == dns.RcodeRefused {
+	res.Fresh = rcode(fr.Msg)
+	res.Text += "\n\n" + msgText(fr.Msg)
+	if fr.Msg.Rcode == dns.RcodeRefused {
 		res.Class = scanners.ResolverCacheOnly
 	}
 	return res, nil
@@ -232,13 +232,13 @@ func (c *client) identity(ctx context.Context, server string) []scanners.DNSIden
 		m := newQuery(name, dns.TypeTXT, false)
 		m.Question[0].Qclass = dns.ClassCHAOS
 		id := scanners.DNSIdentity{Query: strings.TrimSuffix(name, ".")}
-		r, _, err := c.query(ctx, server, "udp", m)
+		r, err := c.query(ctx, server, "udp", m)
 		if err != nil {
 			id.Error = err.Error()
 		} else {
-			id.Rcode = rcode(r.msg)
-			if r.msg.Rcode == dns.RcodeSuccess {
-				id.Value = chaosText(r.msg)
+			id.Rcode = rcode(r.Msg)
+			if r.Msg.Rcode == dns.RcodeSuccess {
+				id.Value = chaosText(r.Msg)
 			}
 		}
 		out = append(out, id)
@@ -246,10 +246,10 @@ func (c *client) identity(ctx context.Context, server string) []scanners.DNSIden
 	m := newQuery(".", dns.TypeSOA, false)
 	m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_NSID{Code: dns.EDNS0NSID})
 	id := scanners.DNSIdentity{Query: "nsid"}
-	if r, _, err := c.query(ctx, server, "udp", m); err != nil {
+	if r, err := c.query(ctx, server, "udp", m); err != nil {
 		id.Error = err.Error()
 	} else {
-		id.Rcode, id.Value = rcode(r.msg), nsidText(r.msg)
+		id.Rcode, id.Value = rcode(r.Msg), nsidText(r.Msg)
 	}
 	return append(out, id)
 }
@@ -281,8 +281,8 @@ func (c *client) servedZones(ctx context.Context, server, name string, extra []s
 	}
 	var out []string
 	for _, z := range cands {
-		r, _, err := c.query(ctx, server, "udp", newQuery(z, dns.TypeSOA, false))
-		if err == nil && r.msg.Authoritative && soaOf(r.msg, z) != nil {
+		r, err := c.query(ctx, server, "udp", newQuery(z, dns.TypeSOA, false))
+		if err == nil && r.Msg.Authoritative && soaOf(r.Msg, z) != nil {
 			out = append(out, z)
 		}
 	}
@@ -311,8 +311,8 @@ func (c *client) amplification(ctx context.Context, server string, zones []strin
 		if err != nil {
 			a.Error = err.Error()
 		} else {
-			a.ReqSize, a.RespSize, a.TC, a.Rcode = r.req, r.size, r.msg.Truncated, rcode(r.msg)
-			a.Factor = float64(r.size) / float64(r.req)
+			a.ReqSize, a.RespSize, a.TC, a.Rcode = r.Req, r.Size, r.Msg.Truncated, rcode(r.Msg)
+			a.Factor = float64(r.Size) / float64(r.Req)
 			if best < 0 || a.Factor > p.Amplify[best].Factor {
 				best = len(p.Amplify)
 			}
@@ -323,7 +323,7 @@ func (c *client) amplification(ctx context.Context, server string, zones []strin
 	m := newQuery(".", dns.TypeNS, false)
 	m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_COOKIE{Code: dns.EDNS0COOKIE, Cookie: strings.Repeat("5a", 8)})
 	if r, err := c.exchange(ctx, server, "udp", m); err == nil {
-		p.Cookies = scanners.DNSCookieResult{Tested: true, Server: hasServerCookie(r.msg)}
+		p.Cookies = scanners.DNSCookieResult{Tested: true, Server: hasServerCookie(r.Msg)}
 	}
 	if best < 0 || p.Amplify[best].Factor <= 1 {
 		return

@@ -8,6 +8,7 @@ import (
 	"github.com/miekg/dns"
 
 	"shindan/scanners"
+	"shindan/scanners/dnsclient"
 )
 
 // Transfer bounds: a hostile or huge zone costs at most this much.
@@ -51,8 +52,8 @@ func (c *client) transfer(ctx context.Context, server, zone string, qtype uint16
 		res.Error = err.Error()
 		return res
 	}
-	if err := writeTCP(conn, wire); err != nil {
-		res.Error = ctxErr(ctx, err).Error()
+	if err := dnsclient.WriteTCP(conn, wire); err != nil {
+		res.Error = dnsclient.CtxErr(ctx, err).Error()
 		return res
 	}
 	st := xfrState{zone: dns.Fqdn(zone), ixfr: qtype == dns.TypeIXFR}
@@ -63,19 +64,19 @@ func (c *client) transfer(ctx context.Context, server, zone string, qtype uint16
 			res.Error = err.Error()
 			break
 		}
-		raw, err := readTCP(conn)
+		raw, err := dnsclient.ReadTCP(conn)
 		if err != nil {
 			if st.records > 0 {
-				res.Error = "transfer ended early: " + ctxErr(ctx, err).Error()
+				res.Error = "transfer ended early: " + dnsclient.CtxErr(ctx, err).Error()
 			} else {
-				res.Error = ctxErr(ctx, err).Error()
+				res.Error = dnsclient.CtxErr(ctx, err).Error()
 			}
 			if ctx.Err() == context.DeadlineExceeded && st.records > 0 {
 				res.Capped = true
 			}
 			break
 		}
-		r, err := decode(raw, m.Id)
+		r, err := dnsclient.Decode(raw, m)
 		if err != nil {
 			res.Error = err.Error()
 			break

@@ -29,12 +29,12 @@ func (c *client) ownNS(ctx context.Context, d *scanners.DNSDomain) error {
 		err = errors.New("dnsscan: resolver " + d.Resolver + " has no NS records for " + d.Zone)
 	}
 	for _, a := range zoneServerAddrs(c.env.Settings.DNS.ZoneServers) {
-		r, _, qerr := c.query(ctx, hostPort(a.String()), "udp", newQuery(d.Zone, dns.TypeNS, false))
+		r, qerr := c.query(ctx, hostPort(a.String()), "udp", newQuery(d.Zone, dns.TypeNS, false))
 		if qerr != nil {
 			err = errors.Join(err, qerr)
 			continue
 		}
-		if ns := nsNames(r.msg.Answer, d.Zone); len(ns) > 0 && r.msg.Authoritative {
+		if ns := nsNames(r.Msg.Answer, d.Zone); len(ns) > 0 && r.Msg.Authoritative {
 			d.ChildNS, d.NSSource = clipNames(ns), "server "+a.String()
 			d.Seeds = append(d.Seeds, a.String())
 			return nil
@@ -77,11 +77,11 @@ func (c *client) childAddrs(ctx context.Context, d *scanners.DNSDomain, ns strin
 	for _, srv := range servers {
 		var out []string
 		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-			r, _, err := c.query(ctx, hostPort(srv), "udp", newQuery(ns, qt, false))
-			if err != nil || !r.msg.Authoritative {
+			r, err := c.query(ctx, hostPort(srv), "udp", newQuery(ns, qt, false))
+			if err != nil || !r.Msg.Authoritative {
 				continue
 			}
-			for _, a := range addrRecords(r.msg.Answer) {
+			for _, a := range addrRecords(r.Msg.Answer) {
 				if a.Name == ns && len(out) < maxAddrsPerNS && !slices.Contains(out, a.Addr) {
 					out = append(out, a.Addr)
 				}

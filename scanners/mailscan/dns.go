@@ -4,22 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
-	"time"
 
 	"github.com/miekg/dns"
 
 	"shindan/scanners"
+	"shindan/scanners/dnsclient"
 )
 
 // errVoid marks a lookup that returned NXDOMAIN or no answer (RFC 7208
 // void lookup); the caller decides whether that is an error.
 var errVoid = errors.New("mailscan: no data")
 
-// resolver sends queries to one server through Env.DialContext: UDP, then
-// TCP when the answer is truncated. Every exchange has one deadline and
-// miekg's message size bound.
+// resolver sends queries to one server through Env.DialContext with the
+// shared client: one UDP send, TCP when the answer is truncated. Every
+// exchange has one deadline and the client's size bounds.
 type resolver struct {
 	env    *scanners.Env
 	server string
@@ -32,39 +31,19 @@ const maxQueries = 200
 func newResolver(env *scanners.Env) (*resolver, error) {
 	s := env.Settings.Resolver
 	if s == "" {
-		cfg, err := dns.ClientConfigFromFile("/etc/resolv.conf")
-		if err != nil || len(cfg.Servers) == 0 {
-			return nil, fmt.Errorf("mailscan: no resolver configured and /etc/resolv.conf unusable: %v", err)
+		var err error
+		if s, err = dnsclient.SystemServer(); err != nil {
+			return nil, fmt.Errorf("mailscan: no resolver configured: %w", err)
 		}
-		s = net.JoinHostPort(cfg.Servers[0], cfg.Port)
 	}
 	return &resolver{env: env, server: s}, nil
 }
 
-func (r *resolver) exchange(ctx context.Context, network string, m *dns.Msg) (*dns.Msg, error) {
-	nc, err := r.env.DialContext(ctx, network, r.server)
-	if err != nil {
-		return nil, err
-	}
-	defer nc.Close()
-	stop := context.AfterFunc(ctx, func() { nc.Close() })
-	defer stop()
-	if err := nc.SetDeadline(time.Now().Add(r.env.Timeout())); err != nil {
-		return nil, err
-	}
-	co := &dns.Conn{Conn: nc, UDPSize: 4096}
-	if err := co.WriteMsg(m); err != nil {
-		return nil, err
-	}
-	for {
-		in, err := co.ReadMsg()
-		if err != nil {
-			return nil, err
-		}
-		if in.Id == m.Id { // ignore stray datagrams
-			return in, nil
-		}
-	}
+// client is the shared client with the mail probe's policy, kept as it
+// was before the clients were merged: the zero UDPTries and TCPOnSilence,
+// so one UDP send and TCP only for a truncated answer.
+func (r *resolver) client() *dnsclient.Client {
+	return &dnsclient.Client{Dial: r.env.DialContext, Timeout: r.env.Timeout()}
 }
 
 // query returns the answer RRs of type qt for name. NXDOMAIN and NOERROR
@@ -75,16 +54,14 @@ func (r *resolver) query(ctx context.Context, name string, qt uint16) ([]dns.RR,
 		return nil, fmt.Errorf("mailscan: query budget of %d exhausted", maxQueries)
 	}
 	r.count++
-	m := new(dns.Msg)
-	m.SetQuestion(dns.Fqdn(name), qt)
-	m.SetEdns0(4096, false)
-	in, err := r.exchange(ctx, "udp", m)
-	if err == nil && in.Truncated {
-		in, err = r.exchange(ctx, "tcp", m)
+	rep, err := r.client().Query(ctx, r.server, "udp", dnsclient.NewQuery(name, qt, true))
+	if err == nil && rep.TCPErr != nil {
+		err = rep.TCPErr // a truncated answer is not the whole answer
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mailscan: %s %s: %w", dns.TypeToString[qt], name, err)
 	}
+	in := rep.Msg
 	switch in.Rcode {
 	case dns.RcodeSuccess:
 	case dns.RcodeNameError:
