@@ -114,6 +114,39 @@ func (s *Set) Excluded(a netip.Addr) bool {
 
 // Build expands targets and exclusions into a Set.
 func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, error) {
+	x := newExpander(ctx, o)
+	if err := x.exclude(excludes); err != nil {
+		return nil, err
+	}
+	for _, t := range targets {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err := x.target(t); err != nil {
+			return nil, err
+		}
+	}
+	return x.finish(), nil
+}
+
+// expander is one expansion in progress: the Set it fills and what the
+// targets expanded so far have brought in.
+type expander struct {
+	ctx context.Context
+	o   Options
+	res Resolver
+	s   *Set
+
+	hosts map[netip.Addr]*Host
+	// full and fullName hold the hosts and names some target other than a
+	// URL brought in; the others are scanned on their URL ports only.
+	full     map[netip.Addr]bool
+	fullName map[string]bool
+	names    map[string]bool // names resolved already
+	viaURL   bool            // the target being expanded is a URL
+}
+
+func newExpander(ctx context.Context, o Options) *expander {
 	if o.MaxHosts <= 0 {
 		o.MaxHosts = 65536
 	}
@@ -121,190 +154,219 @@ func Build(ctx context.Context, targets, excludes []Spec, o Options) (*Set, erro
 	if o.Resolver != nil {
 		res = o.Resolver
 	}
-	s := &Set{}
+	return &expander{ctx: ctx, o: o, res: res, s: &Set{},
+		hosts: map[netip.Addr]*Host{}, full: map[netip.Addr]bool{}, fullName: map[string]bool{}, names: map[string]bool{}}
+}
+
+// exclude records the exclusions; they must be known before any target
+// adds a host.
+func (x *expander) exclude(excludes []Spec) error {
 	for _, e := range excludes {
 		switch e.Kind {
 		case KindAddr:
-			s.deny = append(s.deny, span{e.Addr, e.Addr})
+			x.s.deny = append(x.s.deny, span{e.Addr, e.Addr})
 		case KindPrefix:
-			s.deny = append(s.deny, prefixSpan(e.Prefix))
+			x.s.deny = append(x.s.deny, prefixSpan(e.Prefix))
 		case KindRange:
-			s.deny = append(s.deny, span{e.First, e.Last})
+			x.s.deny = append(x.s.deny, span{e.First, e.Last})
 		case KindName:
-			addrs, err := res.LookupNetIP(ctx, "ip", e.Name)
+			addrs, err := x.res.LookupNetIP(x.ctx, "ip", e.Name)
 			if err != nil {
 				// An exclusion that cannot be resolved must not let its
 				// addresses slip into the scan: refuse to start.
-				return nil, fmt.Errorf("targets: exclusion %s (%s) does not resolve: %w", e.Name, e.Source, err)
+				return fmt.Errorf("targets: exclusion %s (%s) does not resolve: %w", e.Name, e.Source, err)
 			}
 			for _, a := range addrs {
 				a = a.Unmap()
-				s.deny = append(s.deny, span{a, a})
+				x.s.deny = append(x.s.deny, span{a, a})
 			}
 		}
 	}
-	hosts := map[netip.Addr]*Host{}
-	// full holds the hosts and names some target other than a URL brought
-	// in; the others are scanned on their URL ports only.
-	full, fullName := map[netip.Addr]bool{}, map[string]bool{}
-	viaURL := false // the target being expanded is a URL
-	add := func(a netip.Addr, origin, name string, port uint16, named bool) error {
-		a = a.Unmap()
-		if s.Excluded(a) {
+	return nil
+}
+
+// target expands one target into allowed spans and hosts.
+func (x *expander) target(t Spec) error {
+	x.viaURL = t.URL != ""
+	if t.Kind == KindName && !x.viaURL {
+		x.fullName[t.Name] = true
+	}
+	switch t.Kind {
+	case KindAddr:
+		x.s.allow = append(x.s.allow, span{t.Addr, t.Addr})
+		if x.s.Excluded(t.Addr) {
+			x.s.Notes = append(x.s.Notes, fmt.Sprintf("%s: excluded", t.Addr))
+		}
+		return x.add(t.Addr, t.Raw, "", t.Port, true)
+	case KindPrefix:
+		sp := prefixSpan(t.Prefix)
+		x.s.allow = append(x.s.allow, sp)
+		if t.Prefix.Addr().Is6() && t.Prefix.Bits() < 112 {
+			x.s.Sparse = append(x.s.Sparse, t.Prefix)
+			x.s.Notes = append(x.s.Notes, fmt.Sprintf("%s: IPv6 prefix shorter than /112 is not enumerated; its hosts come from names and neighbour discovery", t.Prefix))
 			return nil
 		}
-		if !viaURL {
-			full[a] = true
+		return x.walk(sp, t.Raw)
+	case KindRange:
+		sp := span{t.First, t.Last}
+		x.s.allow = append(x.s.allow, sp)
+		return x.walk(sp, t.Raw)
+	case KindName:
+		return x.resolveName(t.Name, t.Raw, t.Port, true)
+	}
+	return nil
+}
+
+// add brings address a in as a host (unless excluded), merging what this
+// target says about it into what earlier ones said.
+func (x *expander) add(a netip.Addr, origin, name string, port uint16, named bool) error {
+	a = a.Unmap()
+	if x.s.Excluded(a) {
+		return nil
+	}
+	if !x.viaURL {
+		x.full[a] = true
+	}
+	h := x.hosts[a]
+	if h == nil {
+		if len(x.hosts) >= x.o.MaxHosts {
+			return fmt.Errorf("targets: the targets expand to more than %d hosts (--max-hosts); narrow them or raise the limit", x.o.MaxHosts)
 		}
-		h := hosts[a]
-		if h == nil {
-			if len(hosts) >= o.MaxHosts {
-				return fmt.Errorf("targets: the targets expand to more than %d hosts (--max-hosts); narrow them or raise the limit", o.MaxHosts)
-			}
-			h = &Host{Addr: a}
-			hosts[a] = h
+		h = &Host{Addr: a}
+		x.hosts[a] = h
+	}
+	if name != "" && !slices.Contains(h.Names, name) {
+		h.Names = append(h.Names, name)
+	}
+	if port != 0 && !slices.Contains(h.Ports, port) {
+		h.Ports = append(h.Ports, port)
+	}
+	if !slices.Contains(h.Origin, origin) {
+		h.Origin = append(h.Origin, origin)
+	}
+	h.Named = h.Named || named
+	return nil
+}
+
+// walk adds every address of sp, refusing a span larger than MaxHosts
+// before adding any.
+func (x *expander) walk(sp span, origin string) error {
+	if n := spanSize(sp, x.o.MaxHosts+1); n > x.o.MaxHosts {
+		return fmt.Errorf("targets: %s expands to more than %d hosts (--max-hosts); narrow it or raise the limit", origin, x.o.MaxHosts)
+	}
+	for a := sp.first; ; a = a.Next() {
+		if err := x.add(a, origin, "", 0, sp.first == sp.last); err != nil {
+			return err
 		}
-		if name != "" && !slices.Contains(h.Names, name) {
-			h.Names = append(h.Names, name)
+		if a == sp.last || x.ctx.Err() != nil {
+			return x.ctx.Err()
 		}
-		if port != 0 && !slices.Contains(h.Ports, port) {
+	}
+}
+
+// resolveName looks name up and adds its addresses; with expand, a domain
+// also brings in its MX, NS and www hosts (resolved in turn, not expanded).
+func (x *expander) resolveName(name, origin string, port uint16, expand bool) error {
+	if x.names[name] {
+		x.namedAgain(name, port)
+		return nil
+	}
+	x.names[name] = true
+	n := Name{Name: name, Origin: origin, Derived: !expand}
+	addrs, err := x.res.LookupNetIP(x.ctx, "ip", name)
+	if err != nil {
+		n.Err = lookupReason(err)
+	}
+	for _, a := range addrs {
+		a = a.Unmap()
+		n.Addrs = append(n.Addrs, a)
+		if x.s.Excluded(a) {
+			x.s.Notes = append(x.s.Notes, fmt.Sprintf("%s (%s): excluded", name, a))
+			continue
+		}
+		x.s.allow = append(x.s.allow, span{a, a})
+		if err := x.add(a, origin, name, port, true); err != nil {
+			return err
+		}
+	}
+	if expand && !x.o.NoDomainExpansion && !x.viaURL {
+		x.lookupDomain(&n)
+	}
+	// A mail or DNS domain need not have addresses of its own; any
+	// other name that does not resolve cannot be scanned: say so.
+	if n.Err != "" && !n.Domain {
+		x.s.Notes = append(x.s.Notes, fmt.Sprintf("%s: not scanned, it does not resolve (%s)", name, n.Err))
+	}
+	x.s.Names = append(x.s.Names, n)
+	if n.Domain {
+		return x.domainHosts(n)
+	}
+	return nil
+}
+
+// namedAgain handles a name given twice (as a name and as a URL, or two
+// URLs): the addresses are known; the port still counts.
+func (x *expander) namedAgain(name string, port uint16) {
+	if port == 0 {
+		return
+	}
+	for _, h := range x.hosts {
+		if slices.Contains(h.Names, name) && !slices.Contains(h.Ports, port) {
 			h.Ports = append(h.Ports, port)
 		}
-		if !slices.Contains(h.Origin, origin) {
-			h.Origin = append(h.Origin, origin)
+	}
+}
+
+// lookupDomain fills n's MX and NS hosts; having either makes it a domain.
+func (x *expander) lookupDomain(n *Name) {
+	if mx, err := x.res.LookupMX(x.ctx, n.Name); err == nil {
+		for _, m := range mx {
+			n.MX = append(n.MX, strings.TrimSuffix(strings.ToLower(m.Host), "."))
 		}
-		h.Named = h.Named || named
+	}
+	if ns, err := x.res.LookupNS(x.ctx, n.Name); err == nil {
+		for _, h := range ns {
+			n.NS = append(n.NS, strings.TrimSuffix(strings.ToLower(h.Host), "."))
+		}
+	}
+	n.Domain = len(n.MX) > 0 || len(n.NS) > 0
+}
+
+// domainHosts brings in the MX and NS hosts of domain n and, for a zone
+// (it has NS), its www name when that resolves.
+func (x *expander) domainHosts(n Name) error {
+	for _, h := range n.MX {
+		if err := x.resolveName(h, "mx of "+n.Name, 0, false); err != nil {
+			return err
+		}
+	}
+	for _, h := range n.NS {
+		if err := x.resolveName(h, "ns of "+n.Name, 0, false); err != nil {
+			return err
+		}
+	}
+	if len(n.NS) == 0 {
 		return nil
 	}
-	walk := func(sp span, origin string) error {
-		if n := spanSize(sp, o.MaxHosts+1); n > o.MaxHosts {
-			return fmt.Errorf("targets: %s expands to more than %d hosts (--max-hosts); narrow it or raise the limit", origin, o.MaxHosts)
-		}
-		for a := sp.first; ; a = a.Next() {
-			if err := add(a, origin, "", 0, sp.first == sp.last); err != nil {
-				return err
-			}
-			if a == sp.last || ctx.Err() != nil {
-				return ctx.Err()
-			}
-		}
+	www := "www." + n.Name
+	if a, err := x.res.LookupNetIP(x.ctx, "ip", www); err == nil && len(a) > 0 {
+		return x.resolveName(www, "www of "+n.Name, 0, false)
 	}
-	names := map[string]bool{}
-	var resolveName func(name, origin string, port uint16, expand bool) error
-	resolveName = func(name, origin string, port uint16, expand bool) error {
-		if names[name] {
-			// Named twice (as a name and as a URL, or two URLs): the
-			// addresses are known; the port still counts.
-			for _, h := range hosts {
-				if port != 0 && slices.Contains(h.Names, name) && !slices.Contains(h.Ports, port) {
-					h.Ports = append(h.Ports, port)
-				}
-			}
-			return nil
-		}
-		names[name] = true
-		n := Name{Name: name, Origin: origin, Derived: !expand}
-		addrs, err := res.LookupNetIP(ctx, "ip", name)
-		if err != nil {
-			n.Err = lookupReason(err)
-		}
-		for _, a := range addrs {
-			a = a.Unmap()
-			n.Addrs = append(n.Addrs, a)
-			if s.Excluded(a) {
-				s.Notes = append(s.Notes, fmt.Sprintf("%s (%s): excluded", name, a))
-				continue
-			}
-			s.allow = append(s.allow, span{a, a})
-			if err := add(a, origin, name, port, true); err != nil {
-				return err
-			}
-		}
-		if expand && !o.NoDomainExpansion && !viaURL {
-			if mx, err := res.LookupMX(ctx, name); err == nil {
-				for _, m := range mx {
-					n.MX = append(n.MX, strings.TrimSuffix(strings.ToLower(m.Host), "."))
-				}
-			}
-			if ns, err := res.LookupNS(ctx, name); err == nil {
-				for _, x := range ns {
-					n.NS = append(n.NS, strings.TrimSuffix(strings.ToLower(x.Host), "."))
-				}
-			}
-			n.Domain = len(n.MX) > 0 || len(n.NS) > 0
-		}
-		// A mail or DNS domain need not have addresses of its own; any
-		// other name that does not resolve cannot be scanned: say so.
-		if n.Err != "" && !n.Domain {
-			s.Notes = append(s.Notes, fmt.Sprintf("%s: not scanned, it does not resolve (%s)", name, n.Err))
-		}
-		s.Names = append(s.Names, n)
-		if n.Domain {
-			for _, h := range n.MX {
-				if err := resolveName(h, "mx of "+name, 0, false); err != nil {
-					return err
-				}
-			}
-			for _, h := range n.NS {
-				if err := resolveName(h, "ns of "+name, 0, false); err != nil {
-					return err
-				}
-			}
-			if len(n.NS) > 0 {
-				www := "www." + name
-				if a, err := res.LookupNetIP(ctx, "ip", www); err == nil && len(a) > 0 {
-					if err := resolveName(www, "www of "+name, 0, false); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	}
-	for _, t := range targets {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		var err error
-		viaURL = t.URL != ""
-		if t.Kind == KindName && !viaURL {
-			fullName[t.Name] = true
-		}
-		switch t.Kind {
-		case KindAddr:
-			s.allow = append(s.allow, span{t.Addr, t.Addr})
-			if s.Excluded(t.Addr) {
-				s.Notes = append(s.Notes, fmt.Sprintf("%s: excluded", t.Addr))
-			}
-			err = add(t.Addr, t.Raw, "", t.Port, true)
-		case KindPrefix:
-			sp := prefixSpan(t.Prefix)
-			s.allow = append(s.allow, sp)
-			if t.Prefix.Addr().Is6() && t.Prefix.Bits() < 112 {
-				s.Sparse = append(s.Sparse, t.Prefix)
-				s.Notes = append(s.Notes, fmt.Sprintf("%s: IPv6 prefix shorter than /112 is not enumerated; its hosts come from names and neighbour discovery", t.Prefix))
-				continue
-			}
-			err = walk(sp, t.Raw)
-		case KindRange:
-			sp := span{t.First, t.Last}
-			s.allow = append(s.allow, sp)
-			err = walk(sp, t.Raw)
-		case KindName:
-			err = resolveName(t.Name, t.Raw, t.Port, true)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	for _, h := range hosts {
+	return nil
+}
+
+// finish sorts the hosts and names and decides which hosts only URLs
+// brought in.
+func (x *expander) finish() *Set {
+	s := x.s
+	for _, h := range x.hosts {
 		slices.Sort(h.Names)
-		h.OnlyPorts = len(h.Ports) > 0 && !full[h.Addr] && !slices.ContainsFunc(h.Names, func(n string) bool { return fullName[n] })
+		h.OnlyPorts = len(h.Ports) > 0 && !x.full[h.Addr] && !slices.ContainsFunc(h.Names, func(n string) bool { return x.fullName[n] })
 		s.Hosts = append(s.Hosts, *h)
 	}
 	slices.SortFunc(s.Hosts, func(a, b Host) int { return a.Addr.Compare(b.Addr) })
 	slices.SortFunc(s.Names, func(a, b Name) int { return cmp.Compare(a.Name, b.Name) })
-	return s, nil
+	return s
 }
 
 // spanSize counts the addresses in sp, stopping at limit.
