@@ -2,6 +2,7 @@ package smtpscan
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -83,8 +84,9 @@ type runner struct {
 	helo, from, rcpt   string
 	own                string
 	noRelay            bool
-	greet              time.Duration // wait for the 220 greeting
+	greetWait          time.Duration // wait for the 220 greeting
 	tlsWorks, implicit bool
+	opened             bool // the first connection was made: only it tries an unproven STARTTLS
 }
 
 func (r *runner) opts() {
@@ -94,7 +96,7 @@ func (r *runner) opts() {
 	r.rcpt = firstNonEmpty(s.RcptTo, DefaultRcptTo)
 	r.own = s.MailDomain
 	r.noRelay = s.NoRelay
-	r.greet = s.Greet()
+	r.greetWait = s.Greet()
 	r.implicit = r.t.Port == 465
 }
 
@@ -133,106 +135,136 @@ func (r *runner) serverName() string {
 	return ""
 }
 
+// handshake is what opening a connection showed, up to where it got: the
+// fields of scanners.SMTPSession that the first connection fills.
+type handshake struct {
+	source           string
+	greeting         scanners.SMTPReply
+	caps, auth       []string // cleartext EHLO
+	capsTLS, authTLS []string // EHLO after TLS (implicit or STARTTLS)
+	ehloOK, tlsAfter bool
+	startTLS         scanners.SMTPStartTLS
+}
+
+// record writes the facts into sess, whose handshake fields are unset.
+func (h *handshake) record(sess *scanners.SMTPSession) {
+	sess.Source, sess.Greeting = h.source, h.greeting
+	sess.Caps, sess.Auth, sess.CapsTLS, sess.AuthTLS = h.caps, h.auth, h.capsTLS, h.authTLS
+	sess.EHLOOK, sess.TLSAfter, sess.StartTLS = h.ehloOK, h.tlsAfter, h.startTLS
+}
+
 // open dials and brings a session to the point of sending MAIL: greeting,
-// EHLO, and STARTTLS when offered and known to work. With sess non-nil it
-// records what it sees (the first connection); later connections only
-// repeat the same steps.
-func (r *runner) open(ctx context.Context, sess *scanners.SMTPSession) (*conn, error) {
+// EHLO, and STARTTLS when offered and, after the first connection, known
+// to work. It returns what it saw even when it fails, so that a verdict
+// can say how far the server let us come. A failed STARTTLS handshake
+// goes on in cleartext on a new connection; the facts stay the first
+// connection's.
+func (r *runner) open(ctx context.Context) (*conn, *handshake, error) {
+	first := !r.opened
+	r.opened = true
+	h := &handshake{}
 	nc, err := r.env.DialContext(ctx, "tcp", r.t.HostPort())
 	if err != nil {
 		r.tr.add("!! ", "connect: "+err.Error())
-		return nil, fmt.Errorf("smtpscan: connect %s: %w", r.t.HostPort(), err)
+		return nil, h, fmt.Errorf("smtpscan: connect %s: %w", r.t.HostPort(), err)
 	}
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
 	c := newConn(nc, r.env.Timeout(), r.tr)
 	c.stop = stop
 	r.tr.add("-- ", "connected "+nc.LocalAddr().String()+" -> "+nc.RemoteAddr().String())
-	if sess != nil {
-		sess.Source = nc.LocalAddr().String()
-	}
-	fail := func(err error) (*conn, error) {
+	h.source = nc.LocalAddr().String()
+	if err := r.greet(ctx, c, h); err != nil {
 		c.close()
-		return nil, err
+		return nil, h, err
 	}
-	if r.implicit {
-		if sess != nil {
-			sess.StartTLS.Offered, sess.StartTLS.Implicit = true, true
-		}
-		tc, err := c.startTLS(ctx, r.serverName())
-		if err != nil {
-			if sess != nil {
-				sess.StartTLS.Error = err.Error()
-			}
-			return fail(&stageErr{scanners.HandshakeFailed, err.Error()})
-		}
-		if sess != nil {
-			tlsSummary(tc, &sess.StartTLS)
-		}
+	if r.implicit || !HasCap(h.caps, "STARTTLS") || (!first && !r.tlsWorks) {
+		return c, h, nil
 	}
-	g, err := c.replyWithin(r.greet)
-	if err != nil {
-		if scanners.StatusOf(err) == scanners.Timeout {
-			err = fmt.Errorf("smtpscan: no complete 220 greeting within %s: %w", r.greet, err)
-		}
-		return fail(err)
-	}
-	if sess != nil {
-		sess.Greeting = g
-	}
-	if err := codeErr("greeting", g, 220); err != nil {
-		return fail(err)
-	}
-	caps, auth, err := r.ehlo(c)
-	if err != nil {
-		return fail(err)
-	}
-	if sess != nil {
-		sess.EHLOOK = true
-		if r.implicit {
-			sess.CapsTLS, sess.AuthTLS, sess.TLSAfter = caps, auth, true
-		} else {
-			sess.Caps, sess.Auth = caps, auth
-		}
-	}
-	if r.implicit || !HasCap(caps, "STARTTLS") || (sess == nil && !r.tlsWorks) {
-		return c, nil
-	}
-	if sess != nil {
-		sess.StartTLS.Offered = true
-	}
-	rep, err := c.cmd("STARTTLS")
-	if err != nil {
-		return fail(err)
-	}
-	if sess != nil {
-		sess.StartTLS.Reply = rep.Code
-	}
-	if rep.Code != 220 {
-		if sess != nil {
-			sess.StartTLS.Error = fmt.Sprintf("STARTTLS answered %d %s", rep.Code, strings.Join(rep.Lines, " "))
-		}
-		return c, nil
-	}
-	tc, err := c.startTLS(ctx, r.serverName())
-	if err != nil {
-		if sess != nil {
-			sess.StartTLS.Error = err.Error()
-		}
+	tc, err := r.starttls(ctx, c, h)
+	switch {
+	case errors.Is(err, errTLSFailed):
 		// The connection is unusable after a failed handshake: go on in
 		// cleartext on a new one, so the relay test still runs.
 		c.close()
-		return r.open(ctx, nil)
+		c, _, err = r.open(ctx)
+		return c, h, err
+	case err != nil:
+		c.close()
+		return nil, h, err
+	case tc == nil: // STARTTLS refused: go on in cleartext
+		return c, h, nil
 	}
 	r.tlsWorks = true
-	caps, auth, err = r.ehlo(c)
+	caps, auth, err := r.ehlo(c)
 	if err != nil {
-		return fail(err)
+		c.close()
+		return nil, h, err
 	}
-	if sess != nil {
-		tlsSummary(tc, &sess.StartTLS)
-		sess.CapsTLS, sess.AuthTLS, sess.TLSAfter = caps, auth, true
+	tlsSummary(tc, &h.startTLS)
+	h.capsTLS, h.authTLS, h.tlsAfter = caps, auth, true
+	return c, h, nil
+}
+
+// greet runs implicit TLS (port 465), reads the 220 greeting and sends
+// EHLO. The capabilities land in caps (cleartext) or capsTLS (465).
+func (r *runner) greet(ctx context.Context, c *conn, h *handshake) error {
+	if r.implicit {
+		h.startTLS.Offered, h.startTLS.Implicit = true, true
+		tc, err := c.startTLS(ctx, r.serverName())
+		if err != nil {
+			h.startTLS.Error = err.Error()
+			return &stageErr{scanners.HandshakeFailed, err.Error()}
+		}
+		tlsSummary(tc, &h.startTLS)
 	}
-	return c, nil
+	g, err := c.replyWithin(r.greetWait)
+	if err != nil {
+		if scanners.StatusOf(err) == scanners.Timeout {
+			err = fmt.Errorf("smtpscan: no complete 220 greeting within %s: %w", r.greetWait, err)
+		}
+		return err
+	}
+	h.greeting = g
+	if err := codeErr("greeting", g, 220); err != nil {
+		return err
+	}
+	caps, auth, err := r.ehlo(c)
+	if err != nil {
+		return err
+	}
+	h.ehloOK = true
+	if r.implicit {
+		h.capsTLS, h.authTLS, h.tlsAfter = caps, auth, true
+	} else {
+		h.caps, h.auth = caps, auth
+	}
+	return nil
+}
+
+// errTLSFailed marks a STARTTLS handshake that failed after the server
+// said 220: the connection is lost, the server still talks cleartext.
+var errTLSFailed = errors.New("smtpscan: starttls handshake failed")
+
+// starttls sends STARTTLS and shakes hands. It returns the TLS connection,
+// nil without an error when the server refused the command, or
+// errTLSFailed when the handshake failed.
+func (r *runner) starttls(ctx context.Context, c *conn, h *handshake) (*tls.Conn, error) {
+	h.startTLS.Offered = true
+	rep, err := c.cmd("STARTTLS")
+	if err != nil {
+		return nil, err
+	}
+	h.startTLS.Reply = rep.Code
+	if rep.Code != 220 {
+		h.startTLS.Error = fmt.Sprintf("STARTTLS answered %d %s", rep.Code, strings.Join(rep.Lines, " "))
+		return nil, nil
+	}
+	tc, err := c.startTLS(ctx, r.serverName())
+	if err != nil {
+		h.startTLS.Error = err.Error()
+		return nil, errTLSFailed
+	}
+	return tc, nil
 }
 
 // ehlo sends EHLO, falling back to HELO when EHLO is refused.
@@ -269,7 +301,8 @@ func codeErr(stage string, rep scanners.SMTPReply, want int) error {
 }
 
 func (r *runner) run(ctx context.Context, sess *scanners.SMTPSession) error {
-	c, err := r.open(ctx, sess)
+	c, h, err := r.open(ctx)
+	h.record(sess)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func (r *runner) relay(ctx context.Context, c *conn, sess *scanners.SMTPSession)
 	for _, f := range forms(r.from, r.rcpt, addrLiteral(r.t.Addr), sess.OwnDomain) {
 		if c == nil {
 			var err error
-			if c, err = r.open(ctx, nil); err != nil {
+			if c, _, err = r.open(ctx); err != nil {
 				sess.RelayNote = "stopped: reconnect failed: " + err.Error()
 				return nil
 			}
