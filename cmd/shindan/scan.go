@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,10 +15,8 @@ import (
 	"shindan/checks"
 	"shindan/internal/engine"
 	"shindan/internal/targets"
-	"shindan/reports"
 	"shindan/reports/render"
 	"shindan/scanners"
-	"shindan/scanners/portscan"
 )
 
 func scanCommand() *cli.Command {
@@ -147,157 +144,6 @@ type scanOpts struct {
 	stream  *os.File // the open stream
 	failOn  string
 	ports   string // the port specification swept, for the store
-}
-
-func scanOptions(c *cli.Context) (*scanOpts, error) {
-	o := &scanOpts{}
-	prof, err := engine.LookupProfile(c.String("profile"))
-	if err != nil {
-		return nil, usageErr("--profile: %v", err)
-	}
-	cfg := &o.cfg
-	cfg.Profile = prof.Name
-	cfg.ToolVersion = version
-	for i, a := range c.Args().Slice() {
-		sp, err := targets.Parse(a, fmt.Sprintf("argument %d", i+1))
-		if err != nil {
-			return nil, usageErr("%v", err)
-		}
-		cfg.Targets = append(cfg.Targets, sp)
-		cfg.RawTargets = append(cfg.RawTargets, a)
-	}
-	for _, f := range c.StringSlice("file") {
-		specs, err := readTargetFile(f)
-		if err != nil {
-			return nil, usageErr("%v", err)
-		}
-		cfg.Targets = append(cfg.Targets, specs...)
-		for _, s := range specs {
-			cfg.RawTargets = append(cfg.RawTargets, s.Raw)
-		}
-	}
-	if len(cfg.Targets) == 0 {
-		return nil, usageErr("no targets: give them as arguments or with -f FILE (see 'shindan scan --help')")
-	}
-	for _, x := range c.StringSlice("exclude") {
-		for _, tok := range strings.Split(x, ",") {
-			sp, err := targets.Parse(tok, "--exclude")
-			if err != nil {
-				return nil, usageErr("%v", err)
-			}
-			cfg.Excludes = append(cfg.Excludes, sp)
-			cfg.RawExcludes = append(cfg.RawExcludes, sp.Raw)
-		}
-	}
-	for _, f := range c.StringSlice("exclude-file") {
-		specs, err := readTargetFile(f)
-		if err != nil {
-			return nil, usageErr("%v", err)
-		}
-		cfg.Excludes = append(cfg.Excludes, specs...)
-		for _, s := range specs {
-			cfg.RawExcludes = append(cfg.RawExcludes, s.Raw)
-		}
-	}
-	globs := c.String("checks")
-	if globs == "" {
-		globs = availableGlobs(prof.Checks)
-	}
-	cfg.Checks, err = checks.Default.Select(globs)
-	if err != nil {
-		return nil, usageErr("--checks: %v", err)
-	}
-	if len(cfg.Checks) == 0 {
-		return nil, usageErr("--checks %q selects no check", globs)
-	}
-	ports, err := portsFlag(c, prof.Ports)
-	if err != nil {
-		return nil, err
-	}
-	o.ports = ports
-	if cfg.Ports, err = portscan.ParseSpec(ports); err != nil {
-		return nil, usageErr("--ports: %v", err)
-	}
-	if f := c.String("policy"); f != "" {
-		if cfg.Policy, err = checks.LoadPolicy(f); err != nil {
-			return nil, usageErr("%v", err)
-		}
-		if err := cfg.Policy.ValidateCheckIDs(checkIDs()); err != nil {
-			return nil, usageErr("%v", err)
-		}
-	}
-	if err := loadVulnFeed(c, &cfg.Policy); err != nil {
-		return nil, err
-	}
-	cfg.Rate, cfg.Concurrency, cfg.HostProbes, cfg.Hosts = c.Int("rate"), c.Int("concurrency"), c.Int("host-probes"), c.Int("hosts")
-	if cfg.Rate < 0 || cfg.Concurrency < 1 || cfg.HostProbes < 1 || cfg.Hosts < 1 {
-		return nil, usageErr("--rate must be ≥ 0 and --concurrency, --host-probes, --hosts ≥ 1")
-	}
-	cfg.Timeout, cfg.ConnectTimeout, cfg.Retries, cfg.MaxHosts = c.Duration("timeout"), c.Duration("connect-timeout"), c.Int("retries"), c.Int("max-hosts")
-	cfg.NoPing = c.Bool("no-ping")
-	if cfg.Timeout <= 0 || cfg.ConnectTimeout <= 0 || cfg.Retries < 0 || cfg.MaxHosts < 1 {
-		return nil, usageErr("--timeout and --connect-timeout must be positive, --retries ≥ 0, --max-hosts ≥ 1")
-	}
-	if cfg.Settings, err = probeSettings(c, cfg.Policy); err != nil {
-		return nil, err
-	}
-	if r := c.String("resolver"); r != "" {
-		addr, res, err := newResolver(r)
-		if err != nil {
-			return nil, usageErr("--resolver: %v", err)
-		}
-		cfg.Settings.Resolver, cfg.Resolver = addr, res
-	}
-	if f := c.String("ca-file"); f != "" {
-		pool, err := loadCAs(f)
-		if err != nil {
-			return nil, usageErr("--ca-file: %v", err)
-		}
-		cfg.Settings.RootCAs = pool
-	}
-	cfg.Iface = c.String("iface")
-	cfg.ScanType = c.String("scan-type")
-	if !slices.Contains([]string{"auto", "connect", "syn"}, cfg.ScanType) {
-		return nil, usageErr("--scan-type: %q is not auto, connect or syn", cfg.ScanType)
-	}
-	if prof.Name == "segment" && cfg.Iface == "" {
-		return nil, usageErr("--profile segment listens on a segment: give the interface with --iface")
-	}
-	o.formats, o.jsonl = splitJSONL(strings.Split(c.String("format"), ","))
-	for _, f := range o.formats {
-		if !slices.Contains(render.Formats, f) {
-			return nil, usageErr("--format: %q is not one of %s,jsonl", f, strings.Join(render.Formats, ","))
-		}
-	}
-	if err := checkFormatTools(o.formats); err != nil {
-		return nil, err
-	}
-	cfg.HostTimeout, cfg.MaxDuration = c.Duration("host-timeout"), c.Duration("max-duration")
-	if cfg.HostTimeout < 0 || cfg.MaxDuration < 0 {
-		return nil, usageErr("--host-timeout and --max-duration must not be negative")
-	}
-	if err := checkLang(c); err != nil {
-		return nil, err
-	}
-	o.failOn = c.String("fail-on")
-	if o.failOn != "none" && reports.SeverityRank(o.failOn) == 0 {
-		return nil, usageErr("--fail-on: %q is not critical, high, medium, low or none", o.failOn)
-	}
-	// Last, after every other argument is known good: this creates the
-	// output folder.
-	cfg.ScanID = newScanID(time.Now())
-	if err := o.planStream(c.String("output"), c.String("resume"), c.Bool("force")); err != nil {
-		return nil, usageErr("%v", err)
-	}
-	if len(o.formats) == 0 {
-		o.out = &outputPlan{} // the stream is the only output
-	} else if o.out, err = planOutput(c.String("output"), o.formats, c.Bool("force") || cfg.Resume != nil, cfg.ScanID); err != nil {
-		if o.stream != nil {
-			o.stream.Close()
-		}
-		return nil, usageErr("%v", err)
-	}
-	return o, nil
 }
 
 // availableGlobs drops a profile's globs that match no check in this build
