@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -308,7 +309,7 @@ func (c *capture) addRA(sg sighting) {
 // IPv6 hosts and the transitions, in that order and sorted within each.
 func (c *capture) emit(seg scanners.Target, at time.Time, window time.Duration, sent []string, emit func(scanners.Observation)) {
 	ifc := seg.Segment
-	for _, k := range sortedKeys(c.ras) {
+	for _, k := range slices.Sorted(maps.Keys(c.ras)) {
 		ra := c.ras[k]
 		t := seg
 		if v := c.v4[ra.MAC]; len(v) > 0 {
@@ -320,7 +321,7 @@ func (c *capture) emit(seg scanners.Target, at time.Time, window time.Duration, 
 			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("Router Advertisement from %s (%s, IPv4 %v) on %s: prefixes %v, M=%v O=%v, router lifetime %ds, %d seen",
 				ra.Router, ra.MAC, ra.IPv4, ifc, ra.Prefixes, ra.Managed, ra.Other, ra.RouterLifetime, ra.Count)}}})
 	}
-	for _, m := range sortedKeys(c.v4) {
+	for _, m := range slices.Sorted(maps.Keys(c.v4)) {
 		if _, spoke := c.hosts[m]; spoke {
 			continue
 		}
@@ -330,7 +331,7 @@ func (c *capture) emit(seg scanners.Target, at time.Time, window time.Duration, 
 			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("%s (IPv4 %v) was seen on %s and sent no IPv6 in %s (sent: %v)",
 				m, v4, ifc, window, sent)}}})
 	}
-	for _, m := range sortedKeys(c.hosts) {
+	for _, m := range slices.Sorted(maps.Keys(c.hosts)) {
 		h := c.hosts[m]
 		slices.Sort(h.addrs)
 		t := seg
@@ -344,18 +345,9 @@ func (c *capture) emit(seg scanners.Target, at time.Time, window time.Duration, 
 			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("%s (IPv4 %v) sent IPv6 on %s from %v: %s",
 				m, c.v4[m], ifc, h.addrs, strings.Join(h.via, ", "))}}})
 	}
-	for _, k := range sortedKeys(c.trans) {
+	for _, k := range slices.Sorted(maps.Keys(c.trans)) {
 		tr := c.trans[k]
 		emit(scanners.Observation{Probe: scanners.ProbeNDPSegment, Target: seg, At: at, Status: scanners.OK, Data: tr,
 			Evidence: []scanners.Evidence{{Kind: "packet", Summary: fmt.Sprintf("%s: %s → %s (%s, MAC %s)", tr.Mechanism, tr.Source, tr.Dest, tr.Detail, tr.MAC)}}})
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
