@@ -88,8 +88,8 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		if ch.NameChecked != "" && !ch.NameMatch {
 			add("certificate:name-mismatch", checks.Fail, checks.High,
-				checks.T(fmt.Sprintf("証明書の名前が %s と一致しません（SAN: %s）。", ch.NameChecked, strings.Join(leaf.SANs, ", ")),
-					fmt.Sprintf("The certificate does not match %s (SANs: %s).", ch.NameChecked, strings.Join(leaf.SANs, ", "))),
+				checks.T(fmt.Sprintf("証明書の名前が %s と一致しません（SAN: %s）。", ch.NameChecked, sans(leaf.SANs, "なし")),
+					fmt.Sprintf("The certificate does not match %s (SANs: %s).", ch.NameChecked, sans(leaf.SANs, "none"))),
 				checks.T("接続名を SAN に含む証明書を設定してください。", "Install a certificate whose SANs include the name clients use."))
 		}
 		var weakKeys, weakSigs []string
@@ -133,4 +133,13 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		return out
 	})
+}
+
+// sans lists a certificate's SANs, or says there are none (a CN-only
+// certificate), so the detail never ends in an empty list.
+func sans(names []string, none string) string {
+	if len(names) == 0 {
+		return none
+	}
+	return strings.Join(names, ", ")
 }

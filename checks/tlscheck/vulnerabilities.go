@@ -55,7 +55,7 @@ func (c vulnerabilities) Evaluate(in *checks.Input) []checks.Finding {
 			switch r.Status {
 			case "vulnerable":
 				f := checks.Observed(info, o, v.subject, checks.Fail,
-					checks.T(v.title.JA+": "+r.Detail, v.title.EN+": "+r.Detail)).Graded(v.sev, v.fix)
+					withDetail(v.title, r.Detail)).Graded(v.sev, v.fix)
 				f.Title = v.title
 				out = append(out, f)
 				bad = true
@@ -76,4 +76,13 @@ func (c vulnerabilities) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		return out
 	})
+}
+
+// withDetail is the vulnerability's title followed by what the probe saw,
+// when it said anything.
+func withDetail(title checks.Text, detail string) checks.Text {
+	if detail == "" {
+		return title
+	}
+	return checks.T(title.JA+": "+detail, title.EN+": "+detail)
 }

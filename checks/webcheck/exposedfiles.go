@@ -1,6 +1,8 @@
 package webcheck
 
 import (
+	"fmt"
+
 	"shindan/checks"
 	"shindan/scanners"
 )
@@ -58,9 +60,22 @@ func (c exposedFiles) Evaluate(in *checks.Input) []checks.Finding {
 				checks.T("存在しないパスへの応答が一定せず、ファイルの有無を判定できません: "+s.Baseline.Reason,
 					"the site answers random missing paths inconsistently, so file existence cannot be judged: "+s.Baseline.Reason)).WithEvidence()}
 		case answered < len(s.Files):
+			lost := len(s.Files) - answered
+			first := unanswered(s.Files)
 			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
-				checks.T("一部のパスに応答がありませんでした。", "some paths of the list got no answer")).WithEvidence()}
+				checks.T(fmt.Sprintf("一覧の %d 個のパスのうち %d 個に応答がなく、確認できていません（最初: %s）。", len(s.Files), lost, first),
+					fmt.Sprintf("%d of the %d paths of the list got no answer and are not covered (first: %s)", lost, len(s.Files), first))).WithEvidence()}
 		}
 		return []checks.Finding{checks.Observed(info, o, "", checks.Pass, checks.Text{}).WithEvidence()}
 	})
+}
+
+// unanswered names the first path of the list that got no answer, with why.
+func unanswered(files []scanners.HTTPExchange) string {
+	for _, x := range files {
+		if x.Status == 0 {
+			return x.Path + ": " + x.Error
+		}
+	}
+	return ""
 }
