@@ -107,7 +107,7 @@ func group(first Finding, items []Item, waiver WaiverFunc) Finding {
 		ID: FindingID(first.Check, first.Target, ""), Check: first.Check, Target: first.Target,
 		Host: first.Host, Port: first.Port, Proto: first.Proto,
 		Status: worst.Status, Severity: worst.Severity,
-		Title: worst.Title, Remediation: worst.Remediation, Source: worst.Source,
+		Title: worst.Title, Remediation: worst.Remediation, Source: worst.Source, Vantage: first.Vantage,
 	}
 	if g.Title == nil {
 		g.Title = first.Title

@@ -62,6 +62,21 @@ type Scan struct {
 	// Timings are the time spent per probe and per check (--log-level
 	// debug logs each run).
 	Timings []Timing `json:"timings,omitempty"`
+	// Distributed is set when workers ran the scan (shindan scan --nats).
+	Distributed *Distributed `json:"distributed,omitempty"`
+}
+
+// Distributed says how a scan was spread over workers.
+type Distributed struct {
+	Units   int      `json:"units"` // work units published
+	Workers []Worker `json:"workers"`
+}
+
+// Worker is one worker's part in a distributed scan.
+type Worker struct {
+	Name    string `json:"name"`
+	Vantage string `json:"vantage,omitempty"`
+	Units   int    `json:"units"` // results of this worker that were kept
 }
 
 // Timing is the time one probe or check took over the scan.
@@ -177,6 +192,10 @@ type Finding struct {
 	// Baseline is the finding's state against the baseline scan
 	// (BaselineNew, ...); empty without --baseline.
 	Baseline string `json:"baseline,omitempty"`
+	// Vantage is where the finding was observed from (a distributed
+	// worker's name and source addresses); empty on a local scan, whose
+	// vantage is the scan's.
+	Vantage string `json:"vantage,omitempty"`
 }
 
 // Item is one subject of a grouped finding. Its ID is the per-subject ID

@@ -65,7 +65,7 @@ func newApp() *cli.App {
 			"agency's information-security standard demands (mail relay, DNS, web, TLS, exposed\n" +
 			"services, IPv6), maps each result to its article and writes a diagnosis report.\n" +
 			"Run 'shindan COMMAND --help' for the options of a command.",
-		Commands:        append([]*cli.Command{scanCommand(), reportCommand(), diffCommand(), checksCommand(), articlesCommand()}, historyCommands()...),
+		Commands:        append([]*cli.Command{scanCommand(), workerCommand(), reportCommand(), diffCommand(), checksCommand(), articlesCommand()}, historyCommands()...),
 		HideHelpCommand: true,
 		ExitErrHandler:  func(*cli.Context, error) {}, // main prints and exits
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

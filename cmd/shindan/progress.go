@@ -19,6 +19,7 @@ type progressBar struct {
 	w     io.Writer
 	last  time.Time
 	start time.Time
+	extra func() string // more on the line (a distributed scan's workers)
 }
 
 func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w, start: time.Now()} }
@@ -55,6 +56,9 @@ func (b *progressBar) update(p engine.Progress) {
 	fmt.Fprintf(b.w, "\r\033[K%-9s [%s%s] %d/%d units, hosts %d/%d, %s, ETA %s  %s", p.Phase,
 		strings.Repeat("#", fill), strings.Repeat(".", width-fill), p.Done, p.Total, p.HostsDone, p.Hosts,
 		elapsed.Round(time.Second), eta, strings.Join(counts, " "))
+	if b.extra != nil {
+		fmt.Fprint(b.w, "  ", b.extra())
+	}
 }
 
 func (b *progressBar) done() {

@@ -71,6 +71,7 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "`LEVEL`: debug, info, warn, error"},
 			scanStoreFlag(),
 			baselineFlag(),
+			natsFlag, natsWorkersFlag, natsAckWaitFlag,
 		},
 		Action:       runScan,
 		OnUsageError: onUsageError,
@@ -106,6 +107,11 @@ func runScan(c *cli.Context) error {
 	if opts.stream != nil {
 		defer opts.stream.Close()
 	}
+	stopNATS, err := setupNATS(c, opts, bar)
+	if err != nil {
+		return err
+	}
+	defer stopNATS()
 	r, err := engine.Run(c.Context, opts.cfg)
 	if bar != nil {
 		bar.done()

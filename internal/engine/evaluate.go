@@ -50,6 +50,7 @@ func (e *engine) splitChecks() {
 			e.retain[n] = true
 		}
 	}
+	e.hostsOnly()
 }
 
 // evalChecks runs checks over observations (one host's, or the global

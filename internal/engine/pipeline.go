@@ -391,6 +391,12 @@ func (e *engine) publish(u unit) {
 	for _, f := range u.findings {
 		rfs = append(rfs, e.toReport(f))
 	}
+	e.publishReport(u, rfs)
+}
+
+// publishReport is publish for findings already in report form (those a
+// distributed worker sent).
+func (e *engine) publishReport(u unit, rfs []reports.Finding) {
 	e.res.mu.Lock()
 	e.res.findings = append(e.res.findings, rfs...)
 	if u.asset != nil {

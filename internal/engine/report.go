@@ -99,6 +99,7 @@ func (e *engine) report(started time.Time, interrupted string) *reports.Report {
 		r.Scan.Stats.ProbesSent += e.cfg.Resume.ProbesSent
 	}
 	r.Scan.Timings = e.timings.report()
+	r.Scan.Distributed = e.distributed()
 	if e.cfg.Resume != nil {
 		r.Findings = dedupe(r.Findings)
 	}
@@ -190,6 +191,7 @@ func (e *engine) toReport(f checks.Finding) reports.Finding {
 		Host: f.Target.Host(), Port: int(f.Target.Port), Proto: string(f.Target.Proto),
 		Status: string(f.Status), Severity: string(f.Severity),
 		Title: text(f.Title), Detail: text(f.Detail), Remediation: text(f.Remediation), Source: f.Source,
+		Vantage: e.dist.vantage,
 	}
 	if rf.Severity == "" {
 		rf.Severity = string(checks.None)

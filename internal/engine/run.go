@@ -89,6 +89,8 @@ type Config struct {
 	// Resume continues an interrupted scan: its finished hosts are not
 	// probed again and keep their findings.
 	Resume *Resume
+	// Dist is set for the two sides of a distributed scan (remote.go).
+	Dist Dist
 }
 
 // Run scans and returns the report. The report is returned even when ctx
@@ -138,6 +140,7 @@ type engine struct {
 	hostsDone    atomic.Int64
 	timings      timings
 	silent       atomic.Int64 // addresses from ranges that never answered (silentAddrs)
+	dist         distState
 }
 
 func newEngine(cfg Config) (*engine, error) {
@@ -183,7 +186,7 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	if e.scanID == "" {
 		e.scanID = newScanID(started)
 	}
-	set, err := targets.Build(ctx, e.cfg.Targets, e.cfg.Excludes, targets.Options{MaxHosts: e.cfg.MaxHosts, Resolver: e.cfg.Resolver})
+	set, err := e.buildSet(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -291,6 +294,9 @@ func (e *engine) env() *scanners.Env {
 // discover runs port discovery over every host not done yet; each host
 // leaves for its own pipeline as soon as its discovery ends.
 func (e *engine) discover(ctx context.Context) error {
+	if e.cfg.Dist.Remote != nil {
+		return e.remote(ctx)
+	}
 	if !e.plan.needsPorts {
 		return ctx.Err()
 	}

@@ -40,6 +40,11 @@ type Guard struct {
 	// targets: the DNS resolver for its own lookups. Only these exact
 	// address:port pairs pass; the rate budget still applies.
 	Infra map[netip.AddrPort]bool
+	// Lease, when set, spends tokens of a budget shared with other
+	// processes (a distributed scan's --rate, leased from the coordinator:
+	// Leaser.Wait) after the local Limiter's, so every connection and
+	// packet counts against both.
+	Lease func(ctx context.Context, n int) error
 
 	sent    atomic.Int64
 	refused sync.Map // netip.Addr → struct{}: out-of-scope addresses asked for
@@ -69,10 +74,15 @@ func (g *Guard) Permit(a netip.Addr) bool {
 // Wait spends n tokens of the scan-wide budget.
 func (g *Guard) Wait(ctx context.Context, n int) error {
 	g.sent.Add(int64(n))
-	if g.Limiter == nil {
-		return ctx.Err()
+	if g.Limiter != nil {
+		if err := waitN(ctx, g.Limiter, n); err != nil {
+			return err
+		}
 	}
-	return waitN(ctx, g.Limiter, n)
+	if g.Lease != nil {
+		return g.Lease(ctx, n)
+	}
+	return ctx.Err()
 }
 
 // waitN is Limiter.WaitN, except that when the tokens would come after
@@ -136,6 +146,10 @@ func (g *Guard) DialLookup(ctx context.Context, network, addr string) (net.Conn,
 
 // Sent is the number of connections and packets budgeted so far.
 func (g *Guard) Sent() int64 { return g.sent.Load() }
+
+// AddSent counts n connections and packets sent elsewhere on this scan's
+// behalf (by distributed workers), so the report's total includes them.
+func (g *Guard) AddSent(n int64) { g.sent.Add(n) }
 
 // Refused lists the out-of-scope addresses probes asked for.
 func (g *Guard) Refused() []netip.Addr {
