@@ -1,0 +1,275 @@
+//go:build netlab
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"shindan/internal/dist"
+	"shindan/internal/netlab"
+	"shindan/reports"
+)
+
+// natsTargets mixes a sweep block (a /26 of the DMZ, liveness on the
+// worker) with named hosts, one of them dual-stack in two units, so the
+// cross-target ipv6.parity check pairs results of different workers.
+func natsTargets(lab *netlab.Lab) []string {
+	clean, tls, web, mail, dual := lab.Host("clean"), lab.Host("tlslegacy"), lab.Host("webhardened"), lab.Host("mailgood"), lab.Host("dualstack")
+	return []string{"198.51.100.0/26", clean.IPv6.String(), tls.IPv4.String(), web.IPv4.String(),
+		mail.IPv4.String(), dual.IPv4.String(), dual.IPv6.String()}
+}
+
+// findingKeys is what "the same report" means: every finding's check,
+// target, subject, verdict and items, ignoring order, times, scan ID and
+// vantage.
+func findingKeys(r *reports.Report) []string {
+	var out []string
+	for _, f := range r.Findings {
+		k := fmt.Sprintf("%s|%s|%s|%s|%s", f.Check, f.Target, f.Subject, f.Status, f.Severity)
+		for _, it := range f.Items {
+			k += fmt.Sprintf("|%s:%s:%s:%s", it.ID, it.Subject, it.Status, it.Severity)
+		}
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func assetKeys(r *reports.Report) []string {
+	var out []string
+	for _, a := range r.Assets {
+		for _, s := range a.Services {
+			out = append(out, fmt.Sprintf("%s %d/%s %s %s %s", a.Host, s.Port, s.Proto, s.Service, s.Product, s.Version))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sameReport(t *testing.T, label string, local, got *reports.Report) {
+	t.Helper()
+	if !got.Scan.Complete {
+		t.Errorf("%s: scan incomplete: %s", label, got.Scan.InterruptedReason)
+	}
+	lk, gk := findingKeys(local), findingKeys(got)
+	if !slices.Equal(lk, gk) {
+		for _, k := range lk {
+			if !slices.Contains(gk, k) {
+				t.Errorf("%s: missing %s", label, k)
+			}
+		}
+		for _, k := range gk {
+			if !slices.Contains(lk, k) {
+				t.Errorf("%s: extra %s", label, k)
+			}
+		}
+	}
+	if la, ga := assetKeys(local), assetKeys(got); !slices.Equal(la, ga) {
+		t.Errorf("%s: assets differ:\nlocal %v\ngot   %v", label, la, ga)
+	}
+	ls, gs := local.Scan.Stats, got.Scan.Stats
+	if ls.HostsAlive != gs.HostsAlive || ls.HostsSilent != gs.HostsSilent || ls.PortsOpen != gs.PortsOpen {
+		t.Errorf("%s: stats %+v, local %+v", label, gs, ls)
+	}
+}
+
+// cliProc is the CLI as a child process (this test binary re-executed),
+// its standard error watched line by line.
+type cliProc struct {
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	lines  []string
+	waited chan error
+}
+
+func startCLI(t *testing.T, args ...string) *cliProc {
+	t.Helper()
+	p := &cliProc{cmd: exec.Command(os.Args[0], args...), waited: make(chan error, 1)}
+	p.cmd.Env = append(os.Environ(), "SHINDAN_TEST_AS_CLI=1")
+	stderr, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.lines = append(p.lines, sc.Text())
+			p.mu.Unlock()
+		}
+		p.waited <- p.cmd.Wait()
+	}()
+	t.Cleanup(func() { p.stop() })
+	return p
+}
+
+// waitFor waits until a line of standard error contains s.
+func (p *cliProc) waitFor(s string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if p.has(s) {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
+
+func (p *cliProc) has(s string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.ContainsFunc(p.lines, func(l string) bool { return strings.Contains(l, s) })
+}
+
+func (p *cliProc) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.lines, "\n")
+}
+
+func (p *cliProc) stop() {
+	if p.cmd.ProcessState != nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.waited:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.waited
+	}
+}
+
+func startWorkers(t *testing.T, url string, n int, extra ...string) []*cliProc {
+	var ws []*cliProc
+	for i := range n {
+		w := startCLI(t, append([]string{"worker", "--nats", url, "--name", fmt.Sprintf("w%d", i+1)}, extra...)...)
+		if !w.waitFor("worker ready", 30*time.Second) {
+			t.Fatalf("worker %d not ready:\n%s", i+1, w.log())
+		}
+		ws = append(ws, w)
+	}
+	return ws
+}
+
+var natsScanArgs = []string{"scan", "--no-progress", "--fail-on", "none", "--format", "json", "--log-level", "warn"}
+
+// TestLabNATSSameReport scans the same lab targets locally, then through
+// the embedded server with 1, 2 and 4 worker processes: each
+// distributed report has the local report's findings and assets, says
+// which workers ran how many units, and every finding names its vantage.
+func TestLabNATSSameReport(t *testing.T) {
+	lab := netlab.Require(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	tg := natsTargets(lab)
+	code, out := run(t, ctx, append(append(slices.Clone(natsScanArgs), "-o", filepath.Join(dir, "local.json")), tg...)...)
+	if code != 0 {
+		t.Fatalf("local scan: exit %d\n%s", code, out)
+	}
+	local, _ := readReport(t, filepath.Join(dir, "local.json"))
+	if len(local.Findings) < 50 || local.Scan.Stats.HostsSilent == 0 {
+		t.Fatalf("the local scan found too little to compare (%d findings, %d silent)", len(local.Findings), local.Scan.Stats.HostsSilent)
+	}
+	emb, err := dist.StartEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Close()
+	for _, n := range []int{1, 2, 4} {
+		t.Run(fmt.Sprintf("workers=%d", n), func(t *testing.T) {
+			ws := startWorkers(t, emb.URL(), n)
+			file := filepath.Join(dir, fmt.Sprintf("dist%d.json", n))
+			began := time.Now()
+			code, out := run(t, ctx, append(append(slices.Clone(natsScanArgs), "-o", file, "--nats", emb.URL()), tg...)...)
+			if code != 0 {
+				t.Fatalf("distributed scan: exit %d\n%s", code, out)
+			}
+			r, _ := readReport(t, file)
+			t.Logf("%d workers: %d findings in %v", n, len(r.Findings), time.Since(began).Round(time.Millisecond))
+			sameReport(t, fmt.Sprintf("%d workers", n), local, r)
+			d := r.Scan.Distributed
+			if d == nil || d.Units != len(tg) {
+				t.Fatalf("scan.distributed = %+v, want %d units", d, len(tg))
+			}
+			sum := 0
+			for _, w := range d.Workers {
+				sum += w.Units
+			}
+			if sum != d.Units || len(d.Workers) > n {
+				t.Errorf("workers %+v: units kept %d of %d", d.Workers, sum, d.Units)
+			}
+			for _, f := range r.Findings {
+				if f.Vantage == "" {
+					t.Errorf("finding %s %s has no vantage", f.Check, f.Target)
+				}
+			}
+			for _, w := range ws {
+				w.stop()
+			}
+		})
+	}
+}
+
+// TestLabNATSWorkerKilled kills one of two worker processes (SIGKILL) as
+// soon as it starts a unit: the unit goes back to the queue after the
+// ack wait, the other worker runs it, and the report is complete and the
+// same as the local scan's.
+func TestLabNATSWorkerKilled(t *testing.T) {
+	lab := netlab.Require(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	tg := natsTargets(lab)
+	code, out := run(t, ctx, append(append(slices.Clone(natsScanArgs), "-o", filepath.Join(dir, "local.json")), tg...)...)
+	if code != 0 {
+		t.Fatalf("local scan: exit %d\n%s", code, out)
+	}
+	local, _ := readReport(t, filepath.Join(dir, "local.json"))
+	emb, err := dist.StartEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Close()
+	ws := startWorkers(t, emb.URL(), 2)
+	victim, survivor := ws[0], ws[1]
+	killed := make(chan string, 1)
+	go func() {
+		if victim.waitFor("scan starting", time.Minute) {
+			_ = victim.cmd.Process.Signal(syscall.SIGKILL)
+			<-victim.waited
+			killed <- victim.log()
+		}
+		close(killed)
+	}()
+	file := filepath.Join(dir, "dist.json")
+	code, out = run(t, ctx, append(append(slices.Clone(natsScanArgs), "-o", file, "--nats", emb.URL(), "--nats-ack-wait", "3s"), tg...)...)
+	if code != 0 {
+		t.Fatalf("distributed scan: exit %d\n%s", code, out)
+	}
+	vlog, ok := <-killed
+	if !ok {
+		t.Fatal("the victim worker never started a unit")
+	}
+	r, _ := readReport(t, file)
+	sameReport(t, "after the kill", local, r)
+	if !survivor.has("attempt=2") {
+		t.Errorf("no unit was redelivered to the surviving worker; victim log:\n%s\nsurvivor log:\n%s", vlog, survivor.log())
+	}
+	for _, w := range r.Scan.Distributed.Workers {
+		t.Logf("worker %s kept %d units", w.Name, w.Units)
+	}
+}
