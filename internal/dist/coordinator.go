@@ -14,7 +14,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"golang.org/x/time/rate"
 
 	"shindan/internal/engine"
 	"shindan/internal/targets"
@@ -37,7 +36,7 @@ type Coordinator struct {
 	Log        *slog.Logger
 
 	limOnce sync.Once
-	lim     *rate.Limiter
+	lim     *pacer
 
 	mu       sync.Mutex
 	units    map[string]*unitState
@@ -220,12 +219,10 @@ func (c *Coordinator) interrupt(ctx context.Context, js jetstream.JetStream, nc 
 
 // limiter is the scan-wide budget: the workers lease from it, and the
 // coordinator's own probes (domains, segment) spend from it (Spend).
-func (c *Coordinator) limiter() *rate.Limiter {
+func (c *Coordinator) limiter() *pacer {
 	c.limOnce.Do(func() {
 		if c.Config.Rate > 0 {
-			// Leases of 20 ms worth, as the local guard's burst: N
-			// workers never hold more than one small batch each.
-			c.lim = rate.NewLimiter(rate.Limit(c.Config.Rate), max(1, c.Config.Rate/50))
+			c.lim = newPacer(c.Config.Rate)
 		}
 	})
 	return c.lim
@@ -239,8 +236,8 @@ func (c *Coordinator) Spend(ctx context.Context, n int) error {
 		return ctx.Err()
 	}
 	for n > 0 {
-		k := min(n, lim.Burst())
-		if err := lim.WaitN(ctx, k); err != nil {
+		k, err := lim.grant(ctx, n, nil)
+		if err != nil {
 			return err
 		}
 		n -= k
@@ -252,18 +249,17 @@ func (c *Coordinator) Spend(ctx context.Context, n int) error {
 func (c *Coordinator) subscribe(ctx context.Context, nc *nats.Conn, sc ScanConfig) ([]*nats.Subscription, error) {
 	var subs []*nats.Subscription
 	if lim := c.limiter(); lim != nil {
-		burst := lim.Burst()
 		s, err := nc.Subscribe(rateSubject+sc.Scan, func(m *nats.Msg) {
 			var req leaseRequest
 			_ = json.Unmarshal(m.Data, &req)
-			want := min(max(req.Want, 1), burst)
 			go func() {
-				rep := leaseReply{Grant: want}
-				if err := lim.WaitN(ctx, want); err != nil {
-					rep = leaseReply{Error: err.Error()}
+				reply := func(rep leaseReply) {
+					b, _ := json.Marshal(rep)
+					_ = m.Respond(b)
 				}
-				b, _ := json.Marshal(rep)
-				_ = m.Respond(b)
+				if _, err := lim.grant(ctx, req.Want, func(n int) { reply(leaseReply{Grant: n}) }); err != nil {
+					reply(leaseReply{Error: err.Error()})
+				}
 			}()
 		})
 		if err != nil {

@@ -160,8 +160,7 @@ func (w *Worker) handle(ctx context.Context, cons jetstream.Consumer, msg jetstr
 	}()
 	opts := runOpts{rate: w.Rate, vantage: w.Name + " @ " + w.info.Vantage, log: log}
 	if sc.Rate > 0 {
-		l := &scope.Leaser{Fetch: w.leaseFunc(u.Scan), Batch: max(1, sc.Rate/50), MaxAge: 20 * time.Millisecond}
-		opts.lease = l.Wait
+		opts.lease = leaser(w, u.Scan, sc.Rate).Wait
 	}
 	began := time.Now()
 	ru, interrupted, runErr := runUnit(uctx, sc, &u, opts)
@@ -228,6 +227,12 @@ func (w *Worker) publishResult(ctx context.Context, res *Result) error {
 	}
 	_, err = w.js.Publish(ctx, resultSubject+res.Scan, b, jetstream.WithMsgID(res.Scan+"/"+res.Unit))
 	return err
+}
+
+// leaser spends the scan's shared budget: batches of 20 ms worth (the
+// coordinator's burst), dropped when not spent within 20 ms.
+func leaser(w *Worker, scan string, rate int) *scope.Leaser {
+	return &scope.Leaser{Fetch: w.leaseFunc(scan), Batch: max(1, rate/50), MaxAge: 20 * time.Millisecond}
 }
 
 func (w *Worker) leaseFunc(scan string) func(ctx context.Context, want int) (int, error) {

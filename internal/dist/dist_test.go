@@ -1,0 +1,466 @@
+package dist
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"shindan/checks"
+	_ "shindan/checks/svccheck"
+	"shindan/internal/engine"
+	"shindan/internal/targets"
+	"shindan/reports"
+	"shindan/scanners/portscan"
+	_ "shindan/scanners/svcscan"
+)
+
+// listener is a loopback TCP server that greets like an SSH daemon and
+// counts connections, so the scans below find one open port on 127.0.0.1.
+type listener struct {
+	ln    net.Listener
+	conns atomic.Int64
+}
+
+func listen(t *testing.T, addr string) *listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &listener{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			l.conns.Add(1)
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(2 * time.Second))
+				c.Write([]byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"))
+				buf := make([]byte, 256)
+				c.Read(buf)
+			}()
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return l
+}
+
+func (l *listener) port() uint16 { return uint16(l.ln.Addr().(*net.TCPAddr).Port) }
+
+type env struct {
+	emb *Embedded
+	js  jetstream.JetStream
+	log *bytes.Buffer
+	mu  sync.Mutex
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	emb, err := StartEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emb.Close)
+	nc, js, err := Connect(emb.URL(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	if _, err := ensureStreams(context.Background(), js); err != nil {
+		t.Fatal(err)
+	}
+	return &env{emb: emb, js: js, log: &bytes.Buffer{}}
+}
+
+// logger writes to the env's buffer (safe for the many goroutines).
+func (e *env) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(lockedWriter{e}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+type lockedWriter struct{ e *env }
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.e.mu.Lock()
+	defer w.e.mu.Unlock()
+	return w.e.log.Write(p)
+}
+
+func (e *env) logged(s string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return strings.Contains(e.log.String(), s)
+}
+
+func (e *env) startWorker(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	w := &Worker{URL: e.emb.URL(), Name: name, Log: e.logger().With("worker", name)}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// scanConfig is a small service inventory of loopback ports.
+func scanConfig(t *testing.T, ports string, hosts ...string) (engine.Config, ScanConfig) {
+	t.Helper()
+	cs, err := checks.Default.Select("service.exposed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := portscan.ParseSpec(ports)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := engine.Config{Checks: cs, Ports: spec, ScanType: "connect", Timeout: 2 * time.Second,
+		ConnectTimeout: 500 * time.Millisecond, Hosts: 4, HostProbes: 2, Concurrency: 64, ScanID: fmt.Sprintf("t%d", time.Now().UnixNano())}
+	for _, h := range hosts {
+		sp, err := targets.Parse(h, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Targets = append(cfg.Targets, sp)
+		cfg.RawTargets = append(cfg.RawTargets, h)
+	}
+	sc := ScanConfig{Scan: cfg.ScanID, Checks: []string{"service.exposed"}, Ports: ports, ScanType: "connect",
+		Timeout: cfg.Timeout, ConnectTimeout: cfg.ConnectTimeout, Hosts: 4, HostProbes: 2, Concurrency: 64}
+	return cfg, sc
+}
+
+func exposedOn(r *reports.Report, host string, port uint16) bool {
+	for _, f := range r.Findings {
+		if f.Check == "service.exposed" && f.Host == host && f.Port == int(port) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestRedeliveryAfterSilentWorker: a worker that takes a unit and then
+// goes silent (no heartbeat, no ack: a dead process) loses it after the
+// ack wait, and a live worker runs it; the report is complete.
+func TestRedeliveryAfterSilentWorker(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l := listen(t, "127.0.0.1")
+	cfg, sc := scanConfig(t, fmt.Sprint(l.port()), "127.0.0.1")
+	// The dead worker binds first and grabs the unit as it is published.
+	cons, err := e.js.CreateOrUpdateConsumer(ctx, WorkStream, workConsumerConfig(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	grabbed := make(chan jetstream.Msg, 1)
+	go func() {
+		b, err := cons.Fetch(1, jetstream.FetchMaxWait(20*time.Second))
+		if err == nil {
+			for m := range b.Messages() {
+				grabbed <- m
+			}
+		}
+	}()
+	coord := &Coordinator{URL: e.emb.URL(), Config: sc, AckWait: time.Second, Log: e.logger()}
+	cfg.Dist.Remote = coord
+	type out struct {
+		r   *reports.Report
+		err error
+	}
+	res := make(chan out, 1)
+	go func() { r, err := engine.Run(ctx, cfg); res <- out{r, err} }()
+	select {
+	case <-grabbed:
+	case <-ctx.Done():
+		t.Fatal("the silent worker never got the unit")
+	}
+	e.startWorker(t, ctx, "alive")
+	o := <-res
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	if !o.r.Scan.Complete || !exposedOn(o.r, "127.0.0.1", l.port()) {
+		t.Fatalf("report incomplete or without the open port: %+v", o.r.Scan)
+	}
+	if !e.logged("attempt=2") {
+		t.Errorf("the live worker did not run a redelivery:\n%s", e.log)
+	}
+	if d := o.r.Scan.Distributed; d == nil || len(d.Workers) != 1 || d.Workers[0].Name != "alive" || d.Workers[0].Units != 1 {
+		t.Errorf("distributed %+v", o.r.Scan.Distributed)
+	}
+}
+
+// TestDuplicateResultsMerged: a unit's result arriving twice (a unit that
+// ran twice; once past the server's dedupe window, once within it) is
+// merged: the coordinator counts it once and the report has its hosts
+// once.
+func TestDuplicateResultsMerged(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l := listen(t, "127.0.0.1")
+	cfg, sc := scanConfig(t, fmt.Sprint(l.port()), "127.0.0.1", "127.0.0.2")
+	cons, err := e.js.CreateOrUpdateConsumer(ctx, WorkStream, workConsumerConfig(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	coord := &Coordinator{URL: e.emb.URL(), Config: sc, Log: e.logger()}
+	cfg.Dist.Remote = coord
+	res := make(chan *reports.Report, 1)
+	go func() { r, _ := engine.Run(ctx, cfg); res <- r }()
+	// This test is the worker: it runs both units with the real engine
+	// and publishes the first unit's result three times.
+	var units []*Unit
+	var msgs []jetstream.Msg
+	for len(units) < 2 {
+		b, err := cons.Fetch(2-len(units), jetstream.FetchMaxWait(10*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m := range b.Messages() {
+			var u Unit
+			if err := json.Unmarshal(m.Data(), &u); err != nil {
+				t.Fatal(err)
+			}
+			units, msgs = append(units, &u), append(msgs, m)
+		}
+	}
+	var cfgSeen ScanConfig
+	kv, _ := e.js.KeyValue(ctx, ConfigBucket)
+	ent, err := kv.Get(ctx, sc.Scan)
+	if err != nil || json.Unmarshal(ent.Value(), &cfgSeen) != nil {
+		t.Fatalf("scan config not in the bucket: %v", err)
+	}
+	publish := func(u *Unit, id string) *jetstream.PubAck {
+		ru, _, err := runUnit(ctx, &cfgSeen, u, runOpts{vantage: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(Result{Scan: u.Scan, Unit: u.ID, Worker: WorkerInfo{Name: "tester"}, RemoteUnit: ru})
+		ack, err := e.js.Publish(ctx, resultSubject+u.Scan, b, jetstream.WithMsgID(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ack
+	}
+	publish(units[0], sc.Scan+"/"+units[0].ID)
+	if ack := publish(units[0], sc.Scan+"/"+units[0].ID); !ack.Duplicate {
+		t.Error("the server did not drop a result with the same message ID")
+	}
+	publish(units[0], sc.Scan+"/"+units[0].ID+"/late") // beyond the dedupe window
+	publish(units[1], sc.Scan+"/"+units[1].ID)
+	for _, m := range msgs {
+		m.Ack()
+	}
+	r := <-res
+	if r == nil || !r.Scan.Complete {
+		t.Fatalf("report %+v", r)
+	}
+	if coord.Duplicates() != 1 {
+		t.Errorf("coordinator merged %d duplicates, want 1", coord.Duplicates())
+	}
+	cfg.Dist.Remote = nil
+	lr, err := engine.Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Scan.Stats.HostsAlive != lr.Scan.Stats.HostsAlive || len(r.Assets) != len(lr.Assets) || len(r.Findings) != len(lr.Findings) {
+		t.Errorf("hosts alive %d, assets %d, findings %d: want a local scan's %d, %d, %d", r.Scan.Stats.HostsAlive, len(r.Assets),
+			len(r.Findings), lr.Scan.Stats.HostsAlive, len(lr.Assets), len(lr.Findings))
+	}
+	seen := map[string]int{}
+	for _, f := range r.Findings {
+		seen[f.ID]++
+		if seen[f.ID] > 1 {
+			t.Errorf("finding %s %s twice", f.Check, f.Target)
+		}
+	}
+	if d := r.Scan.Distributed; d == nil || d.Units != 2 || len(d.Workers) != 1 || d.Workers[0].Units != 2 {
+		t.Errorf("distributed %+v", r.Scan.Distributed)
+	}
+}
+
+// TestScopeRefusal: a unit naming an address outside the scope it
+// carries (or one its exclusions cover) is refused by the worker, which
+// never connects to it and says so in its result.
+func TestScopeRefusal(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	in, out, excl := listen(t, "127.0.0.1"), listen(t, "127.0.0.9"), listen(t, "127.0.0.10")
+	ports := fmt.Sprintf("%d,%d,%d", in.port(), out.port(), excl.port())
+	_, sc := scanConfig(t, ports, "127.0.0.1")
+	b, _ := json.Marshal(sc)
+	kv, _ := e.js.KeyValue(ctx, ConfigBucket)
+	if _, err := kv.Put(ctx, sc.Scan, b); err != nil {
+		t.Fatal(err)
+	}
+	u := Unit{Scan: sc.Scan, ID: "u1", Scope: targets.Scope{Allow: []string{"127.0.0.1", "127.0.0.10"}, Deny: []string{"127.0.0.10"}},
+		Hosts: []targets.Host{{Addr: netip.MustParseAddr("127.0.0.1"), Named: true}, {Addr: netip.MustParseAddr("127.0.0.9"), Named: true},
+			{Addr: netip.MustParseAddr("127.0.0.10"), Named: true}}}
+	b, _ = json.Marshal(u)
+	if _, err := e.js.Publish(ctx, workSubject+sc.Scan, b); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := e.js.OrderedConsumer(ctx, ResultStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{resultSubject + sc.Scan}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.startWorker(t, ctx, "w")
+	m, err := rc.Next(jetstream.FetchMaxWait(30 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Result
+	if err := json.Unmarshal(m.Data(), &r); err != nil {
+		t.Fatal(err)
+	}
+	refused := map[string]string{}
+	for _, x := range r.Refused {
+		refused[x.Host.String()] = x.Reason
+	}
+	if !strings.Contains(refused["127.0.0.9"], "outside the scan's scope") || !strings.Contains(refused["127.0.0.10"], "excluded") {
+		t.Errorf("refusals %v", refused)
+	}
+	if len(r.Hosts) != 1 || r.Hosts[0].Host.String() != "127.0.0.1" {
+		t.Errorf("hosts scanned %+v", r.Hosts)
+	}
+	if out.conns.Load() != 0 || excl.conns.Load() != 0 {
+		t.Errorf("the worker connected to refused hosts: %d, %d connections", out.conns.Load(), excl.conns.Load())
+	}
+	if in.conns.Load() == 0 {
+		t.Error("the in-scope host was not scanned")
+	}
+}
+
+// TestLeasedRateNeverOverBudget: four workers leasing from one
+// coordinator's budget, each spending as fast as it can, never exceed the
+// scan's rate together, in any 1 s window, and use most of it.
+func TestLeasedRateNeverOverBudget(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const pps = 2000
+	coord := &Coordinator{URL: e.emb.URL(), Config: ScanConfig{Scan: "ratetest", Rate: pps}}
+	nc, _, err := Connect(e.emb.URL(), "coord")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	subs, err := coord.subscribe(ctx, nc, coord.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, s := range subs {
+			s.Unsubscribe()
+		}
+	}()
+	var mu sync.Mutex
+	var stamps []time.Time
+	var wg sync.WaitGroup
+	const run = 3 * time.Second
+	start := time.Now()
+	for i := range 4 {
+		w := &Worker{URL: e.emb.URL(), Name: fmt.Sprint(i)}
+		if w.nc, _, err = Connect(w.URL, "w"); err != nil {
+			t.Fatal(err)
+		}
+		defer w.nc.Close()
+		l := leaser(w, "ratetest", pps)
+		for range 8 { // eight senders per worker, as probes in parallel
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Since(start) < run {
+					if err := l.Wait(ctx, 1); err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					stamps = append(stamps, time.Now())
+					mu.Unlock()
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	// Every 1 s window starting at a token.
+	maxWin := 0
+	j := 0
+	for i := range stamps {
+		for j < len(stamps) && stamps[j].Sub(stamps[i]) < time.Second {
+			j++
+		}
+		maxWin = max(maxWin, j-i)
+	}
+	mean := float64(len(stamps)) / time.Since(start).Seconds()
+	t.Logf("%d tokens in %v: mean %.0f/s, max %d in any 1 s window (budget %d)", len(stamps), time.Since(start).Round(time.Millisecond), mean, maxWin, pps)
+	// One 20 ms batch a worker may still hold at a window's start is the
+	// only slack: the local guard's burst is the same.
+	if maxWin > pps+pps/50 {
+		t.Errorf("max %d tokens in a 1 s window > budget %d + burst", maxWin, pps)
+	}
+	if mean < 0.8*pps {
+		t.Errorf("mean %.0f/s: the leases waste the budget", mean)
+	}
+}
+
+// TestCancelPurgesUnstarted: Ctrl-C at the coordinator removes the units
+// no worker started from the queue, cancels the running one, and the
+// partial report counts the hosts never reached as not scanned.
+func TestCancelPurgesUnstarted(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var hosts []string
+	for i := 1; i <= 12; i++ {
+		hosts = append(hosts, fmt.Sprintf("127.0.0.%d", i))
+	}
+	// 60 ports at 20 connections a second: every unit takes seconds.
+	cfg, sc := scanConfig(t, "40001-40060", hosts...)
+	sc.Rate = 20
+	coord := &Coordinator{URL: e.emb.URL(), Config: sc, CancelWait: 5 * time.Second, Log: e.logger()}
+	cfg.Dist.Remote = coord
+	sctx, stop := context.WithCancel(ctx)
+	res := make(chan *reports.Report, 1)
+	go func() { r, _ := engine.Run(sctx, cfg); res <- r }()
+	e.startWorker(t, ctx, "w")
+	deadline := time.Now().Add(20 * time.Second)
+	for !e.logged("scan starting") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	r := <-res
+	if r == nil || r.Scan.Complete {
+		t.Fatalf("want a partial report, got %+v", r)
+	}
+	if r.Scan.NotScanned == nil || r.Scan.NotScanned.Hosts < 10 {
+		t.Errorf("not scanned %+v, want the 11 units never started (or all 12)", r.Scan.NotScanned)
+	}
+	st, err := e.js.Stream(ctx, WorkStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(ctx, jetstream.WithSubjectFilter(workSubject+sc.Scan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := info.State.Subjects[workSubject+sc.Scan]; n != 0 {
+		t.Errorf("%d units of the cancelled scan left in the queue", n)
+	}
+	if !e.logged("coordinator cancelled the scan") && !e.logged("unit cut") {
+		t.Logf("log:\n%s", e.log)
+	}
+}

@@ -1,0 +1,52 @@
+package dist
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// pacer hands out the scan-wide budget in batches, one batch at a time
+// and never two closer than the batch's worth of time, measured when each
+// is handed out. A token bucket catches up after a late wake-up (its
+// burst) and a slow reply can bunch two leases at one worker; the pacer
+// only ever loses time, so the leases of all workers together stay within
+// the rate in every window, up to the one batch a worker may still hold.
+type pacer struct {
+	rate  int // tokens per second
+	batch int // most tokens per grant
+	mu    sync.Mutex
+	last  time.Time
+	gap   time.Duration
+}
+
+func newPacer(rate int) *pacer {
+	return &pacer{rate: rate, batch: max(1, rate/50)}
+}
+
+// grant waits for the next slot and returns the tokens granted (at most
+// want, at most one batch). hand, when set, passes them on before the
+// next slot can open (a lease reply sent late must not bunch with the
+// next one).
+func (p *pacer) grant(ctx context.Context, want int, hand func(n int)) (int, error) {
+	n := min(max(want, 1), p.batch)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.last.IsZero() {
+		if d := time.Until(p.last.Add(p.gap)); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return 0, ctx.Err()
+			case <-t.C:
+			}
+		}
+	}
+	if hand != nil {
+		hand(n)
+	}
+	p.last = time.Now()
+	p.gap = time.Duration(float64(n) / float64(p.rate) * float64(time.Second))
+	return n, nil
+}
