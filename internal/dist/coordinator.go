@@ -288,6 +288,10 @@ func (c *Coordinator) subscribe(ctx context.Context, nc *nats.Conn, sc ScanConfi
 	if err != nil {
 		return subs, fmt.Errorf("dist: subscribe: %w", err)
 	}
+	// The server knows the subscriptions before a worker asks.
+	if err := nc.Flush(); err != nil {
+		return subs, fmt.Errorf("dist: subscribe: %w", err)
+	}
 	return append(subs, s), nil
 }
 

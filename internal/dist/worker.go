@@ -76,6 +76,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("dist: subscribe: %w", err)
 	}
 	defer sub.Unsubscribe()
+	if err := w.nc.Flush(); err != nil {
+		return fmt.Errorf("dist: subscribe: %w", err)
+	}
 	w.Log.Info("worker ready", "name", w.Name, "vantage", w.info.Vantage, "nats", w.URL, "rate", w.Rate)
 	for ctx.Err() == nil {
 		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
