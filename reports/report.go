@@ -330,12 +330,55 @@ func Summarize(fs []Finding) map[string]Counts {
 	return out
 }
 
+// CompareHosts orders hosts as reports list them: IPv4 addresses
+// numerically, then IPv6 addresses, then names.
+func CompareHosts(a, b string) int { return compareHosts(a, b) }
+
 // compareHosts orders hosts numerically when both parse as addresses.
+// It runs inside every sort of Normalize, so it allocates nothing for the
+// common cases (equal hosts, dotted quads).
 func compareHosts(a, b string) int {
+	if a == b {
+		return 0
+	}
+	qa, oka := dottedQuad(a)
+	qb, okb := dottedQuad(b)
+	if oka && okb {
+		return cmp.Compare(qa, qb)
+	}
 	return strings.Compare(hostKey(a), hostKey(b))
 }
 
+// dottedQuad reads the four decimal numbers a host starts with ("a.b.c.d",
+// anything after the fourth ignored), packed so that numeric order is
+// integer order; ok is false unless all four are there and below 1000,
+// the range in which hostKey's text order is numeric order.
+func dottedQuad(h string) (v uint64, ok bool) {
+	i := 0
+	for part := 0; part < 4; part++ {
+		if part > 0 {
+			if i >= len(h) || h[i] != '.' {
+				return 0, false
+			}
+			i++
+		}
+		n, start := 0, i
+		for i < len(h) && h[i] >= '0' && h[i] <= '9' && i-start < 4 {
+			n = n*10 + int(h[i]-'0')
+			i++
+		}
+		if i == start || n > 999 {
+			return 0, false
+		}
+		v = v<<10 | uint64(n)
+	}
+	return v, true
+}
+
 func hostKey(h string) string {
+	if v, ok := dottedQuad(h); ok {
+		return fmt.Sprintf("4:%03d.%03d.%03d.%03d", v>>30&1023, v>>20&1023, v>>10&1023, v&1023)
+	}
 	var parts [4]int
 	if n, _ := fmt.Sscanf(h, "%d.%d.%d.%d", &parts[0], &parts[1], &parts[2], &parts[3]); n == 4 {
 		return fmt.Sprintf("4:%03d.%03d.%03d.%03d", parts[0], parts[1], parts[2], parts[3])
@@ -399,14 +442,9 @@ func Decode(b []byte) (*Report, error) {
 	if r.Tool.Name == "" || r.Scan.ID == "" || r.Findings == nil {
 		return nil, fmt.Errorf("report: tool.name, scan.id and findings are required")
 	}
-	for i, f := range r.Findings {
-		if f.ID == "" || f.Check == "" || f.Target == "" || statusRank(f.Status) == len(Statuses) || len(f.Articles) == 0 {
-			return nil, fmt.Errorf("report: findings[%d]: id, check, articles, target and a valid status are required", i)
-		}
-		for j, it := range f.Items {
-			if it.ID == "" || statusRank(it.Status) == len(Statuses) {
-				return nil, fmt.Errorf("report: findings[%d].items[%d]: id and a valid status are required", i, j)
-			}
+	for i := range r.Findings {
+		if err := checkFinding(i, &r.Findings[i]); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
 		}
 	}
 	return &r, nil

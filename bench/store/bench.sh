@@ -4,13 +4,13 @@
 #     --store against the same scan without, alternating, ROUNDS times;
 #  2. a store holding 100 copies of that real lab scan: 'history' and
 #     'diff' wall time;
-#  3. a synthetic 10,000-host sweep result: import (write) and diff, with
-#     peak resident memory from /usr/bin/time.
+#  3. synthetic sweep results of 2,500, 5,000 and 10,000 hosts: import
+#     (write) and diff, with peak resident memory from /usr/bin/time.
 # Runs in the scanner namespace with the lab up (make bench does both).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 S=${SHINDAN:-./bin/shindan}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-4}
 inst=${SDN_LAB:-a}
 run=${LAB_RUN:-/tmp/sdn-lab-$inst}
 hosts=$run/hosts.json
@@ -48,18 +48,17 @@ echo "== 2. store of 100 lab scans"
 mkdir -p "$work/copies"
 go run ./bench/store/gen -copies 100 -from "$work/stored-1.json" -o "$work/copies"
 t=$(now); $S import --store "$work/h100.db" "$work/copies"/*.json >/dev/null; echo "import of 100 reports: $(echo "$(now) - $t" | bc)s"
-for cmd in "history" "history --format json" "history --profile external --since 2026-01-01" "diff --fail-on none bench-000 bench-099" "diff --format json --fail-on none bench-050 latest"; do
+for cmd in "--version" "history" "history --format json" "history --profile external --since 2026-01-01" "diff --fail-on none bench-000 bench-099" "diff --format json --fail-on none bench-050 latest"; do
 	: >"$work/t"
 	for _ in 1 2 3 4 5; do
-		t=$(now); $S $cmd --store "$work/h100.db" >/dev/null; echo "($(now) - $t) * 1000" | bc >>"$work/t"
+		st=(--store "$work/h100.db")
+		[ "$cmd" = --version ] && st=()
+		t=$(now); $S $cmd "${st[@]}" >/dev/null; echo "($(now) - $t) * 1000" | bc >>"$work/t"
 	done
 	echo "$cmd: median $(median <"$work/t") ms (5 runs; target < 200 ms)"
 done
 
-echo "== 3. synthetic 10,000-host sweep result"
-go run ./bench/store/gen -hosts 10000 -id syn-a -o "$work/syn-a.json"
-go run ./bench/store/gen -hosts 10000 -drift -id syn-b -o "$work/syn-b.json"
-ls -l "$work/syn-a.json" | awk '{printf "report size: %.1f MB\n", $5/1e6}'
+echo "== 3. synthetic sweep results of 2,500, 5,000 and 10,000 hosts"
 measure() { # measure LABEL CMD...
 	local label=$1
 	shift
@@ -67,9 +66,16 @@ measure() { # measure LABEL CMD...
 	read -r secs kb <"$work/time"
 	echo "$label: ${secs}s, peak RSS $((kb / 1024)) MiB"
 }
-measure "import syn-a (10,000 hosts, 30,000 findings)" $S import --store "$work/syn.db" "$work/syn-a.json"
-measure "import syn-b (1,000 hosts changed)" $S import --store "$work/syn.db" "$work/syn-b.json"
-measure "diff syn-a syn-b from the store" $S diff --store "$work/syn.db" --fail-on none --format json syn-a syn-b
-measure "diff of the two files" $S diff --fail-on none "$work/syn-a.json" "$work/syn-b.json"
-measure "history of the synthetic store" $S history --store "$work/syn.db"
-echo "changes in the synthetic diff: $($S diff --store "$work/syn.db" --fail-on none --format json syn-a syn-b | grep -c '"kind"')"
+measure "process start (--version), for scale" $S --version
+for n in 2500 5000 10000; do
+	go run ./bench/store/gen -hosts "$n" -id syn-a -o "$work/syn-a.json"
+	go run ./bench/store/gen -hosts "$n" -drift -id syn-b -o "$work/syn-b.json"
+	rm -f "$work/syn.db"*
+	ls -l "$work/syn-a.json" | awk -v n="$n" '{printf "%d hosts: report %.1f MB, %d findings\n", n, $5/1e6, 3*n}'
+	measure "  import syn-a" $S import --store "$work/syn.db" "$work/syn-a.json"
+	measure "  import syn-b (a tenth of the hosts changed)" $S import --store "$work/syn.db" "$work/syn-b.json"
+	measure "  diff syn-a syn-b from the store (streamed)" $S diff --store "$work/syn.db" --fail-on none --format json syn-a syn-b
+	measure "  diff of the two files (in memory)" $S diff --fail-on none "$work/syn-a.json" "$work/syn-b.json"
+	measure "  history of that store" $S history --store "$work/syn.db"
+	echo "  changes in the diff: $($S diff --store "$work/syn.db" --fail-on none --format json syn-a syn-b | grep -c '"kind"')"
+done

@@ -63,18 +63,23 @@ func diffCommand() *cli.Command {
 					st.Close()
 				}
 			}()
-			old, _, err := loadScan(ctx, c, c.Args().Get(0), &st)
+			old, err := diffSide(ctx, c, c.Args().Get(0), &st)
 			if err != nil {
 				return err
 			}
-			cur, _, err := loadScan(ctx, c, c.Args().Get(1), &st)
+			cur, err := diffSide(ctx, c, c.Args().Get(1), &st)
 			if err != nil {
 				return err
 			}
+			opt := drift.Options{Policy: pol}
 			if pol != nil {
-				applyWaivers(cur, pol, time.Now())
+				now := time.Now()
+				opt.Waive = func(id, check, target string) bool { return pol.WaiverFor(id, check, target, now) != nil }
 			}
-			d := drift.Compare(old, cur, drift.Options{Policy: pol})
+			d, err := drift.CompareSides(ctx, old, cur, opt)
+			if err != nil {
+				return cli.Exit(err.Error(), exitError)
+			}
 			if format == "json" {
 				enc := json.NewEncoder(os.Stdout)
 				enc.SetIndent("", "  ")
@@ -92,15 +97,30 @@ func diffCommand() *cli.Command {
 	}
 }
 
-// applyWaivers adds the policy's waivers to findings that carry none.
-func applyWaivers(r *reports.Report, pol *checks.Policy, now time.Time) {
-	for i := range r.Findings {
-		f := &r.Findings[i]
-		if f.Waiver != nil {
-			continue
+// diffSide reads one side of a diff: a report file whole, or a stored
+// scan streamed from the store's indexed rows.
+func diffSide(ctx context.Context, c *cli.Context, arg string, st **store.Store) (drift.Side, error) {
+	if isReportFile(arg) {
+		r, err := loadReport(arg)
+		if err != nil {
+			return nil, usageErr("%v", err)
 		}
-		if w := pol.WaiverFor(f.ID, f.Check, f.Target, now); w != nil {
-			f.Waiver = &reports.Waiver{Reason: w.Reason, Until: w.Until.Format(time.DateOnly), By: w.By}
-		}
+		return drift.ReportSide(r), nil
 	}
+	if *st == nil {
+		s, err := openStore(ctx, c.String("store"))
+		if err != nil {
+			return nil, err
+		}
+		*st = s
+	}
+	id, err := (*st).Resolve(ctx, arg, nil)
+	if err != nil {
+		return nil, storeErr(err, arg)
+	}
+	side, err := (*st).Side(ctx, id)
+	if err != nil {
+		return nil, storeErr(err, arg)
+	}
+	return side, nil
 }

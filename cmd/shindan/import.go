@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,7 +17,9 @@ func importCommand() *cli.Command {
 		Usage:     "load JSON reports into the history store",
 		ArgsUsage: "REPORT.json...",
 		Description: "Each report is stored under its scan ID. A scan ID already in the store is refused:\n" +
-			"importing never overwrites history.",
+			"importing never overwrites history. Reports are read one finding at a time and stored in one\n" +
+			"transaction each, so memory does not grow with the report and a bad report stores nothing.\n" +
+			"Reports above 256 MiB are refused.",
 		Flags: []cli.Flag{storeFlag()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -29,19 +32,38 @@ func importCommand() *cli.Command {
 			}
 			defer st.Close()
 			for _, p := range c.Args().Slice() {
-				r, err := loadReport(p)
-				if err != nil {
-					return usageErr("%v", err)
+				if err := importFile(ctx, st, p); err != nil {
+					return err
 				}
-				if err := st.Import(ctx, r, store.Config{}); err != nil {
-					if errors.Is(err, store.ErrExists) {
-						return cli.Exit(fmt.Sprintf("%s: scan %s is already in the store; nothing was changed", p, r.Scan.ID), exitError)
-					}
-					return cli.Exit(fmt.Sprintf("%s: %v", p, err), exitError)
-				}
-				fmt.Printf("%s\t%s\t%d findings\n", r.Scan.ID, p, len(r.Findings))
 			}
 			return nil
 		},
 	}
+}
+
+// importFile streams one report file into the store.
+func importFile(ctx context.Context, st *store.Store, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return usageErr("%v", err)
+	} else if !fi.Mode().IsRegular() {
+		return usageErr("%s: not a regular file", path)
+	} else if fi.Size() > MaxReportSize {
+		return usageErr("%s: %d MiB is above the %d MiB report size limit", path, fi.Size()>>20, MaxReportSize>>20)
+	}
+	res, err := st.ImportStream(ctx, f, store.Config{})
+	switch {
+	case errors.Is(err, store.ErrExists):
+		return cli.Exit(fmt.Sprintf("%s: the scan is already in the store (%v); nothing was changed", path, err), exitError)
+	case store.IsDecodeError(err):
+		return usageErr("%s: %v (nothing was stored)", path, err)
+	case err != nil:
+		return cli.Exit(fmt.Sprintf("%s: %v", path, err), exitError)
+	}
+	fmt.Printf("%s\t%s\t%d findings\n", res.ScanID, path, res.Findings)
+	return nil
 }

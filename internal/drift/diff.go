@@ -6,6 +6,7 @@ package drift
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -66,6 +67,9 @@ type Options struct {
 	// Policy supplies ipv4_only_segments for IPv6-on-IPv4-only events
 	// learned from inventory; nil = the default policy.
 	Policy *checks.Policy
+	// Waive, when set, waives a new verdict that carries no waiver of its
+	// own (diff --policy): called with the subject's ID, check and target.
+	Waive func(id, check, target string) bool
 }
 
 func bad(s string) bool { return s == "fail" || s == "warn" }
@@ -84,92 +88,113 @@ func rank(s string) int {
 	return -1
 }
 
-type svcKey struct {
-	host, proto string
-	port        int
-}
-
 // Compare lists the changes from old to cur in a stable order: by kind
 // order above, then host, port and check.
 func Compare(old, cur *reports.Report, opt Options) *Diff {
+	// Sides in memory yield no errors.
+	d, _ := CompareSides(context.Background(), ReportSide(old), ReportSide(cur), opt)
+	return d
+}
+
+// CompareSides is Compare over two sides read in key order: memory grows
+// with the changes found, not with the scans.
+func CompareSides(ctx context.Context, old, cur Side, opt Options) (*Diff, error) {
 	pol := opt.Policy
 	if pol == nil {
 		pol = checks.DefaultPolicy()
 	}
-	d := &Diff{OldScan: old.Scan.ID, NewScan: cur.Scan.ID, Changes: []Change{}}
+	d := &Diff{OldScan: old.ScanID(), NewScan: cur.ScanID(), Changes: []Change{}}
 	add := func(c Change) { d.Changes = append(d.Changes, c) }
 
-	oldHosts, newHosts := hostSet(old), hostSet(cur)
-	for h := range newHosts {
-		if !oldHosts[h] {
-			add(Change{Kind: NewHost, Host: h})
-			if a, err := netip.ParseAddr(h); err == nil && a.Is6() && !a.Is4In6() {
-				if seg, ok := ipv4OnlySibling(cur, h, pol); ok {
-					add(Change{Kind: IPv6OnIPv4Only, Host: h, New: "IPv6 address of a host on " + seg})
+	// IPv6 hosts new in cur, and the IPv4 hosts of cur inside an
+	// IPv4-only segment by name, paired once every host is read.
+	type v6host struct {
+		host  string
+		names []string
+	}
+	var newV6 []v6host
+	type v4site struct{ host, seg string }
+	v4byName := map[string]v4site{}
+	noteV4 := func(h *Host) {
+		ip, err := netip.ParseAddr(h.Host)
+		if err != nil || !ip.Is4() || len(h.Names) == 0 {
+			return
+		}
+		for _, p := range pol.IPv4OnlySegments {
+			if !p.Contains(ip) {
+				continue
+			}
+			for _, n := range h.Names {
+				// The first such host in report order (numeric) pairs.
+				if was, ok := v4byName[n]; !ok || reports.CompareHosts(h.Host, was.host) < 0 {
+					v4byName[n] = v4site{h.Host, p.String()}
 				}
 			}
+			return
 		}
 	}
-	for h := range oldHosts {
-		if !newHosts[h] {
-			add(Change{Kind: GoneHost, Host: h})
+	err := mergeRuns(old.Hosts(ctx), cur.Hosts(ctx), func(h *Host) string { return h.Host }, func(o, n []Host) {
+		for i := range n {
+			noteV4(&n[i])
 		}
-	}
-	os, ns := services(old), services(cur)
-	for k, n := range ns {
-		o, had := os[k]
 		switch {
-		case !had:
-			add(Change{Kind: NewPort, Host: k.host, Proto: k.proto, Port: k.port, New: describe(n)})
-		case describe(o) != describe(n) && (n.Service != "" || n.Product != "" || n.Version != ""):
-			add(Change{Kind: NewService, Host: k.host, Proto: k.proto, Port: k.port, Old: describe(o), New: describe(n)})
+		case len(o) == 0:
+			h := n[0]
+			add(Change{Kind: NewHost, Host: h.Host})
+			if a, err := netip.ParseAddr(h.Host); err == nil && a.Is6() && !a.Is4In6() && len(pol.IPv4OnlySegments) > 0 {
+				newV6 = append(newV6, v6host{h.Host, h.Names})
+			}
+			for _, s := range servicesOf(n) {
+				add(Change{Kind: NewPort, Host: h.Host, Proto: s.Proto, Port: s.Port, New: describe(s)})
+			}
+		case len(n) == 0:
+			// A port of a host the new scan did not see at all is not
+			// known to be closed; the host's absence is reported instead.
+			add(Change{Kind: GoneHost, Host: o[0].Host})
+		default:
+			compareServices(o[0].Host, servicesOf(o), servicesOf(n), add)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range newV6 {
+		best := v4site{}
+		for _, name := range h.names {
+			if s, ok := v4byName[name]; ok && (best.host == "" || reports.CompareHosts(s.host, best.host) < 0) {
+				best = s
+			}
+		}
+		if best.host != "" {
+			add(Change{Kind: IPv6OnIPv4Only, Host: h.host, New: "IPv6 address of a host on " + best.seg})
 		}
 	}
-	for k, o := range os {
-		// A port of a host the new scan did not see at all is not known
-		// to be closed; the host's absence is reported instead.
-		if _, still := ns[k]; !still && newHosts[k.host] {
-			add(Change{Kind: PortClosed, Host: k.host, Proto: k.proto, Port: k.port, Old: describe(o)})
+	err = mergeRuns(old.Certs(ctx), cur.Certs(ctx), func(c *Cert) string { return c.Target }, func(o, n []Cert) {
+		if len(o) > 0 && len(n) > 0 {
+			if was, now := o[len(o)-1].Line, n[len(n)-1].Line; was != now {
+				t := n[0].Target
+				add(Change{Kind: CertChanged, Target: t, Host: hostOf(t), Old: was, New: now})
+			}
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	oc, nc := certs(old), certs(cur)
-	for t, n := range nc {
-		if o, had := oc[t]; had && o != n {
-			add(Change{Kind: CertChanged, Target: t, Host: hostOf(t), Old: o, New: n})
-		}
-	}
-
 	// Verdicts compare per subject: a grouped report against an older
 	// ungrouped one, and a waiver on one item hides no other.
-	oldF, curF := reports.Flatten(old.Findings), reports.Flatten(cur.Findings)
-	before := make(map[string]*reports.Finding, len(oldF))
-	for i := range oldF {
-		before[oldF[i].ID] = &oldF[i]
-	}
-	for i := range curF {
-		f := &curF[i]
-		o := before[f.ID]
-		was := ""
-		if o != nil {
-			was = o.Status
+	err = mergeRuns(old.Verdicts(ctx), cur.Verdicts(ctx), func(v *Verdict) string { return v.ID }, func(o, n []Verdict) {
+		var before *Verdict
+		if len(o) > 0 {
+			before = &o[len(o)-1]
 		}
-		rn, ro := rank(f.Status), -1
-		if o != nil {
-			ro = rank(o.Status)
+		for i := range n {
+			if c, ok := verdictChange(before, &n[i], opt.Waive); ok {
+				add(c)
+			}
 		}
-		if rn < 0 {
-			continue
-		}
-		c := Change{Check: f.Check, Finding: f.ID, Target: f.Target, Subject: f.Subject, Host: f.Host, Port: f.Port, Proto: f.Proto,
-			Old: was, New: f.Status, Severity: f.Severity, Waived: f.Waiver != nil, Title: f.Title}
-		switch {
-		case bad(f.Status) && rn > max(ro, 0):
-			c.Kind = regressionKind(f)
-			add(c)
-		case ro > rn && ro > 0:
-			c.Kind = Improvement
-			add(c)
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	order := map[Kind]int{}
 	for i, k := range []Kind{NewHost, GoneHost, NewPort, PortClosed, NewService, CertChanged, IPv6OnIPv4Only, NewRA, CertExpiring, Regression, Improvement} {
@@ -179,12 +204,82 @@ func Compare(old, cur *reports.Report, opt Options) *Diff {
 		return cmp.Or(cmp.Compare(order[a.Kind], order[b.Kind]), strings.Compare(hostSortKey(a.Host), hostSortKey(b.Host)),
 			cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port), cmp.Compare(a.Check, b.Check), cmp.Compare(a.Target, b.Target), cmp.Compare(a.Finding, b.Finding))
 	})
-	return d
+	return d, nil
+}
+
+// servicesOf joins the services of a run of one host's entries, sorted,
+// a later entry's port replacing an earlier one's.
+func servicesOf(hs []Host) []reports.Service {
+	if len(hs) == 1 {
+		return hs[0].Services
+	}
+	var all []reports.Service
+	for _, h := range hs {
+		all = append(all, h.Services...)
+	}
+	return uniqueServices(all)
+}
+
+// compareServices merges two sorted service lists of a host seen by both
+// scans.
+func compareServices(host string, os, ns []reports.Service, add func(Change)) {
+	i, j := 0, 0
+	for i < len(os) || j < len(ns) {
+		var c int
+		switch {
+		case i == len(os):
+			c = 1
+		case j == len(ns):
+			c = -1
+		default:
+			c = cmp.Or(cmp.Compare(os[i].Proto, ns[j].Proto), cmp.Compare(os[i].Port, ns[j].Port))
+		}
+		switch {
+		case c < 0:
+			add(Change{Kind: PortClosed, Host: host, Proto: os[i].Proto, Port: os[i].Port, Old: describe(os[i])})
+			i++
+		case c > 0:
+			add(Change{Kind: NewPort, Host: host, Proto: ns[j].Proto, Port: ns[j].Port, New: describe(ns[j])})
+			j++
+		default:
+			o, n := os[i], ns[j]
+			if describe(o) != describe(n) && (n.Service != "" || n.Product != "" || n.Version != "") {
+				add(Change{Kind: NewService, Host: host, Proto: n.Proto, Port: n.Port, Old: describe(o), New: describe(n)})
+			}
+			i++
+			j++
+		}
+	}
+}
+
+// verdictChange compares a subject's verdict with its earlier one (nil:
+// the old scan did not report it).
+func verdictChange(o, f *Verdict, waive func(id, check, target string) bool) (Change, bool) {
+	rn, ro := rank(f.Status), -1
+	was := ""
+	if o != nil {
+		was, ro = o.Status, rank(o.Status)
+	}
+	if rn < 0 {
+		return Change{}, false
+	}
+	waived := f.Waived || (waive != nil && waive(f.ID, f.Check, f.Target))
+	c := Change{Check: f.Check, Finding: f.ID, Target: f.Target, Subject: f.Subject, Host: f.Host, Port: f.Port, Proto: f.Proto,
+		Old: was, New: f.Status, Severity: f.Severity, Waived: waived, Title: f.Title}
+	switch {
+	case bad(f.Status) && rn > max(ro, 0):
+		c.Kind = regressionKind(f)
+		return c, true
+	case ro > rn && ro > 0:
+		c.Kind = Improvement
+		return c, true
+	}
+	return Change{}, false
 }
 
 // regressionKind gives the specific drift kinds their own names; every
 // other new fail or warn is a plain regression.
-func regressionKind(f *reports.Finding) Kind {
+func regressionKind(f *Verdict) Kind {
 	switch f.Check {
 	case "ipv6.unintended", "ipv6.transition":
 		return IPv6OnIPv4Only
@@ -201,80 +296,13 @@ func regressionKind(f *reports.Finding) Kind {
 // certExpiry tells the expiry verdicts of tls.certificate (expired, or
 // within the policy's cert_expiry_days) from its other failures: their
 // finding IDs are those of the subjects tls.certificate gives them.
-func certExpiry(f *reports.Finding) bool {
+func certExpiry(f *Verdict) bool {
 	return f.ID == findingID(f.Check, f.Target, "certificate:expires-soon") ||
 		f.ID == findingID(f.Check, f.Target, "certificate:expired")
 }
 
-func hostSet(r *reports.Report) map[string]bool {
-	m := map[string]bool{}
-	for _, a := range r.Assets {
-		m[a.Host] = true
-	}
-	return m
-}
-
-func services(r *reports.Report) map[svcKey]reports.Service {
-	m := map[svcKey]reports.Service{}
-	for _, a := range r.Assets {
-		for _, s := range a.Services {
-			m[svcKey{a.Host, s.Proto, s.Port}] = s
-		}
-	}
-	return m
-}
-
 func describe(s reports.Service) string {
 	return strings.TrimSpace(strings.Join([]string{s.Service, s.Product, s.Version}, " "))
-}
-
-// certs maps each TLS endpoint to the leaf certificate line the TLS probe
-// records in the evidence of tls.certificate.
-func certs(r *reports.Report) map[string]string {
-	m := map[string]string{}
-	for _, f := range reports.Flatten(r.Findings) {
-		if f.Check != "tls.certificate" {
-			continue
-		}
-		for _, ev := range f.Evidence {
-			for _, line := range strings.Split(ev.Data, "\n") {
-				if c, ok := strings.CutPrefix(line, "certificate: "); ok {
-					m[f.Target] = c
-				}
-			}
-		}
-	}
-	return m
-}
-
-// ipv4OnlySibling reports whether an IPv6 asset shares a name with an
-// IPv4 asset inside one of the policy's IPv4-only segments.
-func ipv4OnlySibling(r *reports.Report, host string, pol *checks.Policy) (string, bool) {
-	if len(pol.IPv4OnlySegments) == 0 {
-		return "", false
-	}
-	var names []string
-	for _, a := range r.Assets {
-		if a.Host == host {
-			names = a.Names
-		}
-	}
-	for _, a := range r.Assets {
-		ip, err := netip.ParseAddr(a.Host)
-		if err != nil || !ip.Is4() {
-			continue
-		}
-		shared := slices.ContainsFunc(a.Names, func(n string) bool { return slices.Contains(names, n) })
-		if !shared {
-			continue
-		}
-		for _, p := range pol.IPv4OnlySegments {
-			if p.Contains(ip) {
-				return p.String(), true
-			}
-		}
-	}
-	return "", false
 }
 
 func hostOf(target string) string {

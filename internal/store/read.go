@@ -91,7 +91,10 @@ func (s *Store) History(ctx context.Context, f Filter) ([]ScanInfo, error) {
 			return nil, fmt.Errorf("store: history: %w", err)
 		}
 		si.StartedAt, si.FinishedAt, si.Complete = parseStamp(started), parseStamp(finished), complete == 1
-		_ = json.Unmarshal([]byte(cfg), &si.Config)
+		if err := json.Unmarshal([]byte(cfg), &si.Config); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: scan %s: corrupt config column: %w", si.ID, err)
+		}
 		si.ByStatus, si.BySeverity = map[string]int{}, map[string]int{}
 		idx[si.ID] = len(out)
 		out = append(out, si)
@@ -204,10 +207,14 @@ func (s *Store) Report(ctx context.Context, id string) (*reports.Report, Config,
 	r := &reports.Report{SchemaVersion: reports.SchemaVersion, Findings: []reports.Finding{}}
 	var cfg Config
 	if err := json.Unmarshal([]byte(doc), &r.Scan); err != nil {
-		return nil, cfg, fmt.Errorf("store: scan %s: %w", id, err)
+		return nil, cfg, fmt.Errorf("store: scan %s: corrupt scan document: %w", id, err)
 	}
-	_ = json.Unmarshal([]byte(tool), &r.Tool)
-	_ = json.Unmarshal([]byte(cfgj), &cfg)
+	if err := json.Unmarshal([]byte(tool), &r.Tool); err != nil {
+		return nil, cfg, fmt.Errorf("store: scan %s: corrupt tool column: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(cfgj), &cfg); err != nil {
+		return nil, cfg, fmt.Errorf("store: scan %s: corrupt config column: %w", id, err)
+	}
 	if r.Tool.Name == "" {
 		r.Tool.Name = "shindan"
 	}
@@ -216,37 +223,37 @@ func (s *Store) Report(ctx context.Context, id string) (*reports.Report, Config,
 	if !r.Scan.Complete && r.Scan.InterruptedReason == "" {
 		r.Scan.InterruptedReason = "the scan did not finish (process ended before the report was complete)"
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT doc FROM assets WHERE scan_id = ?`), id)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT host, doc FROM assets WHERE scan_id = ?`), id)
 	if err != nil {
 		return nil, cfg, fmt.Errorf("store: %w", explain(err))
 	}
 	for rows.Next() {
-		var d string
+		var h, d string
 		var a reports.Asset
-		if err := rows.Scan(&d); err != nil {
+		if err := rows.Scan(&h, &d); err != nil {
 			rows.Close()
 			return nil, cfg, err
 		}
 		if err := json.Unmarshal([]byte(d), &a); err != nil {
 			rows.Close()
-			return nil, cfg, fmt.Errorf("store: asset of %s: %w", id, err)
+			return nil, cfg, fmt.Errorf("store: scan %s: asset %s: corrupt document: %w", id, h, err)
 		}
 		r.Assets = append(r.Assets, a)
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, s.q(`SELECT doc FROM findings WHERE scan_id = ?`), id)
+	rows, err = s.db.QueryContext(ctx, s.q(`SELECT id, doc FROM findings WHERE scan_id = ?`), id)
 	if err != nil {
 		return nil, cfg, fmt.Errorf("store: %w", explain(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d string
+		var fid, d string
 		var f reports.Finding
-		if err := rows.Scan(&d); err != nil {
+		if err := rows.Scan(&fid, &d); err != nil {
 			return nil, cfg, err
 		}
 		if err := json.Unmarshal([]byte(d), &f); err != nil {
-			return nil, cfg, fmt.Errorf("store: finding of %s: %w", id, err)
+			return nil, cfg, fmt.Errorf("store: scan %s: finding %s: corrupt document: %w", id, fid, err)
 		}
 		r.Findings = append(r.Findings, f)
 	}
@@ -323,7 +330,7 @@ func (s *Store) FindingHistory(ctx context.Context, id string, limit int) ([]Fin
 		}
 		fa.StartedAt = parseStamp(st)
 		if err := json.Unmarshal([]byte(d), &fa.Finding); err != nil {
-			return nil, fmt.Errorf("store: finding %s: %w", id, err)
+			return nil, fmt.Errorf("store: scan %s: finding %s: corrupt document: %w", fa.ScanID, id, err)
 		}
 		out = append(out, fa)
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"shindan/internal/drift"
 	"shindan/reports"
 )
 
@@ -155,33 +156,10 @@ func (s *Store) Import(ctx context.Context, r *reports.Report, cfg Config) error
 }
 
 func (s *Store) insertScan(ctx context.Context, scan reports.Scan, tool reports.Tool, cfg Config) error {
-	doc, err := json.Marshal(scan)
-	if err != nil {
-		return err
-	}
-	cj, _ := json.Marshal(cfg)
-	tj, _ := json.Marshal(tool)
 	// seq orders scans independent of clocks; a concurrent writer to a
 	// shared PostgreSQL store may take the same number, so retry.
 	for attempt := 0; ; attempt++ {
-		err = s.tx(ctx, func(tx *sql.Tx) error {
-			var n int
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM scans WHERE id = ?`), scan.ID).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return fmt.Errorf("%w: %s", ErrExists, scan.ID)
-			}
-			var seq sql.NullInt64
-			if err := tx.QueryRowContext(ctx, `SELECT max(seq) FROM scans`).Scan(&seq); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO scans (id, seq, started_at, finished_at, profile, vantage, targets, complete, interrupted_reason, config, tool, doc)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-				scan.ID, seq.Int64+1, stamp(scan.StartedAt), stamp(scan.FinishedAt), scan.Profile, scan.Vantage,
-				strings.Join(scan.Targets, " "), 0, scan.InterruptedReason, string(cj), string(tj), string(doc))
-			return err
-		})
+		err := s.tx(ctx, func(tx *sql.Tx) error { return s.insertScanTx(ctx, tx, scan, tool, cfg) })
 		if err == nil || errors.Is(err, ErrExists) || attempt >= 4 || ctx.Err() != nil || !isConflict(err) {
 			if err != nil && !errors.Is(err, ErrExists) {
 				return fmt.Errorf("store: writing scan %s: %w", scan.ID, explain(err))
@@ -189,6 +167,31 @@ func (s *Store) insertScan(ctx context.Context, scan reports.Scan, tool reports.
 			return err
 		}
 	}
+}
+
+func (s *Store) insertScanTx(ctx context.Context, tx *sql.Tx, scan reports.Scan, tool reports.Tool, cfg Config) error {
+	doc, err := json.Marshal(scan)
+	if err != nil {
+		return err
+	}
+	cj, _ := json.Marshal(cfg)
+	tj, _ := json.Marshal(tool)
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM scans WHERE id = ?`), scan.ID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: %s", ErrExists, scan.ID)
+	}
+	var seq sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT max(seq) FROM scans`).Scan(&seq); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO scans (id, seq, started_at, finished_at, profile, vantage, targets, complete, interrupted_reason, config, tool, doc, subjects)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
+		scan.ID, seq.Int64+1, stamp(scan.StartedAt), stamp(scan.FinishedAt), scan.Profile, scan.Vantage,
+		strings.Join(scan.Targets, " "), 0, scan.InterruptedReason, string(cj), string(tj), string(doc))
+	return err
 }
 
 // dropExtra deletes streamed findings the final report does not hold
@@ -216,6 +219,9 @@ func (s *Store) dropExtra(ctx context.Context, tx *sql.Tx, scanID string, fs []r
 	rows.Close()
 	for _, id := range extra {
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM findings WHERE scan_id = ? AND id = ?`), scanID, id); err != nil {
+			return explain(err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM subjects WHERE scan_id = ? AND finding = ?`), scanID, id); err != nil {
 			return explain(err)
 		}
 	}
@@ -317,6 +323,17 @@ func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, scanID string, fs [
 		return explain(err)
 	}
 	defer seen.Close()
+	delSub, err := tx.PrepareContext(ctx, s.q(`DELETE FROM subjects WHERE scan_id = ? AND finding = ?`))
+	if err != nil {
+		return explain(err)
+	}
+	defer delSub.Close()
+	insSub, err := tx.PrepareContext(ctx, s.q(`INSERT INTO subjects (scan_id, finding, n, id, check_id, target, subject, host, proto, port, status, severity, waived, title_ja, title_en, cert)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+	if err != nil {
+		return explain(err)
+	}
+	defer insSub.Close()
 	for _, f := range fs {
 		doc, err := json.Marshal(f)
 		if err != nil {
@@ -332,6 +349,24 @@ func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, scanID string, fs [
 		}
 		if _, err := seen.ExecContext(ctx, f.ID, scanID, started, scanID, started); err != nil {
 			return fmt.Errorf("store: finding %s: %w", f.ID, explain(err))
+		}
+		// A finding streamed again replaces its subjects whole.
+		if _, err := delSub.ExecContext(ctx, scanID, f.ID); err != nil {
+			return fmt.Errorf("store: finding %s: %w", f.ID, explain(err))
+		}
+		for n, u := range reports.Flatten([]reports.Finding{f}) {
+			var ja, en string
+			if u.Title != nil {
+				ja, en = u.Title.JA, u.Title.EN
+			}
+			w := 0
+			if u.Waiver != nil {
+				w = 1
+			}
+			if _, err := insSub.ExecContext(ctx, scanID, f.ID, n, u.ID, u.Check, u.Target, u.Subject, u.Host, u.Proto, u.Port, u.Status, u.Severity,
+				w, ja, en, drift.CertLine(&u)); err != nil {
+				return fmt.Errorf("store: finding %s: subject %s: %w", f.ID, u.ID, explain(err))
+			}
 		}
 	}
 	return nil
