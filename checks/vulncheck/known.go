@@ -74,10 +74,7 @@ func (c known) Evaluate(in *checks.Input) []checks.Finding {
 		f := checks.New(info, o.Target, m.TemplateID+" "+m.MatchedAt)
 		f = f.Decided(st)
 		if st == checks.Fail {
-			f.Severity = sev
-			if in.Policy != nil {
-				f.Severity = in.Policy.SeverityFor(info.ID, sev)
-			}
+			f.Severity = sev // the template's; a policy override is the engine's
 		}
 		f.Source = "nuclei:" + m.TemplateID
 		var arts []string
