@@ -10,35 +10,32 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"shindan/scanners/scantest"
 )
 
 // server is a loopback DNS server on one port, UDP and TCP, whose UDP side
 // runs a script: each query gets the datagrams udp returns (none: silence).
 type server struct {
-	addr     string
-	udpSeen  atomic.Int32
-	tcpSeen  atomic.Int32
-	udp      func(q *dns.Msg) [][]byte
-	tcp      func(q *dns.Msg) *dns.Msg // nil reply: close without answering
-	pc       net.PacketConn
-	listener net.Listener
+	addr    string
+	udpSeen atomic.Int32
+	tcpSeen atomic.Int32
+	udp     func(q *dns.Msg) [][]byte
+	tcp     func(q *dns.Msg) *dns.Msg // nil reply: close without answering
+	pc      net.PacketConn
 }
 
 func newServer(t *testing.T, udp func(*dns.Msg) [][]byte, tcp func(*dns.Msg) *dns.Msg) *server {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	s := &server{udp: udp, tcp: tcp}
+	ap := scantest.Serve(t, s.serveTCP)
+	pc, err := net.ListenPacket("udp", ap.String())
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("udp port of the tcp listener is taken: %v", err)
 	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		pc.Close()
-		t.Skipf("tcp port of the udp listener is taken: %v", err)
-	}
-	s := &server{addr: pc.LocalAddr().String(), udp: udp, tcp: tcp, pc: pc, listener: ln}
-	t.Cleanup(func() { pc.Close(); ln.Close() })
+	s.addr, s.pc = ap.String(), pc
+	t.Cleanup(func() { pc.Close() })
 	go s.serveUDP()
-	go s.serveTCP()
 	return s
 }
 
@@ -60,32 +57,24 @@ func (s *server) serveUDP() {
 	}
 }
 
-func (s *server) serveTCP() {
-	for {
-		c, err := s.listener.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer c.Close()
-			c.SetDeadline(time.Now().Add(5 * time.Second))
-			raw, err := ReadTCP(c)
-			if err != nil {
-				return
-			}
-			q := new(dns.Msg)
-			if q.Unpack(raw) != nil {
-				return
-			}
-			s.tcpSeen.Add(1)
-			if s.tcp == nil {
-				return
-			}
-			if r := s.tcp(q); r != nil {
-				b, _ := r.Pack()
-				WriteTCP(c, b)
-			}
-		}()
+// serveTCP answers one query on c with the tcp script.
+func (s *server) serveTCP(c net.Conn) {
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	raw, err := ReadTCP(c)
+	if err != nil {
+		return
+	}
+	q := new(dns.Msg)
+	if q.Unpack(raw) != nil {
+		return
+	}
+	s.tcpSeen.Add(1)
+	if s.tcp == nil {
+		return
+	}
+	if r := s.tcp(q); r != nil {
+		b, _ := r.Pack()
+		WriteTCP(c, b)
 	}
 }
 
