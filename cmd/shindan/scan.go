@@ -44,7 +44,7 @@ func scanCommand() *cli.Command {
 			&cli.IntFlag{Name: "rate", Value: 20000, Usage: "scan-wide hard ceiling of connections and packets per `SECOND` (0 = none); below it, timeouts follow each host's measured round trips"},
 			&cli.IntFlag{Name: "concurrency", Value: 512, Usage: "connections in flight per host during port discovery (`N`)"},
 			&cli.IntFlag{Name: "host-probes", Value: 4, Usage: "protocol probes in flight per host after discovery (`N`)"},
-			&cli.IntFlag{Name: "hosts", Value: 16, Usage: "hosts scanned at once (`N`)"},
+			&cli.IntFlag{Name: "hosts", Value: engine.DefaultHosts, Usage: "hosts scanned at once (`N`)"},
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "per read/write `DURATION` of protocol probes"},
 			&cli.DurationFlag{Name: "connect-timeout", Value: 1500 * time.Millisecond, Usage: "per connection attempt `DURATION` during discovery"},
 			&cli.BoolFlag{Name: "no-ping", Usage: "scan every address of CIDRs and ranges in full, even those that answer no liveness check (named hosts always are)"},

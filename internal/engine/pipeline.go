@@ -84,6 +84,9 @@ func (e *engine) dispatch(hr *hostRun) {
 }
 
 // runHost runs a host's probes in dependency order, then finishes it.
+// A probe starts as soon as the probes it needs are done for this host,
+// so a slow probe (the reflector's UDP window) delays only what reads its
+// results, not every probe of the next stage.
 func (e *engine) runHost(hr *hostRun) {
 	ctx := e.scanCtx
 	if e.cfg.HostTimeout > 0 {
@@ -95,42 +98,106 @@ func (e *engine) runHost(hr *hostRun) {
 		ctx, cancel = context.WithDeadlineCause(ctx, start.Add(e.cfg.HostTimeout), errHostTimeout)
 		defer cancel()
 	}
-	env := e.env()
 	per := e.cfg.HostProbes
 	if per <= 0 {
 		per = 4
 	}
+	s := &hostSched{e: e, hr: hr, ctx: ctx, env: e.env(), sem: make(chan struct{}, per), left: map[string]int{}}
 	for _, stage := range e.plan.stages {
-		jobs := e.hostJobs(hr, stage)
-		if len(jobs) == 0 {
-			continue
-		}
-		e.progressUnits(0, len(jobs))
-		if ctx.Err() != nil {
-			for _, j := range jobs {
-				hr.st.add(interruptedObs(j, e.now(), cutReason(ctx)))
-			}
-			e.progressUnits(len(jobs), 0)
-			break
-		}
-		var g errgroup.Group
-		g.SetLimit(per)
-		for _, j := range jobs {
-			g.Go(func() error {
-				obs, err := e.runProbe(ctx, env, j)
-				for _, o := range obs {
-					hr.st.add(o)
-				}
-				e.progressUnits(1, 0)
-				if err != nil {
-					e.fail(err)
-				}
-				return nil
-			})
-		}
-		_ = g.Wait()
+		s.waiting = append(s.waiting, stage...)
 	}
+	s.mu.Lock()
+	s.launchReady()
+	s.mu.Unlock()
+	s.wg.Wait()
 	e.finishHost(hr, ctx)
+}
+
+// hostSched starts one host's probe jobs as their dependencies finish,
+// at most HostProbes at a time.
+type hostSched struct {
+	e   *engine
+	hr  *hostRun
+	ctx context.Context
+	env *scanners.Env
+	sem chan struct{}
+	wg  sync.WaitGroup
+
+	mu      sync.Mutex
+	waiting []scanners.Probe // not started, in plan order
+	left    map[string]int   // started probe → its jobs not finished
+	stopped bool             // the host's context ended: start nothing more
+}
+
+// launchReady starts every waiting probe whose dependencies are done.
+// A probe with no jobs on this host is done at once, which may ready
+// others, hence the loop. Called with s.mu held.
+func (s *hostSched) launchReady() {
+	for again := true; again; {
+		again = false
+		for i := 0; i < len(s.waiting); i++ {
+			p := s.waiting[i]
+			if !s.depsDone(p.Info().ID) {
+				continue
+			}
+			s.waiting = slices.Delete(s.waiting, i, i+1)
+			i--
+			again = true
+			id := p.Info().ID
+			s.left[id] = 0
+			if s.stopped {
+				continue
+			}
+			jobs := s.e.hostJobs(s.hr, []scanners.Probe{p})
+			if len(jobs) == 0 {
+				continue
+			}
+			s.e.progressUnits(0, len(jobs))
+			if s.ctx.Err() != nil {
+				// Cut: this probe's runs are recorded as interrupted and
+				// nothing after them starts (finishHost reports the rest).
+				for _, j := range jobs {
+					s.hr.st.add(interruptedObs(j, s.e.now(), cutReason(s.ctx)))
+				}
+				s.e.progressUnits(len(jobs), 0)
+				s.stopped = true
+				continue
+			}
+			s.left[id] = len(jobs)
+			for _, j := range jobs {
+				s.wg.Add(1)
+				go s.run(id, j)
+			}
+		}
+	}
+}
+
+func (s *hostSched) depsDone(id string) bool {
+	for _, d := range s.e.plan.deps[id] {
+		if n, started := s.left[d]; !started || n > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *hostSched) run(id string, j job) {
+	defer s.wg.Done()
+	s.sem <- struct{}{}
+	obs, err := s.e.runProbe(s.ctx, s.env, j)
+	<-s.sem
+	for _, o := range obs {
+		s.hr.st.add(o)
+	}
+	s.e.progressUnits(1, 0)
+	if err != nil {
+		s.e.fail(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.left[id]--; s.left[id] == 0 {
+		s.launchReady()
+	}
 }
 
 // cutReason says why ctx ended, for observations and the report.

@@ -16,6 +16,10 @@ type plan struct {
 	needsPorts   bool
 	needsSegment bool
 	stages       [][]scanners.Probe
+	// deps are, per probe ID, the planned probes it runs after: a host
+	// starts a probe as soon as these are done for it, not when a whole
+	// stage is (a slow probe holds back only what needs its results).
+	deps map[string][]string
 }
 
 // discoveryProbes are produced by sweepers, not by registered probes.
@@ -66,6 +70,7 @@ func makePlan(reg *scanners.Registry, cs []checks.Check) (plan, error) {
 	}
 	// Kahn's algorithm over the dependency edges, a stage at a time.
 	depth := map[string]int{}
+	p.deps = map[string][]string{}
 	var depthOf func(id string, seen []string) (int, error)
 	depthOf = func(id string, seen []string) (int, error) {
 		if d, ok := depth[id]; ok {
@@ -89,6 +94,9 @@ func makePlan(reg *scanners.Registry, cs []checks.Check) (plan, error) {
 				return 0, err
 			}
 			d = max(d, dd+1)
+			if !slices.Contains(p.deps[id], dep) {
+				p.deps[id] = append(p.deps[id], dep)
+			}
 		}
 		depth[id] = d
 		return d, nil
@@ -108,7 +116,34 @@ func makePlan(reg *scanners.Registry, cs []checks.Check) (plan, error) {
 		}
 		p.stages[d] = append(p.stages[d], want[id])
 	}
+	p.orderHosts()
 	return p, nil
+}
+
+// hostOrder are orderings between probes of one host that no data
+// dependency asks for but the targets' ICMP rate limits do: the
+// reflector's burst to a dozen UDP ports spends the host's budget of port
+// unreachables (Linux: a burst of 6, then 1/s), so a dns.udp query sent
+// meanwhile meets silence instead of a refusal and waits its whole
+// timeout. Run after the reflector's window, it is refused at once.
+var hostOrder = map[string][]string{scanners.ProbeDNSUDP: {scanners.ProbeSvcReflector}}
+
+// orderHosts adds hostOrder to deps where both probes are planned (a
+// dependency on an unplanned probe would never be met).
+func (p *plan) orderHosts() {
+	planned := map[string]bool{}
+	for _, s := range p.stages {
+		for _, pr := range s {
+			planned[pr.Info().ID] = true
+		}
+	}
+	for id, after := range hostOrder {
+		for _, a := range after {
+			if planned[id] && planned[a] && !slices.Contains(p.deps[id], a) {
+				p.deps[id] = append(p.deps[id], a)
+			}
+		}
+	}
 }
 
 func (p plan) probeIDs() []string {

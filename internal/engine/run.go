@@ -44,7 +44,7 @@ type Config struct {
 	Rate                    int            // connections+packets per second, scan-wide; 0 = unlimited
 	Concurrency             int            // connections in flight per host during discovery; 0 = 512
 	HostProbes              int            // probes in flight per host after discovery; 0 = 4
-	Hosts                   int            // hosts scanned at once; 0 = 16
+	Hosts                   int            // hosts in their pipelines at once; 0 = DefaultHosts (64)
 	Timeout                 time.Duration  // per read/write; 0 = 5s
 	ConnectTimeout          time.Duration  // per connection attempt in discovery; 0 = 1.5s
 	NoPing                  bool           // scan hosts from CIDRs and ranges even when they answer no liveness check
@@ -220,11 +220,7 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	e.finished = map[netip.Addr]bool{}
 	e.named = map[netip.Addr]bool{}
 	e.res.bySeverity = map[string]int{}
-	hosts := e.cfg.Hosts
-	if hosts <= 0 {
-		hosts = 16
-	}
-	e.slots = make(chan struct{}, hosts)
+	e.slots = make(chan struct{}, e.hostsInFlight())
 	for _, h := range set.Hosts {
 		if h.Named {
 			e.named[h.Addr] = true
@@ -312,7 +308,7 @@ func (e *engine) discover(ctx context.Context) error {
 			}
 		}
 	}
-	connect := &portscan.Connect{Ports: ports, PerHost: e.cfg.Concurrency, Hosts: e.cfg.Hosts,
+	connect := &portscan.Connect{Ports: ports, PerHost: e.cfg.Concurrency, Hosts: e.connectHosts(),
 		Timeout: e.cfg.ConnectTimeout, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing,
 		Ping: func(a netip.Addr) bool { return !e.named[a] }, HostTimeout: e.cfg.HostTimeout}
 	sw := e.cfg.Discovery
@@ -360,31 +356,51 @@ func (e *engine) discover(ctx context.Context) error {
 	e.progressUnits(0, n) // one unit per host's discovery
 	urls := make(chan error, 1)
 	go func() { urls <- e.sweepEndpoints(ctx, env, e.discovered) }()
+	// Chunks overlap: the next chunk sends while the previous one waits
+	// out its last replies and retransmits, so the settle tails are not
+	// paid one after another. The scan-wide rate limit is shared, so this
+	// adds no packets per second.
+	var swMu sync.Mutex
+	sweep := func(ctx context.Context, hosts iter.Seq[scanners.Target]) error {
+		swMu.Lock()
+		s := sw
+		swMu.Unlock()
+		err := s.Sweep(ctx, env, hosts, e.discovered)
+		if errors.Is(err, rawio.ErrNeedRawSocket) {
+			// Checked before the first packet: nothing was sent yet.
+			e.log.Warn("SYN scan needs root or CAP_NET_RAW; using the connect scan", "err", err)
+			swMu.Lock()
+			sw = connect
+			swMu.Unlock()
+			return connect.Sweep(ctx, env, hosts, e.discovered)
+		}
+		return err
+	}
+	chunks, cctx := errgroup.WithContext(ctx)
+	chunks.SetLimit(chunksInFlight)
 	for from := 0; from < n && ctx.Err() == nil; from += chunk {
 		hosts := hostsFrom(from, min(n, from+chunk))
-		g, gctx := errgroup.WithContext(ctx)
-		g.Go(func() error {
-			err := sw.Sweep(gctx, env, hosts, e.discovered)
-			if errors.Is(err, rawio.ErrNeedRawSocket) {
-				// Checked before the first packet: nothing was sent yet.
-				e.log.Warn("SYN scan needs root or CAP_NET_RAW; using the connect scan", "err", err)
-				sw = connect
-				return connect.Sweep(gctx, env, hosts, e.discovered)
+		chunks.Go(func() error {
+			g, gctx := errgroup.WithContext(cctx)
+			g.Go(func() error { return sweep(gctx, hosts) })
+			if udp != nil {
+				g.Go(func() error { return udp.Sweep(gctx, env, hosts, e.discovered) })
 			}
-			return err
+			err := g.Wait()
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return err
+			}
+			return nil
 		})
-		if udp != nil {
-			g.Go(func() error { return udp.Sweep(gctx, env, hosts, e.discovered) })
-		}
-		err := g.Wait()
-		if ctx.Err() != nil {
-			<-urls
-			return ctx.Err()
-		}
-		if err != nil && !errors.Is(err, context.Canceled) {
-			<-urls
-			return fmt.Errorf("engine: discovery: %w", err)
-		}
+	}
+	err := chunks.Wait()
+	if ctx.Err() != nil {
+		<-urls
+		return ctx.Err()
+	}
+	if err != nil {
+		<-urls
+		return fmt.Errorf("engine: discovery: %w", err)
 	}
 	if err := <-urls; err != nil && ctx.Err() == nil {
 		return fmt.Errorf("engine: discovery: %w", err)
@@ -392,8 +408,39 @@ func (e *engine) discover(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// synChunk is the most hosts one SYN sweep takes at a time.
-const synChunk = 4096
+// synChunk is the most hosts one SYN sweep takes at a time;
+// chunksInFlight is how many chunk sweeps overlap.
+const (
+	synChunk       = 4096
+	chunksInFlight = 3
+)
+
+// DefaultHosts is how many hosts are in their pipelines at once. A
+// host's probes mostly wait (UDP windows, server replies), so the bound is
+// the network and the targets, not the scanner; each host still gets at
+// most HostProbes probes at a time.
+const DefaultHosts = 64
+
+func (e *engine) hostsInFlight() int {
+	if e.cfg.Hosts > 0 {
+		return e.cfg.Hosts
+	}
+	return DefaultHosts
+}
+
+// connectSockets bounds the sockets of a connect-scan discovery (hosts
+// at once × connections per host), below common descriptor limits.
+const connectSockets = 8192
+
+// connectHosts is how many hosts the connect scan sweeps at once: the
+// pipeline's host count, within connectSockets.
+func (e *engine) connectHosts() int {
+	per := e.cfg.Concurrency
+	if per <= 0 {
+		per = 512
+	}
+	return max(1, min(e.hostsInFlight(), connectSockets/per))
+}
 
 func (e *engine) isFinished(a netip.Addr) bool {
 	e.mu.Lock()

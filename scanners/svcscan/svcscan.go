@@ -307,13 +307,18 @@ func (r *run) hostHeader() string {
 	return h
 }
 
+// clientFirstProtocols are the hinted protocols whose servers send
+// nothing until asked (TLS has its own path, tlsFirst).
+var clientFirstProtocols = []string{"http", "dns", "redis", "memcached", "mongodb", "postgresql", "ldap", "smb", "rdp"}
+
 // clientFirst runs the port's hinted probe at once where the client
-// speaks first (HTTP): such a server sends nothing until asked, so the
-// banner wait would only cost its full length. Only when the probe does
-// not identify the port does the usual banner wait follow.
+// speaks first (HTTP, DNS, Redis, ...): such a server sends nothing until
+// asked, so the banner wait would only cost its full length. Only when
+// the probe does not identify the port does the usual banner wait follow,
+// so a server-first service on such a port is still named by its banner.
 func (r *run) clientFirst(ctx context.Context) (result, bool) {
 	h := hints[r.t.Port]
-	if len(h) == 0 || h[0] != "http" || ctx.Err() != nil {
+	if len(h) == 0 || !slices.Contains(clientFirstProtocols, h[0]) || ctx.Err() != nil {
 		return result{}, false
 	}
 	for _, p := range probes {
