@@ -26,6 +26,13 @@ type hostRun struct {
 	tcp, udp bool      // discovery summaries received
 	started  time.Time // discovery start, for --host-timeout
 	sent     bool      // handed on (pipeline or finished)
+	// early are the findings of checks decided while the host's other
+	// probes still ran (hostSched.decide), already streamed; decided
+	// names those checks.
+	mu       sync.Mutex
+	early    []checks.Finding
+	earlyIDs []string
+	decided  map[string]bool
 }
 
 // errHostTimeout is the cause of a host's context when --host-timeout cut it.
@@ -102,13 +109,16 @@ func (e *engine) runHost(hr *hostRun) {
 	if per <= 0 {
 		per = 4
 	}
-	s := &hostSched{e: e, hr: hr, ctx: ctx, env: e.env(), sem: make(chan struct{}, per), left: map[string]int{}}
+	s := &hostSched{e: e, hr: hr, ctx: ctx, env: e.env(), sem: make(chan struct{}, per), left: map[string]int{},
+		undecided: slices.Clone(e.local)}
 	for _, stage := range e.plan.stages {
 		s.waiting = append(s.waiting, stage...)
 	}
 	s.mu.Lock()
 	s.launchReady()
+	ready := s.readyChecks()
 	s.mu.Unlock()
+	s.decide(ready)
 	s.wg.Wait()
 	e.finishHost(hr, ctx)
 }
@@ -123,10 +133,11 @@ type hostSched struct {
 	sem chan struct{}
 	wg  sync.WaitGroup
 
-	mu      sync.Mutex
-	waiting []scanners.Probe // not started, in plan order
-	left    map[string]int   // started probe → its jobs not finished
-	stopped bool             // the host's context ended: start nothing more
+	mu        sync.Mutex
+	waiting   []scanners.Probe // not started, in plan order
+	left      map[string]int   // started probe → its jobs not finished
+	stopped   bool             // the host's context ended: start nothing more
+	undecided []checks.Check   // per-host checks not evaluated yet
 }
 
 // launchReady starts every waiting probe whose dependencies are done.
@@ -194,10 +205,60 @@ func (s *hostSched) run(id string, j job) {
 		s.e.fail(err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	var ready []checks.Check
 	if s.left[id]--; s.left[id] == 0 {
 		s.launchReady()
+		ready = s.readyChecks()
 	}
+	s.mu.Unlock()
+	s.decide(ready)
+}
+
+// readyChecks takes out the undecided checks whose probes are all done
+// for this host. A check reads only the observations of the probes it
+// needs (evalChecks), so its verdict now is the one it would get when the
+// host ends, and its findings can stream while slower probes of the host
+// still run. After a cut nothing is decided early: finishHost decides the
+// rest, with the reason. Called with s.mu held.
+func (s *hostSched) readyChecks() []checks.Check {
+	if s.ctx.Err() != nil || s.stopped {
+		return nil
+	}
+	var ready []checks.Check
+	s.undecided = slices.DeleteFunc(s.undecided, func(c checks.Check) bool {
+		for _, n := range c.Info().Needs {
+			if slices.Contains(discoveryProbes, n) {
+				continue // discovery ended before the pipeline began
+			}
+			if left, started := s.left[n]; !started || left > 0 {
+				return false
+			}
+		}
+		ready = append(ready, c)
+		return true
+	})
+	return ready
+}
+
+// decide evaluates checks on the host's observations so far and streams
+// their findings; the host's unit record (resume) lists them when the
+// host ends.
+func (s *hostSched) decide(cs []checks.Check) {
+	if len(cs) == 0 {
+		return
+	}
+	fs := s.e.evalChecks(cs, s.hr.st.snapshot())
+	ids := s.e.publish(unit{Host: s.hr.addr, partial: true, findings: fs})
+	s.hr.mu.Lock()
+	defer s.hr.mu.Unlock()
+	if s.hr.decided == nil {
+		s.hr.decided = map[string]bool{}
+	}
+	for _, c := range cs {
+		s.hr.decided[c.Info().ID] = true
+	}
+	s.hr.early = append(s.hr.early, fs...)
+	s.hr.earlyIDs = append(s.hr.earlyIDs, ids...)
 }
 
 // cutReason says why ctx ended, for observations and the report.
@@ -252,7 +313,11 @@ func (e *engine) finishHost(hr *hostRun, ctx context.Context) {
 		e.silent.Add(1)
 		obs = nil
 	}
-	fs := e.evalChecks(e.local, obs)
+	hr.mu.Lock()
+	early, earlyIDs := hr.early, hr.earlyIDs
+	rest := slices.DeleteFunc(slices.Clone(e.local), func(c checks.Check) bool { return hr.decided[c.Info().ID] })
+	hr.mu.Unlock()
+	fs := e.evalChecks(rest, obs)
 	var inc *reports.IncompleteHost
 	switch {
 	case cut && (hr.st.answered() || e.named[hr.addr]):
@@ -262,7 +327,7 @@ func (e *engine) finishHost(hr *hostRun, ctx context.Context) {
 				reason = r
 			}
 		}
-		fs = append(fs, e.incompleteFindings(hr.addr, fs, reason)...)
+		fs = append(fs, e.incompleteFindings(hr.addr, append(slices.Clone(early), fs...), reason)...)
 		inc = &reports.IncompleteHost{Host: hr.addr.String(), Reason: reason, Done: doneSummary(obs)}
 	case cut:
 		// Nothing answered before the cut: counted as not scanned.
@@ -280,7 +345,7 @@ func (e *engine) finishHost(hr *hostRun, ctx context.Context) {
 	delete(e.hosts, hr.addr)
 	e.finished[hr.addr] = true
 	e.mu.Unlock()
-	e.publish(unit{Host: hr.addr, live: live, asset: asset, findings: fs, incomplete: inc, retained: retained})
+	e.publish(unit{Host: hr.addr, live: live, asset: asset, findings: fs, earlyIDs: earlyIDs, incomplete: inc, retained: retained})
 }
 
 // interruptedDiscovery reports whether discovery of the host was cut.
@@ -431,7 +496,12 @@ func (e *engine) prior(probeID string, t scanners.Target) []scanners.Observation
 // unit is one finished piece of work: a host (or, with Host invalid, the
 // scan-wide checks at the end).
 type unit struct {
-	Host       netip.Addr
+	Host netip.Addr
+	// partial: findings of a host still in flight (hostSched.decide),
+	// not the host's end; earlyIDs are those findings' IDs, in the
+	// host's final unit.
+	partial    bool
+	earlyIDs   []string
 	live       bool
 	asset      *reports.Asset
 	findings   []checks.Finding
@@ -453,7 +523,7 @@ type results struct {
 // publish records a finished unit and streams it to the sinks: findings
 // first, then the asset, then (for resume) the unit record, so a unit is
 // only ever marked done after its findings are kept.
-func (e *engine) publish(u unit) {
+func (e *engine) publish(u unit) (ids []string) {
 	rfs := make([]reports.Finding, 0, len(u.findings))
 	for _, f := range u.findings {
 		rfs = append(rfs, e.toReport(f))
@@ -484,8 +554,14 @@ func (e *engine) publishReport(u unit, rfs []reports.Finding) {
 	}
 	e.res.mu.Unlock()
 	if u.Host.IsValid() {
-		e.hostsDone.Add(1)
-		e.progressUnits(0, 0)
+		if !u.partial {
+			e.hostsDone.Add(1)
+		}
+		e.progressUnits(0, 0) // live counts by severity
+	}
+	ids = make([]string, len(rfs))
+	for i, f := range rfs {
+		ids[i] = f.ID
 	}
 	ctx := context.WithoutCancel(e.scanCtx)
 	e.sinkMu.Lock()
@@ -494,24 +570,22 @@ func (e *engine) publishReport(u unit, rfs []reports.Finding) {
 		if len(rfs) > 0 {
 			if err := s.Findings(ctx, rfs); err != nil {
 				e.fail(fmt.Errorf("engine: sink: %w", err))
-				return
+				return ids
 			}
 		}
 		if u.asset != nil {
 			if err := s.Assets(ctx, []reports.Asset{*u.asset}); err != nil {
 				e.fail(fmt.Errorf("engine: sink: %w", err))
-				return
+				return ids
 			}
 		}
-		if us, ok := s.(UnitSink); ok && u.Host.IsValid() && u.incomplete == nil {
-			ids := make([]string, len(rfs))
-			for i, f := range rfs {
-				ids[i] = f.ID
-			}
-			if err := us.UnitDone(ctx, Unit{Host: u.Host.String(), Alive: u.live, FindingIDs: ids, Observations: u.retained}); err != nil {
+		if us, ok := s.(UnitSink); ok && u.Host.IsValid() && !u.partial && u.incomplete == nil {
+			all := append(slices.Clone(u.earlyIDs), ids...)
+			if err := us.UnitDone(ctx, Unit{Host: u.Host.String(), Alive: u.live, FindingIDs: all, Observations: u.retained}); err != nil {
 				e.fail(fmt.Errorf("engine: sink: %w", err))
-				return
+				return ids
 			}
 		}
 	}
+	return ids
 }

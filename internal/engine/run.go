@@ -361,10 +361,15 @@ func (e *engine) discover(ctx context.Context) error {
 	// paid one after another. The scan-wide rate limit is shared, so this
 	// adds no packets per second.
 	var swMu sync.Mutex
-	sweep := func(ctx context.Context, hosts iter.Seq[scanners.Target]) error {
+	sweep := func(ctx context.Context, hosts iter.Seq[scanners.Target], sent func()) error {
 		swMu.Lock()
 		s := sw
 		swMu.Unlock()
+		if syn, ok := s.(*portscan.SYN); ok {
+			c := *syn
+			c.Sent = sent
+			s = &c
+		}
 		err := s.Sweep(ctx, env, hosts, e.discovered)
 		if errors.Is(err, rawio.ErrNeedRawSocket) {
 			// Checked before the first packet: nothing was sent yet.
@@ -380,9 +385,16 @@ func (e *engine) discover(ctx context.Context) error {
 	chunks.SetLimit(chunksInFlight)
 	for from := 0; from < n && ctx.Err() == nil; from += chunk {
 		hosts := hostsFrom(from, min(n, from+chunk))
+		// The next chunk starts once this one has sent its first round
+		// (or ended): sending is bound by the rate limit anyway, and
+		// the first hosts get the whole rate, so they finish first.
+		var once sync.Once
+		sent := make(chan struct{})
+		next := func() { once.Do(func() { close(sent) }) }
 		chunks.Go(func() error {
+			defer next()
 			g, gctx := errgroup.WithContext(cctx)
-			g.Go(func() error { return sweep(gctx, hosts) })
+			g.Go(func() error { return sweep(gctx, hosts, next) })
 			if udp != nil {
 				g.Go(func() error { return udp.Sweep(gctx, env, hosts, e.discovered) })
 			}
@@ -392,6 +404,10 @@ func (e *engine) discover(ctx context.Context) error {
 			}
 			return nil
 		})
+		select {
+		case <-sent:
+		case <-cctx.Done():
+		}
 	}
 	err := chunks.Wait()
 	if ctx.Err() != nil {

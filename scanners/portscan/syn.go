@@ -40,6 +40,10 @@ type SYN struct {
 	// EmitClosed also emits closed and filtered ports (ipv6.parity detail);
 	// by default only open ports and one summary per host are emitted.
 	EmitClosed bool
+	// Sent, when set, is called once the first round of SYNs is out (or
+	// the sweep ended before): the engine starts the next chunk's sweep
+	// then, so its sending overlaps this one's wait for late replies.
+	Sent func()
 	// NoPing scans every target fully. By default, when there are several
 	// targets, a discovery round (SYN to a few common ports) runs first
 	// and targets that answer nothing at all are skipped, as nmap does.
@@ -109,6 +113,13 @@ func (sc *synScan) cookie(dst netip.Addr, port uint16) uint32 {
 // (Port 0), like Connect. It returns rawio.ErrNeedRawSocket when raw
 // sockets are not permitted, before sending anything.
 func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners.Target], emit func(scanners.Observation)) error {
+	var sentOnce sync.Once
+	sent := func() {
+		if s.Sent != nil {
+			sentOnce.Do(s.Sent)
+		}
+	}
+	defer sent()
 	sc := &synScan{s: s, env: env, emit: emit, seed: maphash.MakeSeed(), covered: scanners.FormatPorts(s.Ports),
 		sport: uint16(40000 + rand.IntN(20000)), portIdx: make([]int32, 65536), byAddr: map[netip.Addr]int{}}
 	for i := range sc.portIdx {
@@ -229,6 +240,7 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 		if sendErr = sc.sendRound(ctx, tcp4, tcp6, round == 0); sendErr != nil {
 			break
 		}
+		sent()
 		sc.settle(ctx, wait)
 		if ctx.Err() != nil {
 			break
