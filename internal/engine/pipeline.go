@@ -528,12 +528,12 @@ func (e *engine) publish(u unit) (ids []string) {
 	for _, f := range u.findings {
 		rfs = append(rfs, e.toReport(f))
 	}
-	e.publishReport(u, rfs)
+	return e.publishReport(u, rfs)
 }
 
 // publishReport is publish for findings already in report form (those a
 // distributed worker sent).
-func (e *engine) publishReport(u unit, rfs []reports.Finding) {
+func (e *engine) publishReport(u unit, rfs []reports.Finding) (ids []string) {
 	e.res.mu.Lock()
 	e.res.findings = append(e.res.findings, rfs...)
 	if u.asset != nil {
