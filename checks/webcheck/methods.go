@@ -2,6 +2,7 @@ package webcheck
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"shindan/checks"
@@ -58,15 +59,7 @@ func (methods) site(in *checks.Input, info checks.Info, o scanners.Observation, 
 		if !m.Enabled {
 			continue
 		}
-		subject := m.Method + " " + m.Path
-		if m.Method == "PUT" || m.Method == "DELETE" {
-			// The test file's name is random; the folder keeps the finding ID stable.
-			subject = m.Method + " " + path.Dir(m.Path+"x")
-			if !strings.HasSuffix(subject, "/") {
-				subject += "/"
-			}
-		}
-		f := checks.Observed(info, o, subject, checks.Fail,
+		f := checks.Observed(info, o, methodSubject(m), checks.Fail,
 			checks.T(methodJA(m)+"（"+m.Path+"）", m.Detail)).WithEvidence(ev(&m.Exchange, m.Method+" "+m.Path))
 		if m.Method == "PUT" || m.Method == "DELETE" {
 			f.Severity = checks.High
@@ -89,7 +82,42 @@ func (methods) site(in *checks.Input, info checks.Info, o scanners.Observation, 
 			evs = append(evs, ev(&s.Methods[i].Exchange, "TRACE /"))
 		}
 	}
-	return []checks.Finding{checks.Observed(info, o, "", checks.Pass, checks.Text{}).WithEvidence(evs...)}
+	return []checks.Finding{checks.Observed(info, o, "", checks.Pass, covered(s.Methods)).WithEvidence(evs...)}
+}
+
+// methodSubject names a method test: the folder, not the random test file,
+// for PUT and DELETE, so the finding ID stays stable.
+func methodSubject(m *scanners.HTTPMethodTest) string {
+	if m.Method != "PUT" && m.Method != "DELETE" {
+		return m.Method + " " + m.Path
+	}
+	dir := path.Dir(m.Path + "x")
+	if !strings.HasSuffix(dir, "/") {
+		dir += "/"
+	}
+	return m.Method + " " + dir
+}
+
+// covered is the pass detail: the method tests that ran, each found
+// disabled. DELETE is only ever sent to a file the scan's own PUT created,
+// so after a refused PUT it was not tried, and the pass says so rather
+// than claim it.
+func covered(ms []scanners.HTTPMethodTest) checks.Text {
+	var tried []string
+	deleted := false
+	for i := range ms {
+		if sub := methodSubject(&ms[i]); !slices.Contains(tried, sub) {
+			tried = append(tried, sub)
+		}
+		deleted = deleted || ms[i].Method == "DELETE"
+	}
+	list := strings.Join(tried, ", ")
+	ja, en := "試験したメソッドはいずれも有効ではありませんでした: "+list, "every method tested was found disabled: "+list
+	if !deleted {
+		ja += "（DELETE は PUT で作成できたファイルにのみ試すため、試験していません）"
+		en += " (DELETE is only tried on a file PUT created, so it was not tried)"
+	}
+	return checks.T(ja, en)
 }
 
 func methodJA(m *scanners.HTTPMethodTest) string {
