@@ -17,6 +17,8 @@ import (
 // Flag errors name the flag and the reason, and never dump the help: a
 // user who typed "--timeout 5" needs to read "no unit", not forty lines.
 
+// The patterns match the messages of Go's flag package, which urfave/cli v2
+// passes through unchanged; a message that matches neither is shown as is.
 var (
 	flagBadValue = regexp.MustCompile(`^invalid value "(.*)" for flag -{1,2}([a-z0-9-]+): (.*)$`)
 	flagUnknown  = regexp.MustCompile(`^flag provided but not defined: -{1,2}(\S+)$`)
@@ -55,6 +57,8 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 	return usageErr("%s", msg)
 }
 
+// lookupFlag finds the flag of the current command by any of its names
+// (the message names the alias the user typed), nil outside a command.
 func lookupFlag(c *cli.Context, name string) cli.Flag {
 	if c.Command == nil {
 		return nil
@@ -111,6 +115,9 @@ func probeSettings(c *cli.Context, pol *checks.Policy) (scanners.Settings, error
 	return base.Over(given), nil
 }
 
+// defaultUserAgent names the tool and its purpose, so a web server's
+// operator who finds the requests in the log can tell a diagnosis from an
+// attack; --user-agent or the policy replace it.
 func defaultUserAgent() string { return "shindan/" + version + " (security diagnosis)" }
 
 // portsFlag returns the --ports value, refusing an explicitly empty one:

@@ -27,6 +27,9 @@ const (
 	exitError    = 2
 )
 
+// main runs the CLI under a context that the first SIGINT or SIGTERM
+// cancels: a scan then ends as interrupted and still writes its report,
+// marked partial, instead of losing what it saw.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -41,6 +44,10 @@ func main() {
 	os.Exit(exitCode(err))
 }
 
+// exitCode maps the error a command returned to the process exit status.
+// A cli.ExitCoder carries its own status (1 for findings at --fail-on,
+// with an empty message, so nothing is printed); any other error is a
+// scan or usage error, status 2, so CI never reads it as "no findings".
 func exitCode(err error) int {
 	if err == nil {
 		return 0
@@ -56,6 +63,9 @@ func exitCode(err error) int {
 	return exitError
 }
 
+// newApp builds the command tree. The no-op ExitErrHandler keeps
+// urfave/cli from printing an ExitCoder's message and calling os.Exit
+// itself; main prints every error once, "shindan:"-prefixed, in exitCode.
 func newApp() *cli.App {
 	return &cli.App{
 		Name:    "shindan",

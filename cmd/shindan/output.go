@@ -73,6 +73,8 @@ func planOutput(output string, formats []string, force bool, scanID string) (*ou
 	case isDir:
 	case looksFile && len(formats) > 1:
 		return nil, fmt.Errorf("-o %s names a file, but --format names %d formats: give a folder, or one format", output, len(formats))
+	// With one format, any name with an extension (report.out) is taken
+	// as the file the user wants, not as a folder to create.
 	case looksFile || (len(formats) == 1 && filepath.Ext(output) != ""):
 		p.paths[formats[0]] = output
 		return p, p.check(filepath.Dir(output))
@@ -118,7 +120,7 @@ func (p *outputPlan) write(r *reports.Report, lang, failOn string) ([]string, er
 		if err != nil {
 			return paths, err
 		}
-		if p.stdout {
+		if p.stdout { // planOutput allows one format only on stdout
 			return nil, w.Write(os.Stdout, r)
 		}
 		path := p.paths[f]

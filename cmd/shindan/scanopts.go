@@ -142,6 +142,8 @@ func policyFlags(c *cli.Context, cfg *engine.Config) error {
 // limitFlags reads the rate, concurrency, timeout and size limits.
 func limitFlags(c *cli.Context, cfg *engine.Config) error {
 	cfg.Rate, cfg.Concurrency, cfg.HostProbes, cfg.Hosts = c.Int("rate"), c.Int("concurrency"), c.Int("host-probes"), c.Int("hosts")
+	// --rate 0 is the documented "no ceiling"; a zero in the others would
+	// be a scan that never sends, so it is refused rather than hang.
 	if cfg.Rate < 0 || cfg.Concurrency < 1 || cfg.HostProbes < 1 || cfg.Hosts < 1 {
 		return usageErr("--rate must be ≥ 0 and --concurrency, --host-probes, --hosts ≥ 1")
 	}
@@ -179,6 +181,9 @@ func probeFlags(c *cli.Context, cfg *engine.Config, prof engine.Profile) error {
 	if !slices.Contains([]string{"auto", "connect", "syn"}, cfg.ScanType) {
 		return usageErr("--scan-type: %q is not auto, connect or syn", cfg.ScanType)
 	}
+	// The segment profile listens for router advertisements and neighbour
+	// traffic on one link (RFC 4861 messages never leave the link), and no
+	// target address says which link that is.
 	if prof.Name == "segment" && cfg.Iface == "" {
 		return usageErr("--profile segment listens on a segment: give the interface with --iface")
 	}

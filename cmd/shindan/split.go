@@ -13,6 +13,8 @@ import (
 	"shindan/reports/mdreport"
 )
 
+// splitFlag is --split of the report command: one Markdown file per
+// fail and warn, to paste into a ticket tracker one finding at a time.
 func splitFlag() cli.Flag {
 	return &cli.StringFlag{Name: "split", Usage: "write one Markdown `DIR`/NNN-<check>-<target>.md per fail and warn (tickets) and DIR/index.md listing them, instead of one report"}
 }
@@ -50,6 +52,8 @@ func writeSplit(c *cli.Context, r *reports.Report, dir string) error {
 	return nil
 }
 
+// fileExists uses Lstat so that a symbolic link, even a dangling one,
+// counts as an existing file that only --force may replace.
 func fileExists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
