@@ -43,6 +43,8 @@ type Policy struct {
 	// scanners.SettingKeys), validated when parsed; the command line is
 	// laid over them (Settings.Over).
 	Probe scanners.Settings
+	// Notify is the notify: section (sweep drift alerts); nil = none.
+	Notify *Notify
 
 	file     string         // for errors found after parsing (ValidateCheckIDs)
 	sevLines map[string]int // line of each severity override
@@ -119,6 +121,7 @@ type policyFile struct {
 	Severity         yaml.Node   `yaml:"severity"`
 	Waivers          []yaml.Node `yaml:"waivers"`
 	Probe            yaml.Node   `yaml:"probe"`
+	Notify           yaml.Node   `yaml:"notify"`
 }
 
 // PolicyError is a rejected policy file, with the position of the problem.
@@ -272,6 +275,9 @@ func ParsePolicy(name string, b []byte) (*Policy, error) {
 		}
 	}
 	if err := parseProbe(&pf.Probe, &p.Probe); err != nil {
+		return nil, wrapNodeErr(name, err)
+	}
+	if p.Notify, err = parseNotify(&pf.Notify); err != nil {
 		return nil, wrapNodeErr(name, err)
 	}
 	if pf.Severity.Kind != 0 {

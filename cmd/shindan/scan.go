@@ -66,7 +66,7 @@ func scanCommand() *cli.Command {
 			&cli.BoolFlag{Name: "intrusive", Usage: "also run intrusive nuclei templates (default-login attempts send credentials to the targets)"},
 			&cli.DurationFlag{Name: "host-timeout", Usage: "give up on a host after `DURATION` from its discovery start (like nmap's); it is reported incomplete with what was done (0 = no limit)"},
 			&cli.DurationFlag{Name: "max-duration", Usage: "stop the whole scan after `DURATION` and write a partial report (0 = no limit)"},
-			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted scan `SCAN-ID` (or its report.jsonl): finished hosts keep their findings and are not probed again; needs --format jsonl on both runs"},
+			&cli.StringFlag{Name: "resume", Usage: "continue the interrupted scan `SCAN-ID` (or its report.jsonl): finished hosts keep their findings and are not probed again; reads the --format jsonl stream of the interrupted run, or with --store (and no jsonl) the history store"},
 			&cli.BoolFlag{Name: "no-progress", Usage: "no progress bar even on a terminal"},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "`LEVEL`: debug, info, warn, error"},
 			scanStoreFlag(),

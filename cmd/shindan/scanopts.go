@@ -223,6 +223,9 @@ func verdictFlags(c *cli.Context, o *scanOpts, cfg *engine.Config) error {
 // creates files, so it runs after every other flag is known good.
 func (o *scanOpts) openOutput(c *cli.Context) error {
 	o.cfg.ScanID = newScanID(time.Now())
+	if err := o.resumeFromStore(c); err != nil {
+		return err
+	}
 	if err := o.planStream(c.String("output"), c.String("resume"), c.Bool("force")); err != nil {
 		return usageErr("%v", err)
 	}

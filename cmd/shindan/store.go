@@ -137,9 +137,35 @@ func scanStore(c *cli.Context, o *scanOpts) (*store.Store, error) {
 		return nil, err
 	}
 	if c.String("store") != "" {
-		o.cfg.Sinks = append(o.cfg.Sinks, st.Sink(store.Config{Ports: o.ports}))
+		sink := st.Sink(store.Config{Ports: o.ports})
+		if o.cfg.Resume != nil {
+			sink.Resuming() // the interrupted run stored the scan already
+		}
+		o.cfg.Sinks = append(o.cfg.Sinks, sink)
 	}
 	return st, nil
+}
+
+// resumeFromStore continues an interrupted stored scan (scan --store DSN
+// --resume SCAN-ID) from the store's record of its finished hosts, when
+// there is no --format jsonl stream to read it from.
+func (o *scanOpts) resumeFromStore(c *cli.Context) error {
+	ref := c.String("resume")
+	if ref == "" || o.jsonl || c.String("store") == "" {
+		return nil
+	}
+	ctx := context.WithoutCancel(c.Context)
+	st, err := openStore(ctx, c.String("store"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := st.ResumeState(ctx, ref)
+	if err != nil {
+		return cli.Exit("--resume: "+err.Error(), exitError)
+	}
+	o.cfg.Resume, o.cfg.ScanID = r, r.ScanID
+	return nil
 }
 
 func scanBaseline(c *cli.Context, st *store.Store, r *reports.Report, o *scanOpts) error {

@@ -102,9 +102,9 @@ const maxResumeStream = 1 << 30
 // keeps its scan ID (and so its default folder).
 func (o *scanOpts) planStream(output, resume string, force bool) error {
 	only := len(o.formats) == 0
-	if resume != "" {
+	if resume != "" && o.cfg.Resume == nil { // not resumed from the store
 		if !o.jsonl {
-			return errors.New("--resume continues a scan from its stream: add --format jsonl (as in the interrupted run)")
+			return errors.New("--resume continues a scan from its stream or its store: add --format jsonl (as in the interrupted run) or --store DSN")
 		}
 		r, path, err := loadResume(resume, output, only)
 		if err != nil {

@@ -2,18 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/url"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"shindan/checks"
 	"shindan/internal/drift"
 	"shindan/internal/engine"
 	"shindan/internal/store"
@@ -59,8 +58,11 @@ func sweepCommand() *cli.Command {
 			"the scan is compared with the previous complete one of the same targets and profile:\n" +
 			"new host, new open port, port closed, new service or version, IPv6 on an IPv4-only\n" +
 			"segment, new router advertisement, certificate expiring within the policy's threshold,\n" +
-			"and verdict regressions go to --webhook, --jsonl and mail (--smtp, --mail-to). A run\n" +
-			"without drift sends nothing unless --heartbeat. Scan flags are those of 'shindan scan'.\n\n" +
+			"and verdict regressions go to --webhook, --jsonl and mail (--smtp, --mail-to), or to the\n" +
+			"channels of the --policy file's notify: section (webhook: url, secret_env, retries; jsonl;\n" +
+			"mail: smtp, from, to, tls_name, ca_file; heartbeat); a flag replaces the policy's channel\n" +
+			"of the same kind. A run without drift sends nothing unless --heartbeat (or notify.heartbeat).\n" +
+			"Scan flags are those of 'shindan scan'.\n\n" +
 			"  shindan sweep --every 24h --profile sweep --jsonl /var/log/shindan/drift.jsonl 198.51.100.0/24\n" +
 			"  shindan sweep --cron '0 3 * * *' --webhook https://hooks.example/shindan -f targets.txt",
 		Flags:  flags,
@@ -87,10 +89,11 @@ func runSweep(c *cli.Context) error {
 	default:
 		return usageErr("sweep needs --every DURATION or --cron SPEC")
 	}
-	if _, err := scanOptions(c); err != nil { // every scan flag checked before the first run
+	opts, err := scanOptions(c) // every scan flag checked before the first run
+	if err != nil {
 		return err
 	}
-	notifiers, err := sweepNotifiers(c)
+	notifiers, heartbeat, err := sweepNotifiers(c, opts.cfg.Policy)
 	if err != nil {
 		return err
 	}
@@ -109,7 +112,7 @@ func runSweep(c *cli.Context) error {
 			log.Warn("sweep: slots missed while a run was busy; catching up once", "missed", n, "slot", slot)
 		},
 		Run: func(ctx context.Context, slot time.Time) error {
-			return sweepRun(ctx, c, st, notifiers, log)
+			return sweepRun(ctx, c, st, notifiers, heartbeat, log)
 		}}
 	log.Info("sweep: started", "schedule", sched.String(), "store", st.Name())
 	if err := loop.Start(c.Context); err != nil {
@@ -123,7 +126,7 @@ func runSweep(c *cli.Context) error {
 
 // sweepRun is one scheduled scan: scan into the store, compare with the
 // previous complete scan, store and send the drift events.
-func sweepRun(ctx context.Context, c *cli.Context, st *store.Store, notifiers []drift.Notifier, log *slog.Logger) error {
+func sweepRun(ctx context.Context, c *cli.Context, st *store.Store, notifiers []drift.Notifier, heartbeat bool, log *slog.Logger) error {
 	opts, err := scanOptions(c)
 	if err != nil {
 		return err
@@ -140,7 +143,7 @@ func sweepRun(ctx context.Context, c *cli.Context, st *store.Store, notifiers []
 		log.Warn("sweep: scan incomplete; stored, not compared", "scan", r.Scan.ID, "reason", r.Scan.InterruptedReason)
 		return nil
 	}
-	b := &drift.Batch{Scan: r.Scan.ID, At: time.Now().UTC(), Complete: true, Heartbeat: c.Bool("heartbeat"), Events: []drift.Event{}}
+	b := &drift.Batch{Scan: r.Scan.ID, At: time.Now().UTC(), Complete: true, Heartbeat: heartbeat, Events: []drift.Event{}}
 	prevID, err := st.Resolve(bg, "latest", &r.Scan)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -148,12 +151,16 @@ func sweepRun(ctx context.Context, c *cli.Context, st *store.Store, notifiers []
 	case err != nil:
 		return cli.Exit(err.Error(), exitError)
 	default:
-		prev, _, err := st.Report(bg, prevID)
+		prev, err := st.Side(bg, prevID)
+		if err != nil {
+			return cli.Exit(err.Error(), exitError)
+		}
+		d, err := drift.CompareSides(bg, prev, drift.ReportSide(r), drift.Options{Policy: opts.cfg.Policy})
 		if err != nil {
 			return cli.Exit(err.Error(), exitError)
 		}
 		b.PrevScan = prevID
-		b.Events = drift.Events(drift.Compare(prev, r, drift.Options{Policy: opts.cfg.Policy}), b.At)
+		b.Events = drift.Events(d, b.At)
 		if b.Events == nil {
 			b.Events = []drift.Event{}
 		}
@@ -175,40 +182,91 @@ func sweepRun(ctx context.Context, c *cli.Context, st *store.Store, notifiers []
 	return nil
 }
 
-func sweepNotifiers(c *cli.Context) ([]drift.Notifier, error) {
+// sweepNotifiers builds the alert channels from the policy's notify:
+// section, each replaced by the flags that name the same channel
+// (--webhook, --jsonl, --smtp/--mail-to).
+func sweepNotifiers(c *cli.Context, pol *checks.Policy) ([]drift.Notifier, bool, error) {
+	var err error
+	var pn checks.Notify
+	if pol != nil && pol.Notify != nil {
+		pn = *pol.Notify
+	}
+	heartbeat := c.Bool("heartbeat") || pn.Heartbeat
 	var out []drift.Notifier
-	if u := c.String("webhook"); u != "" {
-		pu, err := url.Parse(u)
-		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			return nil, usageErr("--webhook: want an http:// or https:// URL")
+	switch u := c.String("webhook"); {
+	case u != "":
+		if err := checks.CheckWebhookURL("--webhook", u); err != nil {
+			return nil, false, usageErr("%v", err)
 		}
 		out = append(out, &drift.Webhook{URL: u, Secret: c.String("webhook-secret")})
+	case pn.Webhook != nil:
+		w := &drift.Webhook{URL: pn.Webhook.URL, Attempts: pn.Webhook.Retries + 1, Secret: c.String("webhook-secret")}
+		if env := pn.Webhook.SecretEnv; env != "" && w.Secret == "" {
+			v, ok := os.LookupEnv(env)
+			if !ok || v == "" {
+				return nil, false, usageErr("policy notify.webhook.secret_env: the environment variable %s is not set", env)
+			}
+			w.Secret = v
+		}
+		out = append(out, w)
 	}
-	if p := c.String("jsonl"); p != "" {
-		out = append(out, &drift.JSONL{Path: p})
+	jsonl := c.String("jsonl")
+	if jsonl == "" {
+		jsonl = pn.JSONL
+	}
+	if jsonl != "" {
+		if err := checks.ControlFree("--jsonl", jsonl); err != nil {
+			return nil, false, usageErr("%v", err)
+		}
+		out = append(out, &drift.JSONL{Path: jsonl})
 	}
 	to := c.StringSlice("mail-to")
-	if srv := c.String("smtp"); srv != "" || len(to) > 0 {
+	var m *drift.Mail
+	switch srv := c.String("smtp"); {
+	case srv != "" || len(to) > 0:
 		if srv == "" || len(to) == 0 {
-			return nil, usageErr("mail needs both --smtp HOST:PORT and --mail-to ADDRESS")
+			return nil, false, usageErr("mail needs both --smtp HOST:PORT and --mail-to ADDRESS")
 		}
-		if _, _, err := net.SplitHostPort(srv); err != nil {
-			return nil, usageErr("--smtp: %v", err)
+		if err := checks.CheckHostPort("--smtp", srv); err != nil {
+			return nil, false, usageErr("%v", err)
 		}
-		m := &drift.Mail{Server: srv, ServerName: c.String("smtp-tls-name"), From: c.String("mail-from"), To: to, Helo: c.String("helo")}
+		m = &drift.Mail{Server: srv, ServerName: c.String("smtp-tls-name"), From: c.String("mail-from"), To: to}
 		for _, a := range append([]string{m.From}, to...) {
-			if strings.ContainsAny(a, "\r\n\x00") {
-				return nil, usageErr("mail address %q holds a control character", a)
+			if err := checks.CheckMailAddress("mail address", a); err != nil {
+				return nil, false, usageErr("%v", err)
 			}
 		}
 		if f := c.String("smtp-ca-file"); f != "" {
-			pool, err := loadCAs(f)
-			if err != nil {
-				return nil, usageErr("--smtp-ca-file: %v", err)
+			if m.RootCAs, err = loadCAPool("--smtp-ca-file", f); err != nil {
+				return nil, false, err
 			}
-			m.RootCAs = pool
 		}
+	case pn.Mail != nil:
+		pm := pn.Mail
+		m = &drift.Mail{Server: pm.SMTP, ServerName: pm.TLSName, From: pm.From, To: pm.To}
+		if c.IsSet("mail-from") {
+			m.From = c.String("mail-from")
+		}
+		if pm.CAFile != "" {
+			if m.RootCAs, err = loadCAPool("policy notify.mail.ca_file", pm.CAFile); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	if m != nil {
+		if err := checks.ControlFree("--helo", c.String("helo")); err != nil {
+			return nil, false, usageErr("%v", err)
+		}
+		m.Helo = c.String("helo")
 		out = append(out, m)
 	}
-	return out, nil
+	return out, heartbeat, nil
+}
+
+func loadCAPool(what, file string) (*x509.CertPool, error) {
+	pool, err := loadCAs(file)
+	if err != nil {
+		return nil, usageErr("%s: %v", what, err)
+	}
+	return pool, nil
 }

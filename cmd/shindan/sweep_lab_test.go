@@ -31,7 +31,14 @@ import (
 // regression they cause: ipv6.parity pairs the returning IPv6 address with
 // the IPv4 one by the SSH host key and finds tcp/8080 open on IPv4 only.
 // The third run, with nothing changed, must emit none.
-func TestLabSweepDrift(t *testing.T) {
+func TestLabSweepDrift(t *testing.T) { labSweepDrift(t, false) }
+
+// TestLabSweepDriftPolicy is TestLabSweepDrift with the alert channels
+// (webhook with its secret from the environment, JSONL file, mail) taken
+// from the policy file's notify: section instead of flags.
+func TestLabSweepDriftPolicy(t *testing.T) { labSweepDrift(t, true) }
+
+func labSweepDrift(t *testing.T, viaPolicy bool) {
 	lab := netlab.Require(t)
 	clean, mx := lab.Host("clean"), lab.Host("mailgood")
 	v6 := clean.IPv6.String() + "/64"
@@ -74,13 +81,24 @@ func TestLabSweepDrift(t *testing.T) {
 		out  string
 	}
 	done := make(chan result, 1)
+	ca := filepath.Join(lab.RunDir, "mailgood", "ca.pem")
+	channels := []string{"--webhook", hook.URL, "--webhook-secret", "lab-secret", "--jsonl", jl,
+		"--smtp", mx.IPv4.String() + ":25", "--smtp-tls-name", "mx.good.test", "--smtp-ca-file", ca, "--mail-to", rcpt}
+	if viaPolicy {
+		t.Setenv("SHINDAN_LAB_HOOK_SECRET", "lab-secret")
+		pol := filepath.Join(dir, "policy.yaml")
+		body := "version: 1\nnotify:\n  webhook:\n    url: " + hook.URL + "\n    secret_env: SHINDAN_LAB_HOOK_SECRET\n    retries: 2\n" +
+			"  jsonl: " + jl + "\n  mail:\n    smtp: " + mx.IPv4.String() + ":25\n    tls_name: mx.good.test\n    ca_file: " + ca +
+			"\n    to: [" + rcpt + "]\n"
+		if err := os.WriteFile(pol, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		channels = []string{"--policy", pol}
+	}
 	go func() {
-		code, out := run(t, ctx, "sweep", "--store", db, "--every", "12s", "--runs", "3", "--ports", "22,8080",
-			"--connect-timeout", "700ms", "--retries", "0", "--log-level", "warn",
-			"--webhook", hook.URL, "--webhook-secret", "lab-secret", "--jsonl", jl,
-			"--smtp", mx.IPv4.String()+":25", "--smtp-tls-name", "mx.good.test",
-			"--smtp-ca-file", filepath.Join(lab.RunDir, "mailgood", "ca.pem"), "--mail-to", rcpt,
-			clean.IPv4.String(), clean.IPv6.String())
+		args := append([]string{"sweep", "--store", db, "--every", "12s", "--runs", "3", "--ports", "22,8080",
+			"--connect-timeout", "700ms", "--retries", "0", "--log-level", "warn"}, channels...)
+		code, out := run(t, ctx, append(args, clean.IPv4.String(), clean.IPv6.String())...)
 		done <- result{code, out}
 	}()
 

@@ -77,15 +77,16 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	// WAL keeps every committed transaction across a kill -9 of the
 	// writer; busy_timeout lets a dashboard read while a sweep writes. A
-	// 16 MiB page cache (the default is 2 MiB) halves a 10,000-host diff,
-	// whose subject rows are read in ID order, not in the order written;
-	// it is a fixed bound, not one that grows with the store.
+	// 4 MiB page cache per connection (the default is 2 MiB) halves the
+	// wall time of a 10,000-host diff, whose subject rows are read in ID
+	// order rather than the order written, for 2 MiB more per connection;
+	// 16 MiB bought nothing more.
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "cache_size(-16384)")
+	q.Add("_pragma", "cache_size(-4096)")
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", path, err)

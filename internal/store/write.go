@@ -36,13 +36,14 @@ type Sink struct {
 	// written holds a digest of each finding and asset document already
 	// committed, so End rewrites only what changed since it streamed.
 	written map[string][32]byte
+	resume  bool // Begin takes over a stored incomplete scan (Resuming)
 }
 
 // Sink returns a sink for one scan.
 func (s *Store) Sink(cfg Config) *Sink { return &Sink{s: s, cfg: cfg, written: map[string][32]byte{}} }
 
 // fresh keeps the findings and assets whose documents differ from what
-// the sink already wrote, and remembers the new digests.
+// the sink already wrote.
 func (k *Sink) fresh(fs []reports.Finding, as []reports.Asset) ([]reports.Finding, []reports.Asset) {
 	var outF []reports.Finding
 	for _, f := range fs {
@@ -63,14 +64,10 @@ func (k *Sink) fresh(fs []reports.Finding, as []reports.Asset) ([]reports.Findin
 	return outF, outA
 }
 
-func (k *Sink) remember(fs []reports.Finding, as []reports.Asset) {
-	for _, f := range fs {
-		b, _ := json.Marshal(f)
-		k.written["f"+f.ID] = sha256.Sum256(b)
-	}
-	for _, a := range as {
-		b, _ := json.Marshal(a)
-		k.written["a"+a.Host] = sha256.Sum256(b)
+// keep merges the digests of a committed batch.
+func (k *Sink) keep(d map[string][32]byte) {
+	for key, v := range d {
+		k.written[key] = v
 	}
 }
 
@@ -80,7 +77,13 @@ func (k *Sink) ScanID() string { return k.id }
 // Begin stores the scan as incomplete.
 func (k *Sink) Begin(ctx context.Context, scan reports.Scan) error {
 	scan.Complete = false
-	if err := k.s.insertScan(ctx, scan, reports.Tool{}, k.cfg); err != nil {
+	begin := k.s.insertScan
+	if k.resume {
+		begin = func(ctx context.Context, scan reports.Scan, _ reports.Tool, _ Config) error {
+			return k.beginResumed(ctx, scan)
+		}
+	}
+	if err := begin(ctx, scan, reports.Tool{}, k.cfg); err != nil {
 		return err
 	}
 	k.id = scan.ID
@@ -92,10 +95,11 @@ func (k *Sink) Assets(ctx context.Context, as []reports.Asset) error {
 	if k.id == "" {
 		return errors.New("store: Assets before Begin")
 	}
-	if err := k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putAssets(ctx, tx, k.id, as) }); err != nil {
+	d := map[string][32]byte{}
+	if err := k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putAssets(ctx, tx, k.id, as, d) }); err != nil {
 		return err
 	}
-	k.remember(nil, as)
+	k.keep(d)
 	return nil
 }
 
@@ -104,10 +108,11 @@ func (k *Sink) Findings(ctx context.Context, fs []reports.Finding) error {
 	if k.id == "" {
 		return errors.New("store: Findings before Begin")
 	}
-	if err := k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putFindings(ctx, tx, k.id, fs) }); err != nil {
+	d := map[string][32]byte{}
+	if err := k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putFindings(ctx, tx, k.id, fs, d) }); err != nil {
 		return err
 	}
-	k.remember(fs, nil)
+	k.keep(d)
 	return nil
 }
 
@@ -125,10 +130,10 @@ func (k *Sink) End(ctx context.Context, r *reports.Report) error {
 	ctx = context.WithoutCancel(ctx)
 	fs, as := k.fresh(r.Findings, r.Assets)
 	return k.s.tx(ctx, func(tx *sql.Tx) error {
-		if err := k.s.putAssets(ctx, tx, k.id, as); err != nil {
+		if err := k.s.putAssets(ctx, tx, k.id, as, nil); err != nil {
 			return err
 		}
-		if err := k.s.putFindings(ctx, tx, k.id, fs); err != nil {
+		if err := k.s.putFindings(ctx, tx, k.id, fs, nil); err != nil {
 			return err
 		}
 		if err := k.s.dropExtra(ctx, tx, k.id, r.Findings); err != nil {
@@ -145,10 +150,10 @@ func (s *Store) Import(ctx context.Context, r *reports.Report, cfg Config) error
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.putAssets(ctx, tx, r.Scan.ID, r.Assets); err != nil {
+		if err := s.putAssets(ctx, tx, r.Scan.ID, r.Assets, nil); err != nil {
 			return err
 		}
-		if err := s.putFindings(ctx, tx, r.Scan.ID, r.Findings); err != nil {
+		if err := s.putFindings(ctx, tx, r.Scan.ID, r.Findings, nil); err != nil {
 			return err
 		}
 		return s.updateScan(ctx, tx, r, cfg)
@@ -252,7 +257,9 @@ func (s *Store) updateScan(ctx context.Context, tx *sql.Tx, r *reports.Report, c
 	return nil
 }
 
-func (s *Store) putAssets(ctx context.Context, tx *sql.Tx, scanID string, as []reports.Asset) error {
+// putAssets writes assets and their services; digests, when not nil,
+// receives the digest of each asset document written.
+func (s *Store) putAssets(ctx context.Context, tx *sql.Tx, scanID string, as []reports.Asset, digests map[string][32]byte) error {
 	if len(as) == 0 {
 		return nil
 	}
@@ -281,6 +288,9 @@ func (s *Store) putAssets(ctx context.Context, tx *sql.Tx, scanID string, as []r
 		if _, err := ins.ExecContext(ctx, scanID, a.Host, string(doc)); err != nil {
 			return fmt.Errorf("store: asset %s: %w", a.Host, explain(err))
 		}
+		if digests != nil {
+			digests["a"+a.Host] = sha256.Sum256(doc)
+		}
 		// A later batch for the host replaces the earlier one whole.
 		if _, err := del.ExecContext(ctx, scanID, a.Host); err != nil {
 			return explain(err)
@@ -294,7 +304,9 @@ func (s *Store) putAssets(ctx context.Context, tx *sql.Tx, scanID string, as []r
 	return nil
 }
 
-func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, scanID string, fs []reports.Finding) error {
+// putFindings writes findings, their sightings and subjects; digests,
+// when not nil, receives the digest of each finding document written.
+func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, scanID string, fs []reports.Finding, digests map[string][32]byte) error {
 	if len(fs) == 0 {
 		return nil
 	}
@@ -338,6 +350,9 @@ func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, scanID string, fs [
 		doc, err := json.Marshal(f)
 		if err != nil {
 			return err
+		}
+		if digests != nil {
+			digests["f"+f.ID] = sha256.Sum256(doc)
 		}
 		waived := 0
 		if f.Waiver != nil {
