@@ -30,6 +30,7 @@ var (
 	whyBCP      = T("業務継続計画との整合に関する組織の規定であり、ネットワークからは観測できない", "alignment with the business continuity plan — organisational, not observable from the network")
 )
 
+// art keeps the table of Articles one line per article.
 func art(n, ja, en, reach string, why Text) Article {
 	return Article{Number: n, Title: T(ja, en), Reach: reach, Why: why}
 }

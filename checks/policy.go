@@ -131,6 +131,7 @@ type PolicyError struct {
 	Msg  string
 }
 
+// Error prints file:line first, the form editors and CI logs link to.
 func (e *PolicyError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("policy %s:%d: %s", e.File, e.Line, e.Msg)
@@ -147,6 +148,9 @@ func LoadPolicy(file string) (*Policy, error) {
 	return ParsePolicy(file, b)
 }
 
+// yamlLine takes the line number out of a yaml.v3 message ("yaml: line 7:
+// ..."), the only place that library reports a position for syntax and
+// type errors, so PolicyError can carry it as a field.
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // maxPolicySize bounds what we parse: a policy is hand-written.
@@ -313,8 +317,11 @@ type nodeErr struct {
 	msg  string
 }
 
+// Error is the message alone: wrapNodeErr adds the file and line.
 func (e *nodeErr) Error() string { return e.msg }
 
+// wrapNodeErr makes any validation error a *PolicyError, with the line
+// when a nodeErr carries one, so ParsePolicy returns one error type.
 func wrapNodeErr(file string, err error) error {
 	var ne *nodeErr
 	if errors.As(err, &ne) {
@@ -323,6 +330,9 @@ func wrapNodeErr(file string, err error) error {
 	return &PolicyError{File: file, Msg: err.Error()}
 }
 
+// yamlError turns a yaml.v3 decoding error into a *PolicyError. A
+// TypeError lists every mismatch; only the first is shown, as the user
+// fixes them one at a time and each later one may be a consequence.
 func yamlError(file string, err error, doc *yaml.Node) error {
 	var te *yaml.TypeError
 	msg := err.Error()
@@ -336,6 +346,9 @@ func yamlError(file string, err error, doc *yaml.Node) error {
 	return &PolicyError{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
 }
 
+// lineString is a policy value with the line it was written on, kept
+// until validation so that a bad entry in a list is reported at its own
+// line, not at the list's key.
 type lineString struct {
 	v    string
 	line int
@@ -361,6 +374,10 @@ func stringList(n *yaml.Node, field string) ([]lineString, error) {
 	return nil, &nodeErr{n.Line, field + ": expected a string or a list of strings"}
 }
 
+// parseWaiver reads one waivers: entry by hand rather than by struct
+// tags, so an unknown field is an error at its line. A waiver must say
+// what it hides (a finding ID, or a check and a target), why, and until
+// when: a waiver without an end date would silence a finding for good.
 func parseWaiver(n *yaml.Node) (Waiver, error) {
 	w := Waiver{Line: n.Line}
 	if n.Kind != yaml.MappingNode {
@@ -410,6 +427,9 @@ func parseWaiver(n *yaml.Node) (Waiver, error) {
 	return w, nil
 }
 
+// globCheck accepts the characters of check IDs and the glob operators *
+// and ?. Brackets are refused, so a glob that passes can never be a bad
+// pattern for path.Match later (globMatch ignores that error).
 func globCheck(g string) (bool, error) {
 	if !regexp.MustCompile(`^[a-z0-9.*?-]+$`).MatchString(g) {
 		return false, fmt.Errorf("%q is not a check ID or glob", g)
@@ -455,8 +475,14 @@ func ParseHostPattern(s string) (HostPattern, error) {
 	return HostPattern{Name: name}, nil
 }
 
+// hostLabel is an RFC 1123 §2.1 label (letters, digits, inner hyphens, at
+// most 63 octets), with "_" accepted as well: DNS itself allows it
+// (RFC 2181 §11) and names such as _dmarc.example.jp exist.
 var hostLabel = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$`)
 
+// validHostName checks the length limit of RFC 1035 §2.3.4 (255 octets
+// on the wire, so 253 characters as text without the final dot) and
+// every label.
 func validHostName(s string) bool {
 	if s == "" || len(s) > 253 {
 		return false

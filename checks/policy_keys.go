@@ -122,6 +122,8 @@ func (p *Policy) ValidateCheckIDs(known []string) error {
 	return nil
 }
 
+// The patterns match yaml.v3's KnownFields and type-mismatch messages,
+// which name Go types; readableYAMLError rewrites them in policy keys.
 var (
 	yamlUnknownField = regexp.MustCompile(`^field (\S+) not found in type (.+)$`)
 	yamlCannot       = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*)`)? into (.+)$")

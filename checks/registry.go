@@ -24,6 +24,9 @@ func NewRegistry() *Registry { return &Registry{checks: map[string]Check{}} }
 var Default = NewRegistry()
 
 var (
+	// checkIDPattern is area.name, lower-case ASCII with one dot: IDs are
+	// a public interface (reports, baselines, waivers, --checks globs;
+	// checks.md) and must survive every format and shell unquoted.
 	checkIDPattern = regexp.MustCompile(`^[a-z0-9]+\.[a-z0-9-]+$`)
 	// ArticlePattern is report.schema.json's pattern for article references.
 	ArticlePattern = regexp.MustCompile(`^[0-9]+(の[0-9]+)?(-[0-9]+)*$`)
@@ -47,6 +50,10 @@ func (r *Registry) Add(c Check) {
 	r.checks[id] = c
 }
 
+// validate rejects an Info that would make a useless or broken finding: a
+// check without an article evidences nothing of the standard, one without
+// Needs is never given an observation (the engine runs probes by Needs),
+// and every user-facing text must exist in Japanese and English.
 func validate(in Info) error {
 	switch {
 	case !checkIDPattern.MatchString(in.ID):
@@ -126,6 +133,9 @@ func (r *Registry) Select(globs string) ([]Check, error) {
 	return out, nil
 }
 
+// globMatch is path.Match on IDs, which contain no "/", so "*" spans the
+// dot too ("*relay*" matches smtp.open-relay). Callers validate the glob
+// first, so the error is dropped.
 func globMatch(g, id string) bool {
 	ok, _ := path.Match(g, id)
 	return ok

@@ -28,6 +28,8 @@ func (auth) Info() checks.Info {
 	}
 }
 
+// Evaluate grades each SMTP session on its own port: the same server may
+// rightly offer no AUTH on 25 (MX) and must offer it on 587/465.
 func (c auth) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.Each(in, info, scanners.ProbeSMTPSession, "", func(o scanners.Observation, s *scanners.SMTPSession) []checks.Finding {
@@ -40,8 +42,13 @@ func (c auth) Evaluate(in *checks.Input) []checks.Finding {
 				"TLS なしで平文の認証方式が提示されています（AUTH "+list(s.Auth)+"）。パスワードが暗号化されずに送られる可能性があります。",
 				"cleartext authentication is offered without TLS (AUTH "+list(s.Auth)+"): passwords can travel unencrypted."))
 
+			// Cleartext credentials are above all a 16-4-2 breach (protect
+			// authentication data in transit), so it leads the list.
 			f.Articles = []string{"16-4-2", "59-2"}
 			out = append(out, f)
+		// Submission servers commonly offer AUTH only after STARTTLS; when
+		// the handshake failed the second EHLO was never read, so "no AUTH"
+		// is unknown, not a warn.
 		case len(s.Auth) == 0 && len(s.AuthTLS) == 0 && submission && s.StartTLS.Offered && !s.TLSAfter:
 			out = append(out, checks.Observed(info, o, "", checks.Error, checks.T(
 				"TLS 確立に失敗したため、TLS 後の AUTH を確認できませんでした: "+s.StartTLS.Error,

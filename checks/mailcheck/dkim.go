@@ -27,6 +27,9 @@ func (dkim) Info() checks.Info {
 	}
 }
 
+// Evaluate grades the keys found under the tried selectors. The 1024-bit
+// floor is RFC 8301 §3.2 (signers MUST use RSA keys of at least 1024 bits,
+// SHOULD use 2048; the remediation asks for the SHOULD).
 func (c dkim) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.Each(in, info, scanners.ProbeMailDomain, "", func(o scanners.Observation, d *scanners.MailDomain) []checks.Finding {
@@ -36,6 +39,8 @@ func (c dkim) Evaluate(in *checks.Input) []checks.Finding {
 			desc := fmt.Sprintf("%s (%s %d bits)", k.Selector, k.KeyType, k.Bits)
 			switch {
 			case k.Revoked:
+				// An empty p= is a revoked key (RFC 6376 §3.6.1): a
+				// deliberate retirement, neither weak nor broken.
 			case k.Error != "":
 				broken = append(broken, k.Selector+": "+k.Error)
 			case k.KeyType == "rsa" && k.Bits < 1024:
@@ -60,6 +65,8 @@ func (c dkim) Evaluate(in *checks.Input) []checks.Finding {
 		case len(ok) > 0:
 			out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(
 				"DKIM 鍵: "+strings.Join(ok, ", "), "DKIM keys: "+strings.Join(ok, ", "))))
+		// Only when no key was found does a failed lookup matter: the
+		// selector it hid might have held the domain's key.
 		case d.DNSErrors["dkim"] != "":
 			out = append(out, dnsError(info, o, "DKIM", d.DNSErrors["dkim"]))
 		default:

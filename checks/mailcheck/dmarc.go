@@ -26,11 +26,17 @@ func (dmarc) Info() checks.Info {
 	}
 }
 
+// Evaluate grades the DMARC record the scanner found by RFC 7489 §6.6.3
+// policy discovery (the From domain, then its organisational domain).
+// p=none still publishes reports but asks receivers to do nothing with
+// spoofed mail, so it is a weak spoofing control (59-3): warn, not pass.
 func (c dmarc) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.Each(in, info, scanners.ProbeMailDomain, "", func(o scanners.Observation, d *scanners.MailDomain) []checks.Finding {
 		var out []checks.Finding
 		r := d.DMARC
+		// A failed lookup with no record in hand must not read as "no
+		// DMARC" (a fail); with a record found, the error is moot.
 		if e := d.DNSErrors["dmarc"]; e != "" && len(r.Records) == 0 {
 			out = append(out, dnsError(info, o, "DMARC", e))
 			return out

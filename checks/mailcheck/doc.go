@@ -11,6 +11,9 @@ import (
 	"shindan/scanners"
 )
 
+// list writes a set of SMTP keywords or records for a finding's detail;
+// "-" rather than an empty string, so "AUTH before TLS: -" reads as
+// "none offered", not as a gap in the text.
 func list(v []string) string {
 	if len(v) == 0 {
 		return "-"
@@ -18,4 +21,5 @@ func list(v []string) string {
 	return strings.Join(v, " ")
 }
 
+// port names the endpoint of an SMTP session observation (tcp/25).
 func port(o scanners.Observation) string { return fmt.Sprintf("tcp/%d", o.Target.Port) }

@@ -28,6 +28,11 @@ func (mtaSTS) Info() checks.Info {
 	}
 }
 
+// Evaluate warns only where the domain tried and got it wrong (an
+// announced policy that cannot be fetched, or mode testing/none, under
+// which senders still deliver when the MX fails validation, RFC 8461 §5);
+// everything else is the inventory line: 59-4 asks for encryption only
+// "where the peer supports it", which smtp.starttls covers.
 func (c mtaSTS) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.Each(in, info, scanners.ProbeMailDomain, "", func(o scanners.Observation, d *scanners.MailDomain) []checks.Finding {

@@ -30,6 +30,11 @@ func (openRelay) Info() checks.Info {
 	}
 }
 
+// Evaluate takes the strongest evidence over all address forms: one form
+// accepted to DATA fails the server even if the others were refused.
+// "RCPT accepted, DATA refused" is only warn because many servers accept
+// any RCPT and refuse later (pitfalls §1.1); a pass needs every tried
+// form refused, so a greylisted form keeps the check at error.
 func (c openRelay) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.Each(in, info, scanners.ProbeSMTPSession, "", func(o scanners.Observation, s *scanners.SMTPSession) []checks.Finding {
@@ -77,6 +82,8 @@ func (c openRelay) Evaluate(in *checks.Input) []checks.Finding {
 				reason = "no relay attempt was made"
 			}
 			f := checks.Observed(info, o, "", checks.Error, checks.T("中継試験を実施できませんでした: "+reason, "relay test not performed: "+reason))
+			// smtp_relay: off in the policy is the operator's choice, not
+			// a failed probe: skipped, so --fail-on does not count it.
 			if strings.Contains(reason, "disabled") {
 				f = f.Decided(checks.Skipped)
 			}

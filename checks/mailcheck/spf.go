@@ -31,6 +31,9 @@ func (spf) Info() checks.Info {
 	}
 }
 
+// Evaluate reads the result of the scanner's RFC 7208 evaluation. The
+// order matters: a permerror fails even when part of the tree also hit a
+// temperror, because the record is broken whatever the DNS later says.
 func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.Each(in, info, scanners.ProbeMailDomain, "", func(o scanners.Observation, d *scanners.MailDomain) []checks.Finding {
@@ -69,6 +72,9 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 				"could not decide: a DNS lookup inside the SPF evaluation failed (temperror): "+strings.Join(s.TempErrors, "; ")+" (record: "+rec+")")))
 			return out
 		}
+		// With neither all nor redirect, a sender that matches nothing
+		// gets "neutral" (RFC 7208 §4.7), which receivers treat like no
+		// policy: spoofing is not refused.
 		if s.All == "" && !hasRedirect(s.Terms) {
 			f := checks.Observed(info, o, "", checks.Warn, checks.T(
 				"SPF レコードが all で終わっていません（既定は neutral）: "+rec,
@@ -89,6 +95,8 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 	})
 }
 
+// hasRedirect reports a redirect= modifier: it hands the unmatched case
+// to another domain's record (RFC 7208 §6.1), so a missing all is fine.
 func hasRedirect(ts []scanners.SPFTerm) bool {
 	for _, t := range ts {
 		if t.Modifier && t.Name == "redirect" {

@@ -28,9 +28,14 @@ func (startTLS) Info() checks.Info {
 	}
 }
 
+// gradedNote keeps a pass from reading as "the mail channel is secure":
+// like testssl (pitfalls §1.8) this check proves only that STARTTLS works.
 const gradedNote = "（ハンドシェイクは Go の crypto/tls で確認。TLS 通信路の評価は tls.* チェックが別途行います）"
 const gradedNoteEN = " (handshake checked with Go crypto/tls; the TLS channel itself is graded separately by the tls.* checks)"
 
+// Evaluate grades port 25 only. 59-4 is about server-to-server transfer,
+// which is port 25; submission ports serve clients and are graded by
+// smtp.auth and the tls.* checks.
 func (c startTLS) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	// checks.md: EHLO on 25; 465/587 are graded by smtp.auth and tls.*
