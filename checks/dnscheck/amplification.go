@@ -34,6 +34,11 @@ func (amplification) Info() checks.Info {
 	}
 }
 
+// Evaluate judges each server by its worst query, since an attacker picks
+// the query with the largest reply. Art. 38 asks that a system not be
+// usable as a stepping stone (踏み台) for attacks on others; a large factor
+// is only warn, and response rate limiting takes most of that use away
+// even when single replies are big.
 func (c amplification) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	max := 10.0
@@ -54,6 +59,8 @@ func (c amplification) Evaluate(in *checks.Input) []checks.Finding {
 				best = &s.Amplify[i]
 			}
 		}
+		// LocalDrops is -1 when the kernel counter could not be read (no
+		// /proc/net/snmp), which must not print as "0 drops".
 		drops := "unreadable"
 		if s.RRL.LocalDrops >= 0 {
 			drops = fmt.Sprint(s.RRL.LocalDrops)
@@ -66,6 +73,9 @@ func (c amplification) Evaluate(in *checks.Input) []checks.Finding {
 		switch {
 		case best == nil:
 			f = checks.Observed(info, o, "", checks.Error, checks.T("UDP の応答がなく増幅率を測定できませんでした", "no UDP reply: the amplification factor could not be measured"))
+		// Checked before RRL.Limited: replies the scanner's own socket
+		// dropped (or may have: LocalLoss is also set when the counter
+		// is unreadable) look exactly like rate limiting, so no credit.
 		case best.Factor > max && s.RRL.LocalLoss:
 			f = checks.Observed(info, o, "", checks.Warn, checks.T(
 				fmt.Sprintf("%s の応答は問い合わせの %.1f 倍（閾値 %.0f）です。連続送信では %d 件中 %d 件しか受信できませんでしたが、欠落はスキャナ側の受信バッファ溢れ（%s 件）によるもので、レート制限の証拠ではありません",

@@ -7,11 +7,15 @@ import (
 	"shindan/scanners"
 )
 
+// serverObs pairs an observation with its server payload. The checks that
+// loop over it themselves (rather than checks.EachOf) need the failed
+// observations too, to emit their own error finding.
 type serverObs struct {
 	o scanners.Observation
 	s *scanners.DNSServer
 }
 
+// domainObs is serverObs for dns.domain observations.
 type domainObs struct {
 	o scanners.Observation
 	d *scanners.DNSDomain
@@ -49,6 +53,7 @@ func dnsEvidence(summary, data string) scanners.Evidence {
 	return scanners.Evidence{Kind: "dns", Summary: summary, Data: data}
 }
 
+// joinOr lists xs, or says none, so a detail never ends in an empty list.
 func joinOr(xs []string, none string) string {
 	if len(xs) == 0 {
 		return none

@@ -34,6 +34,10 @@ func (dnssecCheck) Info() checks.Info {
 	}
 }
 
+// Evaluate reports DNSSEC as info/warn only: the standard does not require
+// signing (checks.md), but a zone that is signed and broken makes
+// validating resolvers fail it (SERVFAIL), which is worse than unsigned,
+// hence medium.
 func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.Each(in, info, scanners.ProbeDNSDomain, "", func(o scanners.Observation, d *scanners.DNSDomain) []checks.Finding {
@@ -55,6 +59,8 @@ func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 		ev := []scanners.Evidence{dnsEvidence("DNSSEC of "+d.Zone, data)}
 		var f checks.Finding
 		soon := ""
+		// Checks read no clock: Now is the scan's time, given by the engine.
+		// Without it (zero), closeness to expiry is not judged at all.
 		if t, err := time.Parse(time.RFC3339, st.Expires); err == nil && !in.Now.IsZero() && t.Sub(in.Now) < expiryWarn {
 			soon = st.Expires
 		}
@@ -101,6 +107,8 @@ func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 	})
 }
 
+// joinLines writes records one per line for evidence, "(none)" when empty
+// so an absent DS reads as observed-absent.
 func joinLines(xs []string) string {
 	if len(xs) == 0 {
 		return "(none)"

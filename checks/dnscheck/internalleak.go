@@ -54,6 +54,10 @@ func reservedKind(a netip.Addr) string {
 	return ""
 }
 
+// Evaluate judges every address record the scan saw in public zone data.
+// A pass names how many records it covered, since it proves only those:
+// names the scan did not guess (and the zone, unless AXFR was open) are
+// not covered.
 func (c internalLeak) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	judge := func(o scanners.Observation, subject string, recs []scanners.DNSAddr, whatJA, what string) checks.Finding {
@@ -61,7 +65,7 @@ func (c internalLeak) Evaluate(in *checks.Input) []checks.Finding {
 		for _, r := range recs {
 			a, err := netip.ParseAddr(r.Addr)
 			if err != nil {
-				continue
+				continue // the probe writes A/AAAA data, which always parses
 			}
 			if k := reservedKind(a); k != "" {
 				line := r.Name + " " + r.Addr + " (" + k + ")"

@@ -35,6 +35,12 @@ func (nsRedundancy) Info() checks.Info {
 	}
 }
 
+// Evaluate splits redundancy into subjects because each has its own fix
+// and its own evidence: the count (RFC 2182 §5: at least two servers per
+// zone), network diversity (RFC 2182 §3.1: secondaries should not share
+// the primary's network; /24 and /48 are the longest prefixes commonly
+// routed on the Internet, so servers inside one share a route), lameness
+// and parent/child agreement (pitfalls §2.4).
 func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	var out []checks.Finding
@@ -55,6 +61,8 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 
 			out = append(out, f)
 		}
+		// Distinct addresses, not names: two NS names on one address are
+		// one server.
 		var v4, v6 []netip.Addr
 		var lame, silent, notTested []string
 		for _, s := range d.Servers {
@@ -72,6 +80,8 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 				v6 = append(v6, a)
 			}
 			switch {
+			// NotTested: an IPv6 server the scanner could not reach for
+			// lack of its own IPv6 is not a silent server (pitfalls §2.6).
 			case s.NotTested:
 				notTested = append(notTested, s.Name+" "+s.Addr)
 			case !s.Answered:
@@ -129,7 +139,9 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 			}
 			out = append(out, checks.Observed(info, o, "lame", checks.Pass, checks.T(ja, en)))
 		}
-		// delegation: parent NS set versus child NS sets
+		// delegation: parent NS set versus child NS sets. Only servers
+		// that answered authoritatively speak for the child; a lame one's
+		// NS answer is not the zone's data.
 		var child []string
 		for _, s := range d.Servers {
 			if s.Answered && !s.Lame {
@@ -161,6 +173,8 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 	return out
 }
 
+// samePrefix reports whether all of as (one family, at least one) lie in
+// the first one's prefix of the given length.
 func samePrefix(as []netip.Addr, bits int) bool {
 	p, err := as[0].Prefix(bits)
 	if err != nil {
@@ -174,6 +188,7 @@ func samePrefix(as []netip.Addr, bits int) bool {
 	return true
 }
 
+// pfx names a's network of the given length for the finding's text.
 func pfx(a netip.Addr, bits int) string {
 	p, err := a.Prefix(bits)
 	if err != nil {

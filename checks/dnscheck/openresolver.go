@@ -37,6 +37,11 @@ func (openResolver) Info() checks.Info {
 	}
 }
 
+// Evaluate does not take RA=1 for proof (pitfalls §2.1): a fail needs a
+// real answer for a name the server is not authoritative for plus a fresh
+// random name resolved, so a cached answer cannot make a forwarder look
+// open. The classes are decided by scanners/dnsscan; this ranks them,
+// strongest evidence first, over all transports of the target.
 func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.EachOf(in, info, []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP}, "", func(o scanners.Observation, s *scanners.DNSServer) []checks.Finding {
@@ -124,6 +129,7 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 	})
 }
 
+// b01 writes a DNS header flag as dig shows it in evidence (ra=1, aa=0).
 func b01(b bool) string {
 	if b {
 		return "1"

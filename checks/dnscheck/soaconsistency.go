@@ -36,6 +36,12 @@ func serialLess(a, b uint32) bool {
 	return a != b && ((a < b && b-a < 1<<31) || (a > b && a-b > 1<<31))
 }
 
+// Evaluate compares only servers that answered authoritatively with an
+// SOA: a lame server's data is not the zone's, and dns.ns-redundancy
+// reports it. When serials differed the probe already asked every server
+// again after a pause (pitfalls §2.5: busy zones differ transiently), so
+// a difference seen here persisted; the probe's notes on the re-check go
+// into the evidence.
 func (c soaConsistency) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	var out []checks.Finding
@@ -115,4 +121,5 @@ func (c soaConsistency) Evaluate(in *checks.Input) []checks.Finding {
 	return out
 }
 
+// itoa shortens the many counts spliced into finding texts.
 func itoa(n int) string { return strconv.Itoa(n) }

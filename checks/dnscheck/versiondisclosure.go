@@ -33,6 +33,10 @@ func (versionDisclosure) Info() checks.Info {
 	}
 }
 
+// Evaluate fails on a version only (62-3: send nothing that could give an
+// attacker a foothold, and a version names the exploits to try); a host
+// name from hostname.bind or id.server is an operational identifier and
+// passes with a note.
 func (c versionDisclosure) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.EachOf(in, info, []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP}, "", func(o scanners.Observation, s *scanners.DNSServer) []checks.Finding {
@@ -41,7 +45,7 @@ func (c versionDisclosure) Evaluate(in *checks.Input) []checks.Finding {
 		var ev []scanners.Evidence
 		for _, id := range s.Identity {
 			if id.Rcode == "" {
-				continue
+				continue // no reply: says nothing either way
 			}
 			answered = append(answered, id.Query+": "+id.Rcode)
 			if id.Value == "" {

@@ -32,6 +32,10 @@ func (zoneTransfer) Info() checks.Info {
 	}
 }
 
+// Evaluate judges transfers from two probes: dns.server (a server given
+// as target, with its zones) and dns.domain (a domain's zone at every NS
+// address, pitfalls §2.3). A server without a known zone is skipped, not
+// passed: AXFR needs the zone name, so nothing was tested.
 func (c zoneTransfer) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	out := checks.EachOf(in, info, []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP}, "", func(o scanners.Observation, s *scanners.DNSServer) []checks.Finding {
@@ -44,6 +48,8 @@ func (c zoneTransfer) Evaluate(in *checks.Input) []checks.Finding {
 	})
 	for _, do := range domains(in) {
 		if do.d == nil || len(do.d.Transfers) == 0 {
+			// A domain with no transfer attempt decides nothing here;
+			// only a failed probe is worth an error finding.
 			if do.o.Status != scanners.OK {
 				out = append(out, checks.Undecided(info, do.o, ""))
 			}
