@@ -31,9 +31,17 @@ func (cleartextAdmin) Info() checks.Info {
 	}
 }
 
-// adminPorts are where a failed identification leaves this check undecided.
+// adminPorts are where a failed identification leaves this check undecided:
+// ftp 21, ssh 22, telnet 23, pop3 110, imap 143, rexec/rlogin/rsh 512-514,
+// vnc 5900-5901. On other ports an unidentified service is most likely
+// not an administration service, and service.version already reports it.
 var adminPorts = []uint16{21, 22, 23, 110, 143, 512, 513, 514, 5900, 5901}
 
+// Evaluate makes one finding per identified service this check knows, and
+// one pass per host that answered discovery when nothing on it failed or
+// stayed undecided: a host-level pass is what lets a report show the
+// control as verified for a host with no such service at all, and it
+// names the administration ports discovery did not scan.
 func (c cleartextAdmin) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	var out []checks.Finding
@@ -98,6 +106,10 @@ func (c cleartextAdmin) Evaluate(in *checks.Input) []checks.Finding {
 					fail("TLS がなく、VNC 認証と画面が平文同然で送られます", "no TLS: VNC authentication and the screen travel unprotected")
 				}
 			default:
+				// vnc-tls unset: the security types could not be read, or
+				// the server offered none and sent a reason instead
+				// (RFC 6143 §7.1.2), e.g. "too many authentication
+				// failures"; unknown is not a pass.
 				u := checks.New(info, o.Target, sub).Decided(checks.Error)
 				u.Detail = checks.T(d+": セキュリティタイプを取得できず判定できません（"+svc.Attrs["refused"]+"）",
 					d+": could not read the security types ("+svc.Attrs["refused"]+")")
@@ -111,7 +123,7 @@ func (c cleartextAdmin) Evaluate(in *checks.Input) []checks.Finding {
 				fail("STARTTLS がなく、パスワードが平文で送られます", "no STARTTLS: passwords travel in cleartext")
 			}
 		default:
-			continue
+			continue // not an administration or mail-access service
 		}
 		if f.Status != checks.Pass {
 			bad[o.Target.Host()] = true

@@ -20,6 +20,9 @@ type endpoint struct {
 	port  uint16
 }
 
+// keyOf is the endpoint of a target. An empty Proto is TCP, the default
+// of scanners.Target, so a port.tcp and a svc.ident observation of the
+// same port meet under one key whichever way they spell it.
 func keyOf(t scanners.Target) endpoint {
 	p := t.Proto
 	if p == "" {

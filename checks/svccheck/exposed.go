@@ -28,6 +28,10 @@ func (exposed) Info() checks.Info {
 	}
 }
 
+// Evaluate makes one finding per open port (deduplicated: several
+// discovery observations may report the same port). Rules that allow by
+// service name need the identified name, so an unidentified port under
+// such rules is error rather than a fail that may be wrong.
 func (c exposed) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	pol := in.EffectivePolicy()
@@ -39,6 +43,7 @@ func (c exposed) Evaluate(in *checks.Input) []checks.Finding {
 			continue
 		}
 		ps, ok := o.Data.(*scanners.PortState)
+		// Port 0 is the host's discovery summary, not a port.
 		if !ok || ps.Port == 0 || ps.State != "open" {
 			continue
 		}
