@@ -32,8 +32,8 @@ func (government) Info() checks.Info {
 func (c government) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	suffixes := []string{"go.jp"}
-	if in.Policy != nil && len(in.Policy.GovernmentSuffixes) > 0 {
-		suffixes = in.Policy.GovernmentSuffixes
+	if p := in.EffectivePolicy(); len(p.GovernmentSuffixes) > 0 {
+		suffixes = p.GovernmentSuffixes
 	}
 	var names []string
 	targets := map[string]scanners.Target{}
