@@ -94,13 +94,21 @@ func ipv4Only(p *checks.Policy, ss *scanners.SegmentScan) (bool, string) {
 	return false, ""
 }
 
+// scanOf is the SegmentScan of a summary that segments already typed.
 func scanOf(o *scanners.Observation) *scanners.SegmentScan {
 	ss, _ := o.Data.(*scanners.SegmentScan)
 	return ss
 }
 
+// listenEvidence copies the listening run's evidence for a segment-level
+// finding, so that findings sharing it never alias one slice.
 func listenEvidence(o *scanners.Observation) []scanners.Evidence { return slices.Clone(o.Evidence) }
 
+// allowedRouter matches an RA against allowed_routers by source MAC or by
+// router address, zone ignored: the policy writes fe80::1, the capture
+// sees fe80::1%eth0. Either identifier can be forged on the link, so a
+// pass means no unknown router was heard, not that the allowed one is
+// genuine; RA Guard (RFC 6105) on the switch is the defence.
 func allowedRouter(p *checks.Policy, ra *scanners.RouterAdvert) bool {
 	for _, r := range p.AllowedRouters {
 		r = strings.ToLower(strings.TrimSpace(r))

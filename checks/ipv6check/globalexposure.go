@@ -29,10 +29,19 @@ func (globalExposure) Info() checks.Info {
 	}
 }
 
+// globalV6 is an IPv6 address reachable from beyond the site: global
+// unicast without ULA (fc00::/7, which IsGlobalUnicast includes) and
+// without IPv4-mapped addresses, which are IPv4 traffic. Documentation
+// space (2001:db8::/32) counts as global, which the lab relies on.
 func globalV6(a netip.Addr) bool {
 	return a.Is6() && !a.Is4In6() && a.IsGlobalUnicast() && !a.IsPrivate()
 }
 
+// Evaluate lists per global IPv6 address what is reachable (78-2-1: the
+// threat of direct reachability by global address), failing only where
+// the policy has a rule for the host and it does not allow the port. An
+// address whose discovery found nothing open passes with discovery's
+// method and reason as evidence of what was tried.
 func (c globalExposure) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	open := map[netip.Addr][]scanners.Observation{}

@@ -35,6 +35,9 @@ func (parity) Info() checks.Info {
 	}
 }
 
+// addrScan is the TCP discovery of one address: its summary (Port 0) and
+// the per-port results, kept apart so that a port missing from states is
+// reported as "closed or filtered" rather than invented.
 type addrScan struct {
 	addr    netip.Addr
 	name    string
@@ -49,6 +52,7 @@ type pairing struct {
 	why    map[netip.Addr][]string // root → evidence
 }
 
+// find returns a's root, halving the path as it goes.
 func (p *pairing) find(a netip.Addr) netip.Addr {
 	for p.parent[a] != a {
 		p.parent[a] = p.parent[p.parent[a]]
@@ -81,6 +85,8 @@ func (p *pairing) tie(all []netip.Addr, why string) {
 	}
 }
 
+// families counts the IPv4 and IPv6 addresses: a group is compared only
+// when it has both, and a shared key ties only one of each.
 func families(addrs []netip.Addr) (v4, v6 int) {
 	for _, a := range addrs {
 		if a.Is4() {
@@ -92,6 +98,11 @@ func families(addrs []netip.Addr) (v4, v6 int) {
 	return
 }
 
+// Evaluate groups addresses into machines before comparing them (78-2-3:
+// IPv4 and IPv6 coexisting without the same handling is the weakness).
+// Two addresses that are not one machine would differ legitimately, so a
+// pairing needs evidence and the evidence is named in every finding; an
+// address that nothing ties is left out rather than guessed.
 func (c parity) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	scans := map[netip.Addr]*addrScan{}
@@ -288,8 +299,12 @@ func (c parity) compare(info checks.Info, scans []*addrScan, why []string) []che
 	return []checks.Finding{f}
 }
 
+// short cuts a SHA-256 hex digest for the evidence line; 16 hex digits
+// (64 bits) tell certificates apart in one scan.
 func short(h string) string { return h[:min(16, len(h))] }
 
+// sortedKeys makes the union order, and so the order of the evidence
+// strings, independent of map iteration: reports must be reproducible.
 func sortedKeys[V any](m map[string]V) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {
@@ -299,6 +314,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
+// reasonOf is how discovery concluded a port state ("syn syn-ack").
 func reasonOf(o scanners.Observation) string {
 	if ps, ok := o.Data.(*scanners.PortState); ok {
 		return strings.TrimSpace(ps.Method + " " + ps.Reason)

@@ -29,6 +29,12 @@ func (rogueRA) Info() checks.Info {
 	}
 }
 
+// Evaluate judges every RA heard on each segment. An RA with router
+// lifetime 0 is not a default router (RFC 4861 §4.2), so hosts send no
+// traffic through it by default: warn rather than fail. A pass for a quiet
+// segment says whether a Router Solicitation was sent, since a purely
+// passive listen may end before a router's periodic RA (RFC 4861 §6.2.1:
+// up to MaxRtrAdvInterval, 600 s by default).
 func (c rogueRA) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return eachSegment(in, info, func(s *segment, ss *scanners.SegmentScan) []checks.Finding {

@@ -27,6 +27,10 @@ func (transition) Info() checks.Info {
 	}
 }
 
+// Evaluate fails on any transition traffic, on every segment and not only
+// IPv4-only ones: a tunnel carries IPv6 past the IPv6 filters of the
+// network (78-2-3). Teredo is UDP 3544 and 2001::/32 (RFC 4380), 6to4 is
+// 2002::/16 (RFC 3056), ISATAP (RFC 5214) and 6in4 ride IP protocol 41.
 func (c transition) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return eachSegment(in, info, func(s *segment, ss *scanners.SegmentScan) []checks.Finding {

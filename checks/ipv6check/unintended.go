@@ -29,6 +29,11 @@ func (unintended) Info() checks.Info {
 	}
 }
 
+// Evaluate applies Art. 79 (suppress IPv6 on lines not meant for it) only
+// where the policy says the segment is not meant for IPv6: on any other
+// segment IPv6 may be intended, so the check is skipped there and says
+// why. A host seen on IPv4 and silent on IPv6 gets its own pass so the
+// report shows who was covered.
 func (c unintended) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return eachSegment(in, info, func(s *segment, ss *scanners.SegmentScan) []checks.Finding {
