@@ -31,6 +31,9 @@ func (known) Info() checks.Info {
 	}
 }
 
+// severityOf maps a nuclei template severity to a verdict. nuclei's info
+// templates (technology detection, banners) report facts, not flaws, so
+// they stay inventory; an unknown severity is not guessed upward.
 func severityOf(s string) (checks.Status, checks.Severity) {
 	switch strings.ToLower(s) {
 	case "critical":
@@ -45,6 +48,12 @@ func severityOf(s string) (checks.Status, checks.Severity) {
 	return checks.InfoS, checks.None // info/unknown: inventory, no verdict
 }
 
+// Evaluate makes one finding per template match, with the template's own
+// articles when it names valid ones (a curated template may evidence an
+// article other than 33-3/34-9). The endpoint's summary observation is a
+// pass only when templates actually ran there and none matched (nuclei
+// exits 0 either way, pitfalls §7.2), and an error when none ran: an
+// empty template selection proves nothing.
 func (c known) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	obs := in.ByProbe(scanners.ProbeVulnNuclei)

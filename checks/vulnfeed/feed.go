@@ -84,10 +84,15 @@ func Load(paths ...string) (*Feed, error) {
 			f.Files = append(f.Files, name)
 		}
 	}
+	// The digest covers the bytes of every file in load order; findings
+	// cite it so a verdict can be traced to the feed that produced it.
 	f.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil))[:16]
 	return f, nil
 }
 
+// readBounded reads one feed file, refusing it past MaxFileSize: it reads
+// one byte more than the limit instead of trusting Stat, so a pipe or a
+// file that grows while read is bounded too.
 func readBounded(name string) ([]byte, error) {
 	fh, err := os.Open(name)
 	if err != nil {
@@ -159,6 +164,8 @@ func Parse(b []byte) ([]Vuln, error) {
 // CPE 2.3 name, each once, in feed order.
 func (f *Feed) Lookup(cpe string) []Vuln {
 	c, ok := ParseCPE(cpe)
+	// Without a concrete version every ranged entry of the product would
+	// match: no version, no lookup (service.version reports it as info).
 	if !ok || c.Version == "" || c.Version == "*" || c.Version == "-" {
 		return nil
 	}
@@ -212,8 +219,13 @@ func splitCPE(s string) []string {
 	return append(out, cur.String())
 }
 
+// unescape drops the CPE 2.3 formatted-string escapes (\. \: ...): a
+// version compares on its characters, not on how the CPE quoted them.
 func unescape(s string) string { return strings.ReplaceAll(s, `\`, "") }
 
+// affects applies NVD's cpeMatch semantics: an exact version when one is
+// given, else the range with each bound optional and inclusive or
+// exclusive as the feed says.
 func (m Match) affects(c CPE) bool {
 	if m.Product != c.Product || (m.Vendor != "*" && m.Vendor != "" && m.Vendor != c.Vendor) {
 		return false
@@ -234,7 +246,9 @@ func (m Match) affects(c CPE) bool {
 	return true
 }
 
-// severityOf grades a CVSS base score as CVSS v3 does.
+// severityOf grades a CVSS base score with the qualitative scale of CVSS
+// v3.1 §5 (low 0.1-3.9, medium 4.0-6.9, high 7.0-8.9, critical 9.0-10.0);
+// 0 is no score, not "none", so the caller can fall back to another field.
 func severityOf(score float64) string {
 	switch {
 	case score >= 9:
@@ -249,6 +263,9 @@ func severityOf(score float64) string {
 	return ""
 }
 
+// firstSentence bounds a feed description for the evidence line: NVD
+// descriptions run to paragraphs, and one line per entry is kept. The cut
+// is at 200 characters, counted in runes so UTF-8 is never split.
 func firstSentence(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if i := strings.Index(s, ". "); i > 0 && i < 200 {

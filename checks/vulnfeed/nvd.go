@@ -37,6 +37,11 @@ type nvdDoc struct {
 // metricOrder prefers the newest CVSS version the entry carries.
 var metricOrder = []string{"cvssMetricV40", "cvssMetricV31", "cvssMetricV30", "cvssMetricV2"}
 
+// vulns flattens every cpeMatch of every configuration into Matches.
+// NVD configurations are AND/OR trees (the product on a platform); only
+// the vulnerable leaves name the affected product, so the tree is not
+// evaluated and the platform leaves are dropped. An entry with no
+// matchable product is left out: it could never match a service.
 func (d nvdDoc) vulns() ([]Vuln, error) {
 	var out []Vuln
 	for _, e := range d.Vulnerabilities {

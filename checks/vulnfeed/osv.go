@@ -42,6 +42,11 @@ type osvRecord struct {
 	} `json:"database_specific"`
 }
 
+// vuln turns the OSV affected ranges into Matches: each "introduced"
+// event opens a range ("0" means from the first version) that the next
+// "fixed" (exclusive) or "last_affected" (inclusive) event closes, per the
+// OSV schema's event semantics. Ecosystem version rules (Debian epochs,
+// semver) are not applied: Compare is one order for all.
 func (r osvRecord) vuln() (Vuln, error) {
 	if r.ID == "" {
 		return Vuln{}, errors.New("OSV record without an id")
@@ -106,6 +111,8 @@ func cvssScore(s string) (float64, bool) {
 	return f, err == nil && f > 0 && f <= 10
 }
 
+// normSeverity reads a database_specific severity (GitHub advisories
+// say "moderate" for medium); anything else is unknown, not guessed.
 func normSeverity(s string) string {
 	switch s = strings.ToLower(strings.TrimSpace(s)); s {
 	case "critical", "high", "medium", "low":

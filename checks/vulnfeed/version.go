@@ -49,6 +49,9 @@ func parts(s string) []string {
 	return out
 }
 
+// comparePart compares numeric runs by value without converting them (no
+// overflow on a 30-digit build number), and ranks a number above text so
+// a release sorts after its pre-release at the same position.
 func comparePart(a, b string) int {
 	ad, bd := isDigits(a), isDigits(b)
 	switch {
@@ -69,6 +72,7 @@ func comparePart(a, b string) int {
 	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
 }
 
+// isDigits reports a non-empty run of ASCII digits.
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
