@@ -26,8 +26,14 @@ type resolver struct {
 }
 
 // maxQueries bounds the DNS work for one domain (SPF trees, selectors).
+// A valid domain needs a few dozen (10 SPF terms, their MX exchanges,
+// about a dozen DKIM selectors, TLSA per MX); only a broken or hostile
+// zone reaches it, and then the probe stops asking instead of looping.
 const maxQueries = 200
 
+// newResolver uses --resolver (Settings.Resolver) when given, since
+// mail DNS is often checked against a zone not yet delegated; else the
+// system resolver.
 func newResolver(env *scanners.Env) (*resolver, error) {
 	s := env.Settings.Resolver
 	if s == "" {

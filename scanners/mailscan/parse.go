@@ -92,6 +92,8 @@ func ParseDMARC(rec string) (tags map[string]string, errs []string) {
 	return tags, errs
 }
 
+// policyValue is the p= and sp= vocabulary of RFC 7489 §6.3; anything
+// else makes receivers ignore the record, so it is a syntax error.
 func policyValue(v string) bool {
 	switch strings.ToLower(v) {
 	case "none", "quarantine", "reject":
@@ -100,7 +102,10 @@ func policyValue(v string) bool {
 	return false
 }
 
-// ParseTagList parses a DKIM/MTA-STS style "k=v; k=v" list.
+// ParseTagList parses a DKIM/MTA-STS style "k=v; k=v" list. Whitespace
+// inside a value is dropped: a DKIM p= key may be folded (the base64string
+// of RFC 6376 §2.4 allows FWS), and no tag read through here keeps spaces.
+// An over-long record yields no tags rather than a partial parse.
 func ParseTagList(rec string) map[string]string {
 	tags := map[string]string{}
 	if len(rec) > MaxRecord {

@@ -139,6 +139,10 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	return []scanners.Observation{o}, nil
 }
 
+// selectors is the DKIM selector list: the policy's first (they are the
+// domain's real ones), then CommonSelectors, lower-cased, deduplicated,
+// and without strings that are not domain names (they would only turn
+// into DNS errors). Selectors cannot be listed from DNS, only guessed.
 func selectors(opt []string) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -163,6 +167,10 @@ func orgDomain(d string) string {
 	return strings.Join(l[len(l)-2:], ".")
 }
 
+// dmarc does RFC 7489 §6.6.3 policy discovery: _dmarc.<domain>, then the
+// organisational domain when the first has no DMARC record. A lookup that
+// failed (not merely empty) stops the walk with an error, since falling
+// back past it could report the wrong domain's policy.
 func dmarc(ctx context.Context, r *resolver, domain string) (scanners.DMARCResult, error) {
 	var res scanners.DMARCResult
 	for i, d := range []string{domain, orgDomain(domain)} {
@@ -216,7 +224,7 @@ func DKIMKey(txt string) scanners.DKIMKey {
 		k.Error = "no p= tag"
 		return k
 	}
-	if p == "" {
+	if p == "" { // RFC 6376 §3.6.1: an empty p= is a revoked key
 		k.Revoked = true
 		return k
 	}
@@ -233,6 +241,9 @@ func DKIMKey(txt string) scanners.DKIMKey {
 		}
 		k.Bits = 256
 	case "rsa":
+		// Signers publish RSA keys as SubjectPublicKeyInfo or as a bare
+		// PKCS#1 RSAPublicKey; both are accepted, since only the modulus
+		// size is graded.
 		pub, err := x509.ParsePKIXPublicKey(der)
 		if err != nil {
 			rk, err2 := x509.ParsePKCS1PublicKey(der)
@@ -275,6 +286,9 @@ func fetchPolicy(ctx context.Context, env *scanners.Env, r *resolver, domain str
 		m.PolicyError = "no address for " + host
 		return
 	}
+	// The name is resolved by the probe's own resolver (the zone under
+	// test, maybe not yet public) and the TLS name stays the policy host,
+	// which RFC 8461 §3.3 requires the certificate to match.
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return env.DialContext(ctx, network, net.JoinHostPort(addrs[0], "443"))

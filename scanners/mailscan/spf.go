@@ -71,6 +71,8 @@ func evalSPF(ctx context.Context, r *resolver, domain string) (scanners.SPFResul
 	return res, nil
 }
 
+// topAll is the qualifier of the top record's all mechanism, "" when it
+// has none; the check reads "+" and "?" as no protection.
 func topAll(terms []scanners.SPFTerm) string {
 	for _, t := range terms {
 		if !t.Modifier && t.Name == "all" {
@@ -80,6 +82,8 @@ func topAll(terms []scanners.SPFTerm) string {
 	return ""
 }
 
+// normName keys the loop detector: DNS names compare case-insensitively
+// and with or without the root dot, so "Example.COM." is example.com.
 func normName(s string) string { return strings.ToLower(strings.TrimSuffix(s, ".")) }
 
 // walk evaluates the mechanisms of one record in order up to "all", then
@@ -149,6 +153,8 @@ func (e *spfEval) walk(ctx context.Context, domain string, terms []spfTerm, dept
 	}
 }
 
+// note records, once, a term the walk counted but could not evaluate, so
+// a pass can say what it did not cover.
 func (e *spfEval) note(s string) {
 	for _, n := range e.res.Notes {
 		if n == s {
@@ -158,6 +164,8 @@ func (e *spfEval) note(s string) {
 	e.res.Notes = append(e.res.Notes, s)
 }
 
+// perm records a permerror (RFC 7208 §2.6.7: the record is broken) and
+// temp a temperror (§2.6.6: a DNS failure; the record may be fine).
 func (e *spfEval) perm(s string) { e.res.Errors = append(e.res.Errors, s) }
 func (e *spfEval) temp(s string) { e.res.TempErrors = append(e.res.TempErrors, s) }
 

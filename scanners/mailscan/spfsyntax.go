@@ -36,6 +36,9 @@ func ParseSPF(rec string) ([]scanners.SPFTerm, []string) {
 	return out, errs
 }
 
+// parseSPF is ParseSPF keeping the domain-specs the walk follows. It
+// collects every error rather than stopping at the first, so a report
+// names all that must be fixed in one pass.
 func parseSPF(rec string) (terms []spfTerm, errs []string) {
 	if len(rec) > MaxRecord {
 		return nil, []string{fmt.Sprintf("record longer than %d bytes", MaxRecord)}
@@ -109,6 +112,8 @@ func parseModifier(f string) (t spfTerm, isMod bool, err string) {
 	return t, true, ""
 }
 
+// modifierName is the ABNF name of RFC 7208 §4.6.1 (collected in
+// Appendix A): ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ).
 func modifierName(s string) bool {
 	if s == "" || !isAlpha(s[0]) {
 		return false
@@ -239,6 +244,9 @@ func dualCIDR(s string) string {
 	return ""
 }
 
+// cidrLen checks a CIDR length as the ABNF of RFC 7208 §5.6 writes it:
+// decimal without leading zeros ("/024" is a syntax error, not 24), at
+// most max.
 func cidrLen(s string, max int) bool {
 	if s == "" || len(s) > 3 || (len(s) > 1 && s[0] == '0') {
 		return false
@@ -389,6 +397,10 @@ func macroString(s string, exp bool) (bool, string) {
 	return macro, ""
 }
 
+// macroBody checks what is between %{ and }: a macro letter, an optional
+// non-zero label count, an optional "r" (reverse) and delimiters
+// (RFC 7208 §7.1). c, r and t (the client address in readable form, the
+// checking host, the time) are allowed only in exp= explanation text.
 func macroBody(b string, exp bool) string {
 	if b == "" {
 		return "no macro letter"
@@ -425,9 +437,13 @@ func macroBody(b string, exp bool) string {
 	return ""
 }
 
+// isAlpha and isDigit are the ASCII ALPHA and DIGIT of RFC 5234: SPF
+// syntax is ASCII, so unicode classes would accept what the ABNF refuses.
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// clipText shortens a hostile record's text inside an error message, so a
+// 4 KiB label cannot fill a finding.
 func clipText(s string, n int) string {
 	if len(s) <= n {
 		return s
