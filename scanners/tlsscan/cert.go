@@ -107,6 +107,9 @@ func summarizeChain(ders [][]byte, name string, roots *x509.CertPool, store stri
 	return ch
 }
 
+// keyInfo names the key type and size that tls.certificate grades (RSA
+// below 2048 and EC below 256 bits fail); for other key types the size is
+// 0, i.e. not measured.
 func keyInfo(c *x509.Certificate) (string, int) {
 	switch k := c.PublicKey.(type) {
 	case *rsa.PublicKey:

@@ -48,6 +48,10 @@ type hello struct {
 // and PKCS#1 with SHA-256/384, and SHA-1 for old TLS 1.0/1.1-era stacks.
 var shortSigAlgs = []uint16{0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501, 0x0201, 0x0203}
 
+// sigAlgs is the full hello's signature_algorithms (RFC 8446 §4.2.3 code
+// points): every pair including SHA-224, SHA-1 and DSA, so that a server
+// whose only certificate is legacy still completes the hello and its
+// suites are enumerated instead of refused for the signature.
 var sigAlgs = []uint16{
 	0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0807, 0x0808, 0x0809, 0x080A, 0x080B,
 	0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302, 0x0402, 0x0502, 0x0602, 0x0203, 0x0201, 0x0202,
@@ -200,11 +204,14 @@ func (h *hello) marshal() []byte {
 	return must(b.Bytes())
 }
 
+// ext writes one extension: its type and a 2-byte length-prefixed body
+// (RFC 8446 §4.2, the same layout since RFC 5246 §7.4.1.4).
 func ext(b *cryptobyte.Builder, typ uint16, f cryptobyte.BuilderContinuation) {
 	b.AddUint16(typ)
 	b.AddUint16LengthPrefixed(f)
 }
 
+// must unwraps a cryptobyte build of a message we construct ourselves.
 func must(b []byte, err error) []byte {
 	if err != nil {
 		// Only reachable through a length overflow, which the bounded

@@ -20,6 +20,9 @@ func (Probe) Info() scanners.ProbeInfo {
 
 // implicitPorts speak TLS from the first byte; startTLSPorts upgrade.
 var implicitPorts = map[uint16]bool{443: true, 465: true, 636: true, 853: true, 989: true, 990: true, 992: true, 993: true, 994: true, 995: true, 5061: true, 8443: true}
+// startTLSPorts are the registered STARTTLS ports: SMTP 25 and submission
+// 587 (RFC 3207), IMAP 143 and POP3 110 (RFC 2595), FTP 21 AUTH TLS
+// (RFC 4217).
 var startTLSPorts = map[uint16]string{25: "smtp", 587: "smtp", 143: "imap", 110: "pop3", 21: "ftp"}
 
 // Mode decides implicit TLS or the STARTTLS protocol for t from the
@@ -89,6 +92,8 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	return []scanners.Observation{o}, nil
 }
 
+// summary is the one-line evidence summary: the mode, each supported
+// protocol with its suite count, and the connections the scan cost.
 func summary(r *scanners.TLSScan) string {
 	var ps []string
 	for _, p := range r.Protocols {

@@ -41,10 +41,15 @@ type AlertError struct {
 	Level, Desc uint8
 }
 
+// Error names the alert, since "handshake_failure" versus
+// "protocol_version" is what tells a refused suite from a refused version.
 func (e *AlertError) Error() string {
 	return fmt.Sprintf("tlsscan: server sent alert %d (%s)", e.Desc, alertName(e.Desc))
 }
 
+// alertName names the AlertDescription values (RFC 5246 §7.2, RFC 8446
+// §6) that servers send to scanner hellos; the rest print as "other"
+// beside their number.
 func alertName(d uint8) string {
 	switch d {
 	case 0:
@@ -75,6 +80,10 @@ func alertName(d uint8) string {
 	return "other"
 }
 
+// errMalformed is any server message that does not parse: undecided, not
+// a refusal. errSSLv2AnsweredTLS means the server took the SSLv2
+// CLIENT-HELLO as a backwards-compatible hello and answered in SSLv3/TLS,
+// so it does not speak SSLv2 itself.
 var (
 	errMalformed        = errors.New("tlsscan: malformed server message")
 	errSSLv2AnsweredTLS = errors.New("tlsscan: server answered SSLv2 with an SSLv3/TLS record")
@@ -86,8 +95,11 @@ type recordReader struct {
 	left int // bytes we still accept on this connection
 }
 
+// newRecordReader starts a connection's budget at maxConnBytes.
 func newRecordReader(r io.Reader) *recordReader { return &recordReader{r: r, left: maxConnBytes} }
 
+// readFull charges the budget before reading, so a server that streams
+// forever is cut off at maxConnBytes rather than read to the deadline.
 func (rr *recordReader) readFull(b []byte) error {
 	if len(b) > rr.left {
 		return fmt.Errorf("tlsscan: server sent more than %d bytes", maxConnBytes)
@@ -116,6 +128,10 @@ func (rr *recordReader) next() (typ uint8, ver uint16, payload []byte, err error
 	return typ, ver, payload, nil
 }
 
+// checkRecordHeader accepts content types 20-24 (change_cipher_spec to
+// heartbeat, RFC 6520) and major version 3 (SSL 3.0 to TLS 1.3 all write
+// 3.x in the record layer), so an HTTP reply or a banner on a supposed TLS
+// port fails at the first five bytes instead of being read as a length.
 func checkRecordHeader(h [5]byte) error {
 	if h[0] < recChangeCipherSpec || h[0] > recHeartbeat {
 		return fmt.Errorf("%w: record type %d (not TLS)", errMalformed, h[0])
@@ -139,6 +155,9 @@ type ServerHello struct {
 	KeyShare    uint16 // TLS 1.3: group of the key share (or HRR selected group)
 }
 
+// hrrRandom is the fixed ServerHello.random that marks a TLS 1.3
+// HelloRetryRequest, SHA-256 of "HelloRetryRequest" (RFC 8446 §4.1.3):
+// an HRR has the ServerHello's shape and only this tells them apart.
 var hrrRandom = [32]byte{0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
 	0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C}
 
@@ -360,6 +379,10 @@ func readSSLv2ServerHello(rr *recordReader) (*SSLv2ServerHello, error) {
 	return parseSSLv2ServerHello(body)
 }
 
+// parseSSLv2ServerHello parses an SSLv2 SERVER-HELLO body (message type
+// 4, draft-hickman-netscape-ssl-00): the certificate and the 3-byte
+// cipher kinds the server shares with the hello; lengths are checked
+// against the body, never trusted.
 func parseSSLv2ServerHello(b []byte) (*SSLv2ServerHello, error) {
 	s := cryptobyte.String(b)
 	var typ, hit, certType uint8

@@ -36,6 +36,9 @@ type Config struct {
 	Now        time.Time      // certificate validity reference; zero = time.Now()
 }
 
+// scanner is one endpoint's scan. Handshakes run in parallel (sem bounds
+// them), so everything they tally is behind mu or atomic; conns counts
+// dials against Config.MaxConns.
 type scanner struct {
 	cfg   Config
 	sem   chan struct{}
@@ -65,8 +68,16 @@ const (
 	failed           // timeout, dial error, garbage: undecided
 )
 
+// errBudget stops a scan that has used its connections: enumeration is
+// one connection per suite and protocol (pitfalls §4.3), and a server
+// that answers every hello oddly must not cost unbounded connections.
 var errBudget = errors.New("tlsscan: connection budget exhausted")
 
+// classify tells a server's "no" from a failure to ask. An alert, a close
+// or a reset right after our hello is how servers refuse a version or
+// suite; a timeout or a dial error says nothing about the server's
+// configuration and must not be counted as a refusal (that would read as
+// "not supported", a pass for old protocols).
 func classify(err error) outcome {
 	var ae *AlertError
 	switch {
@@ -103,11 +114,14 @@ func (s *scanner) conn(ctx context.Context) (net.Conn, error) {
 	return &stopConn{Conn: c, stop: stop}, nil
 }
 
+// stopConn unregisters the cancel hook on Close, so the hook of a closed
+// connection neither runs nor stays registered on the scan's context.
 type stopConn struct {
 	net.Conn
 	stop func() bool
 }
 
+// Close unregisters the hook, then closes the connection.
 func (c *stopConn) Close() error { c.stop(); return c.Conn.Close() }
 
 // handshake sends h and reads the server's first flight. after, when set,
@@ -159,6 +173,8 @@ func refusalKind(err error) string {
 	return ""
 }
 
+// noteRefusal tallies how the server refuses, for the evidence and for
+// onlyAlerts; failures that are not refusals are not counted.
 func (s *scanner) noteRefusal(err error) {
 	k := refusalKind(err)
 	if k == "" {
@@ -201,12 +217,15 @@ func (s *scanner) onlyAlerts(names ...string) bool {
 	return true
 }
 
+// isShort reports whether v's server answered only short hellos.
 func (s *scanner) isShort(v uint16) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.short[v]
 }
 
+// noteErr keeps the first 50 errors for the report: a server failing
+// every handshake must not make the evidence grow with MaxConns.
 func (s *scanner) noteErr(what string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -234,6 +253,8 @@ func (s *scanner) baseHello(v uint16, suites []uint16) *hello {
 	return h
 }
 
+// pick is one accepted suite with the key exchange the server used for
+// it (group and size, from ServerKeyExchange or the key share).
 type pick struct {
 	suite uint16
 	kx    *KeyExchange
@@ -390,6 +411,10 @@ func suitesFor(v uint16, codes []uint16) []uint16 {
 	return out
 }
 
+// versionMask is v's bit in Suite.protos: a suite is offered only in the
+// protocols that define it (the GCM suites only in TLS 1.2, the TLS 1.3
+// suites only in TLS 1.3), so every answer is about a suite the server
+// could really negotiate at that version.
 func versionMask(v uint16) int {
 	switch v {
 	case VersionSSL30:
@@ -672,6 +697,9 @@ func Scan(ctx context.Context, cfg Config) (*scanners.TLSScan, error) {
 	return out, nil
 }
 
+// highestLegacy is the newest supported protocol below TLS 1.3: the
+// Heartbleed and compression tests need a TLS ≤ 1.2 handshake (TLS 1.3
+// has neither), and the newest is the one clients actually get.
 func highestLegacy(supported map[uint16]*protoResult) *protoResult {
 	for _, v := range []uint16{VersionTLS12, VersionTLS11, VersionTLS10, VersionSSL30} {
 		if r := supported[v]; r != nil {
@@ -681,6 +709,9 @@ func highestLegacy(supported map[uint16]*protoResult) *protoResult {
 	return nil
 }
 
+// codesOf returns up to n suites the server already accepted at r's
+// version, so a test hello is refused only for what it tests, never for
+// its suites.
 func codesOf(r *protoResult, n int) []uint16 {
 	var out []uint16
 	for _, p := range r.picks {
@@ -827,6 +858,11 @@ func (s *scanner) vulns(ctx context.Context, out *scanners.TLSScan, supported ma
 	wg.Wait()
 }
 
+// heartbleed sends, after the server's first flight, a HeartbeatRequest
+// whose payload_length (16) exceeds the payload it carries (none). RFC
+// 6520 §4 says such a message MUST be discarded silently; CVE-2014-0160
+// servers answer it with their own memory. Only the reply's length is
+// kept: its bytes may be another user's secrets.
 func (s *scanner) heartbleed(ctx context.Context, v uint16, suites []uint16) scanners.TLSVuln {
 	h := s.baseHello(v, suites)
 	h.heartbeat = v != VersionSSL30
@@ -867,6 +903,9 @@ func (s *scanner) heartbleed(ctx context.Context, v uint16, suites []uint16) sca
 	return scanners.TLSVuln{Status: "not-vulnerable", Detail: "heartbeat negotiated, malformed request not answered"}
 }
 
+// compression offers DEFLATE (method 1, RFC 3749) beside null: a server
+// that chooses it compresses secrets together with attacker-chosen data,
+// the CRIME attack (CVE-2012-4929).
 func (s *scanner) compression(ctx context.Context, v uint16, suites []uint16) scanners.TLSVuln {
 	h := s.baseHello(v, suites)
 	h.compression = true

@@ -111,6 +111,8 @@ func readLine(br *bufio.Reader, deadline func()) (string, error) {
 	return string(l), nil
 }
 
+// expectPrefix reads one line and requires p (upper case) at its start,
+// case-insensitively, as IMAP and POP3 tags and status words are.
 func expectPrefix(br *bufio.Reader, deadline func(), p string) error {
 	l, err := readLine(br, deadline)
 	if err != nil {
@@ -144,6 +146,9 @@ func smtpReply(br *bufio.Reader, deadline func(), code string) ([]string, error)
 	return lines, fmt.Errorf("tlsscan: reply longer than %d lines", maxLines)
 }
 
+// containsFold looks for a capability keyword in a multi-line reply:
+// after the 3-digit code and its separator ("250-STARTTLS"), compared
+// case-insensitively (RFC 5321 §2.4: keywords are not case-sensitive).
 func containsFold(lines []string, w string) bool {
 	for _, l := range lines {
 		if len(l) > 4 && strings.EqualFold(strings.TrimSpace(l[4:]), w) {
@@ -153,6 +158,9 @@ func containsFold(lines []string, w string) bool {
 	return false
 }
 
+// printable quotes server bytes in errors: at most 80, with control and
+// non-ASCII bytes as '.', so a hostile banner cannot reach a terminal or
+// a report as escape sequences.
 func printable(s string) string {
 	if len(s) > 80 {
 		s = s[:80]

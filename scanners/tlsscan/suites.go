@@ -32,6 +32,7 @@ const (
 	VersionTLS13 uint16 = 0x0304
 )
 
+// Suite.protos bits: the protocols a suite may be offered in.
 const (
 	maskSSL30 = 1 << iota
 	maskTLS10
@@ -89,11 +90,16 @@ var sslv2Suites = []struct {
 	{0x0700C0, "SSL_CK_DES_192_EDE3_CBC_WITH_MD5"},
 }
 
+// Signalling suite values: TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746
+// §3.3) and TLS_FALLBACK_SCSV (RFC 7507). They are not suites a server
+// can choose, so the sweep never offers them as such.
 const (
 	scsvRenegotiation uint16 = 0x00FF
 	scsvFallback      uint16 = 0x5600
 )
 
+// The lookup tables are built once, on first use (tables), from the
+// generated policy tables; concurrent scans only read them afterwards.
 var (
 	tableOnce sync.Once
 	byCode    map[uint16]Suite
@@ -108,6 +114,9 @@ var (
 // still seen, and graded by the policy's rule for unknown suites.
 var sweepRanges = [][2]uint16{{0x0000, 0x00FF}, {0xC000, 0xC0FF}, {0xCCA8, 0xCCAE}, {0xD001, 0xD005}}
 
+// tables fills the lookup tables: the policy's suites by code, the legacy
+// offer list (policy suites plus every unnamed code point of sweepRanges)
+// and the group names.
 func tables() {
 	tableOnce.Do(func() {
 		byCode = map[uint16]Suite{}

@@ -89,6 +89,7 @@ type tls13Suite struct {
 	aead   func(key []byte) (cipher.AEAD, error)
 }
 
+// gcm is AES-GCM with the key length the suite gives (RFC 8446 §B.4).
 func gcm(key []byte) (cipher.AEAD, error) {
 	b, err := aes.NewCipher(key)
 	if err != nil {
@@ -97,6 +98,10 @@ func gcm(key []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(b)
 }
 
+// tls13Suites are the suites the Certificate reader can decrypt:
+// TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and
+// TLS_CHACHA20_POLY1305_SHA256. The CCM suites (0x1304, 0x1305) are left
+// out; a server that accepts only those yields errNoTLS13Reader.
 var tls13Suites = map[uint16]tls13Suite{
 	0x1301: {sha256.New, 16, gcm},
 	0x1302: {sha512.New384, 32, gcm},
@@ -142,6 +147,9 @@ func serverHandshakeKeys(su tls13Suite, shared, transcript []byte) (key, iv []by
 	return key, iv, err
 }
 
+// errNoTLS13Reader means the server accepted none of the groups and
+// suites this reader implements; the caller then falls back to
+// crypto/tls rather than report the chain as unreadable.
 var errNoTLS13Reader = errors.New("tlsscan: no accepted TLS 1.3 group or suite this reader implements")
 
 // tls13Chain reads the certificate chain of a TLS 1.3 server (and its
