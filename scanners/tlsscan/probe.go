@@ -20,6 +20,7 @@ func (Probe) Info() scanners.ProbeInfo {
 
 // implicitPorts speak TLS from the first byte; startTLSPorts upgrade.
 var implicitPorts = map[uint16]bool{443: true, 465: true, 636: true, 853: true, 989: true, 990: true, 992: true, 993: true, 994: true, 995: true, 5061: true, 8443: true}
+
 // startTLSPorts are the registered STARTTLS ports: SMTP 25 and submission
 // 587 (RFC 3207), IMAP 143 and POP3 110 (RFC 2595), FTP 21 AUTH TLS
 // (RFC 4217).
