@@ -20,12 +20,17 @@ type sighting struct {
 	trans *transInfo
 }
 
+// raInfo is what an RA says (RFC 4861 §4.2): the on-link prefixes, the
+// M (managed: addresses from DHCPv6) and O (other configuration) flags
+// and the router lifetime, 0 meaning "not a default router".
 type raInfo struct {
 	prefixes       []string
 	managed, other bool
 	lifetime       uint16
 }
 
+// transInfo is one sighting of an IPv6 transition mechanism: tunnel
+// endpoints as IPv4 addresses (proto 41, Teredo UDP) or the IPv6 source.
 type transInfo struct {
 	mech     string // teredo, 6to4, isatap, 6in4
 	src, dst string
@@ -46,6 +51,11 @@ type decoder struct {
 	decoded []gopacket.LayerType
 }
 
+// newDecoder registers only Ethernet, IPv4, IPv6 and ARP with the layer
+// parser; ICMPv6 and UDP are decoded on demand (DecodeFromBytes on the IP
+// payload), only for the frames that need them.
+// IgnoreUnsupported keeps the layers decoded so far when a frame goes on
+// to a layer the parser does not know, which is most frames.
 func newDecoder() *decoder {
 	d := &decoder{decoded: make([]gopacket.LayerType, 0, 4)}
 	d.parser = gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &d.eth, &d.ip4, &d.ip6, &d.arp)
@@ -162,6 +172,9 @@ func (d *decoder) decode(frame []byte) (s sighting, ok bool) {
 	return s, true
 }
 
+// raFrom reads the RA header flags (M 0x80, O 0x40) and its Prefix
+// Information options (RFC 4861 §4.6.2); a truncated option is skipped,
+// and a prefix length above 128 is clamped rather than trusted.
 func raFrom(ra *layers.ICMPv6RouterAdvertisement) *raInfo {
 	r := &raInfo{managed: ra.Flags&0x80 != 0, other: ra.Flags&0x40 != 0, lifetime: ra.RouterLifetime}
 	for _, o := range ra.Options {
@@ -191,6 +204,7 @@ func (d *decoder) proto41(inner []byte) *transInfo {
 	return t
 }
 
+// The transition prefixes: 6to4 (RFC 3056) and Teredo (RFC 4380).
 var (
 	pfx6to4   = netip.MustParsePrefix("2002::/16")
 	pfxTeredo = netip.MustParsePrefix("2001::/32")

@@ -9,6 +9,8 @@ import (
 // Frames are built by hand: each is a few fixed fields, and the MLD query
 // needs a hop-by-hop router-alert header that is simplest written out.
 
+// The link-scope groups solicited: all nodes (echo, MLD query), all
+// routers (RS) and All_DHCP_Relay_Agents_and_Servers (RFC 8415 §7.1).
 var (
 	allNodes   = netip.MustParseAddr("ff02::1")
 	allRouters = netip.MustParseAddr("ff02::2")
@@ -32,6 +34,10 @@ func linkLocal(mac net.HardwareAddr) netip.Addr {
 	return netip.AddrFrom16(b)
 }
 
+// checksum6 is the Internet checksum over the IPv6 pseudo-header (source,
+// destination, 32-bit upper-layer length, next header; RFC 8200 §8.1) and
+// the body, as ICMPv6 (RFC 4443 §2.3) and UDP over IPv6 require: a frame
+// with a wrong one is dropped silently by every receiver.
 func checksum6(src, dst netip.Addr, proto byte, body []byte) uint16 {
 	var sum uint32
 	add := func(b []byte) {
@@ -83,6 +89,9 @@ func frame6(srcMAC net.HardwareAddr, src, dst netip.Addr, hop byte, proto byte, 
 	return append(f, body...)
 }
 
+// echoRequest is an ICMPv6 Echo Request (type 128, RFC 4443 §4.1) to
+// ff02::1: every IPv6 host on the link answers it, which is what finds
+// machines that speak IPv6 without being configured to.
 func echoRequest(mac net.HardwareAddr, src netip.Addr, id uint16) []byte {
 	body := []byte{128, 0, 0, 0, byte(id >> 8), byte(id), 0, 1}
 	body = append(body, "shindan ndp.segment"...)
@@ -98,6 +107,9 @@ func mldQuery(mac net.HardwareAddr, src netip.Addr) []byte {
 	return frame6(mac, src, allNodes, 1, 58, body, 2, true)
 }
 
+// routerSolicit is a Router Solicitation (type 133) with our link-layer
+// address option. Hop limit 255 is required: RFC 4861 §6.1.1 has routers
+// drop an RS with any other, as proof it was not forwarded.
 func routerSolicit(mac net.HardwareAddr, src netip.Addr) []byte {
 	body := []byte{133, 0, 0, 0, 0, 0, 0, 0, 1, 1}
 	body = append(body, mac...)

@@ -39,6 +39,11 @@ func (s *Segment) ID() string { return scanners.ProbeNDPSegment }
 
 func init() { scanners.RegisterSweeper(&Segment{}) }
 
+// window is how long to capture. The 5 s default covers what the
+// solicitations make hosts send: an RA solicited by our RS comes within
+// about MIN_DELAY_BETWEEN_RAS + MAX_RA_DELAY_TIME (3 s + 0.5 s, RFC 4861
+// §6.2.6, §10) and MLD reports within the query's 1 s response delay; a router's
+// unsolicited RA may take up to 600 s, which a passive listen can miss.
 func (s *Segment) window(env *scanners.Env) time.Duration {
 	if s.Window > 0 {
 		return s.Window
@@ -72,10 +77,13 @@ func (s *Segment) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scan
 	return nil
 }
 
+// hostAcc accumulates one MAC's sightings: its IPv6 sources, IPv4
+// addresses (from ARP or IPv4 frames) and how it was seen.
 type hostAcc struct {
 	addrs, v4, via []string
 }
 
+// addUniq appends v once; sets stay small (one host's addresses).
 func addUniq(s []string, v string) []string {
 	if v == "" || slices.Contains(s, v) {
 		return s
@@ -83,6 +91,11 @@ func addUniq(s []string, v string) []string {
 	return append(s, v)
 }
 
+// listen runs one segment: open the raw socket, capture for the window
+// while soliciting, then emit the sightings and the summary. Only a
+// missing capability aborts the sweep (no segment can be listened to);
+// any other failure is this segment's failed observation, so the checks
+// report error for it instead of pass.
 func (s *Segment) listen(ctx context.Context, env *scanners.Env, ifc string, emit func(scanners.Observation)) error {
 	seg := scanners.Target{Segment: ifc, Proto: scanners.L2}
 	start := env.Clock()
@@ -226,6 +239,7 @@ type capture struct {
 	v4     map[string][]string
 }
 
+// newCapture starts an empty capture that ignores frames from own.
 func newCapture(own string) *capture {
 	return &capture{own: own, hosts: map[string]*hostAcc{}, ras: map[string]*scanners.RouterAdvert{},
 		trans: map[string]*scanners.Transition{}, v4: map[string][]string{}}
@@ -278,6 +292,8 @@ func (c *capture) addTransition(sg sighting) {
 	}
 }
 
+// addHost files an IPv6 sighting under its source MAC: a host is a
+// machine on the link, whatever addresses it used.
 func (c *capture) addHost(sg sighting) {
 	h := c.hosts[sg.mac]
 	if h == nil {
