@@ -22,6 +22,9 @@ type transcript struct {
 	full bool
 }
 
+// add appends one line. Past maxTranscript it writes one truncation
+// marker and drops the rest, so a server that answers with megabytes
+// costs bounded memory and the evidence says it was cut.
 func (t *transcript) add(prefix, s string) {
 	if t.full {
 		return
@@ -36,6 +39,7 @@ func (t *transcript) add(prefix, s string) {
 	t.b.WriteByte('\n')
 }
 
+// String is the transcript as evidence text.
 func (t *transcript) String() string { return t.b.String() }
 
 // conn is one SMTP connection. Every reply has one deadline for the whole
@@ -57,6 +61,8 @@ func (c *conn) close() {
 	c.nc.Close()
 }
 
+// newConn wraps nc in a small buffered reader; what one reply may cost
+// is bounded by ReadReply's limits, not by the buffer.
 func newConn(nc net.Conn, timeout time.Duration, tr *transcript) *conn {
 	return &conn{nc: nc, br: bufio.NewReaderSize(nc, 4096), timeout: timeout, tr: tr}
 }
@@ -110,6 +116,7 @@ func (c *conn) cmd(line string) (scanners.SMTPReply, error) {
 	return c.reply()
 }
 
+// verb names a command in errors without its arguments (addresses).
 func verb(line string) string {
 	v, _, _ := strings.Cut(line, " ")
 	return v
@@ -134,11 +141,16 @@ func (c *conn) startTLS(ctx context.Context, serverName string) (*tls.Conn, erro
 	}
 	st := tc.ConnectionState()
 	c.tr.add("-- ", "TLS established: "+tls.VersionName(st.Version)+" "+tls.CipherSuiteName(st.CipherSuite))
+	// A fresh reader: bytes the server sent in cleartext after its 220
+	// must not be read as if they came over TLS (the STARTTLS injection
+	// class of CVE-2011-0411, seen from the client side).
 	c.nc = tc
 	c.br = bufio.NewReaderSize(tc, 4096)
 	return tc, nil
 }
 
+// tlsSummary records the negotiated channel and the leaf certificate as
+// the server presented it (not verified here; tls.certificate grades it).
 func tlsSummary(tc *tls.Conn, st *scanners.SMTPStartTLS) {
 	cs := tc.ConnectionState()
 	st.HandshakeOK = true

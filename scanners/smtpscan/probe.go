@@ -44,8 +44,12 @@ type stageErr struct {
 	msg    string
 }
 
+// Error is the message alone; the status travels in the type.
 func (e *stageErr) Error() string { return e.msg }
 
+// statusOf is the observation status of a session error: a stage's own
+// verdict (a 4xx greeting is RateLimited, not a refusal), else what the
+// network error says (timeout, refused).
 func statusOf(err error) scanners.Status {
 	var se *stageErr
 	if errors.As(err, &se) {
@@ -77,6 +81,9 @@ func (Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]s
 	return []scanners.Observation{o}, nil
 }
 
+// runner is one endpoint's SMTP session: the settings resolved once (opts)
+// and what the first connection learned, which later connections of the
+// relay test reuse.
 type runner struct {
 	env                *scanners.Env
 	t                  scanners.Target
@@ -89,6 +96,8 @@ type runner struct {
 	opened             bool // the first connection was made: only it tries an unproven STARTTLS
 }
 
+// opts resolves the settings; 465 is implicit TLS (RFC 8314 §3.3),
+// every other port starts in cleartext.
 func (r *runner) opts() {
 	s := r.env.Settings.SMTP
 	r.helo = firstNonEmpty(s.HELO, DefaultHELO)
@@ -119,6 +128,8 @@ func (r *runner) checkSettings() error {
 	return nil
 }
 
+// firstNonEmpty treats a blank setting as unset, so "helo: ' '" falls
+// back to the default instead of sending an empty HELO.
 func firstNonEmpty(v ...string) string {
 	for _, s := range v {
 		if s = strings.TrimSpace(s); s != "" {
@@ -128,6 +139,8 @@ func firstNonEmpty(v ...string) string {
 	return ""
 }
 
+// serverName is the SNI for STARTTLS: the target's host name, never an
+// IP address (RFC 6066 §3 forbids literal addresses in server_name).
 func (r *runner) serverName() string {
 	if r.t.Name != "" && net.ParseIP(r.t.Name) == nil {
 		return r.t.Name
@@ -300,6 +313,10 @@ func codeErr(stage string, rep scanners.SMTPReply, want int) error {
 	return &stageErr{scanners.HandshakeFailed, msg}
 }
 
+// run opens the session (greeting, EHLO, STARTTLS), runs the relay test
+// unless the policy turned it off, and ends with QUIT. A failed STARTTLS
+// does not end the session: AUTH in cleartext and the relay test are
+// still worth observing on the plaintext channel.
 func (r *runner) run(ctx context.Context, sess *scanners.SMTPSession) error {
 	c, h, err := r.open(ctx)
 	h.record(sess)

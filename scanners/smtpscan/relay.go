@@ -37,6 +37,8 @@ func forms(from, rcpt, host, own string) []relayForm {
 	return f
 }
 
+// addrLiteral writes an address literal as RFC 5321 §4.1.3 has it:
+// "[198.51.100.1]" or "[IPv6:2001:db8::1]"; a v4-mapped address is IPv4.
 func addrLiteral(a netip.Addr) string {
 	if a.Is6() && !a.Is4In6() {
 		return "[IPv6:" + a.String() + "]"
@@ -163,6 +165,7 @@ func (r *runner) rset(c *conn) bool {
 	return err == nil && rep.Code == 250
 }
 
+// text is a reply in one line for a verdict's reason.
 func text(rep scanners.SMTPReply) string {
 	return strings.TrimSpace(fmt.Sprintf("%d %s", rep.Code, strings.Join(rep.Lines, " ")))
 }

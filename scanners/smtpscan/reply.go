@@ -14,6 +14,8 @@ import (
 
 // Limits on one reply from an untrusted server. A reply that exceeds one
 // is an error, so an endless multiline reply costs at most MaxReplyBytes.
+// MaxLineBytes is twice the 512 octets RFC 5321 §4.5.3.1.5 allows a reply
+// line, as slack for servers that exceed it.
 const (
 	MaxLineBytes  = 1024
 	MaxReplyLines = 100
@@ -106,6 +108,7 @@ func parseLine(line string) (code int, more bool, text string, err error) {
 	return code, more, line[4:], nil
 }
 
+// clip bounds a hostile line quoted in an error.
 func clip(s string) string {
 	if len(s) > 64 {
 		return s[:64] + "..."
@@ -140,6 +143,8 @@ func Caps(rep scanners.SMTPReply) (caps, auth []string) {
 	return caps, auth
 }
 
+// appendNew appends the values not yet in s: servers that advertise both
+// AUTH and AUTH= list the same mechanisms twice.
 func appendNew(s []string, v ...string) []string {
 	for _, x := range v {
 		if x == "" {
