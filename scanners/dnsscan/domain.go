@@ -37,6 +37,8 @@ type domainProbe struct{}
 
 var _ scanners.Probe = domainProbe{}
 
+// Info declares dns.domain per name target: a zone is found by its name,
+// not by an address.
 func (domainProbe) Info() scanners.ProbeInfo {
 	return scanners.ProbeInfo{ID: scanners.ProbeDNSDomain, Level: scanners.LevelName}
 }
@@ -123,6 +125,8 @@ func resolverAddr(s string) (string, error) {
 	return s, nil
 }
 
+// hostPort is a name server's address on port 53; JoinHostPort adds the
+// brackets an IPv6 address needs.
 func hostPort(addr string) string { return net.JoinHostPort(addr, "53") }
 
 // lookup asks the resolver for name/qtype and returns the answer records.
@@ -254,6 +258,11 @@ func (c *client) zoneServers(ctx context.Context, d *scanners.DNSDomain) {
 	}
 }
 
+// zoneServer asks one NS address for the zone's SOA without recursion.
+// Only an authoritative (AA) NOERROR answer with the zone's SOA counts;
+// a referral or a non-authoritative answer makes the server lame. An IPv6
+// address the scanner has no route to is "not tested" rather than silent
+// (pitfalls §2.6), so a scanner without IPv6 does not blame the zone.
 func (c *client) zoneServer(ctx context.Context, zone, name, addr string) scanners.DNSZoneServer {
 	s := scanners.DNSZoneServer{Name: name, Addr: addr}
 	r, err := c.query(ctx, hostPort(addr), "udp", newQuery(zone, dns.TypeSOA, false))
@@ -307,6 +316,7 @@ func domainText(d *scanners.DNSDomain) string {
 	return clip(b.String(), 4*maxTextBytes)
 }
 
+// boolStr writes a header flag as dig does (aa=1).
 func boolStr(b bool) string {
 	if b {
 		return "1"

@@ -23,7 +23,11 @@ func init() {
 // and resolves on the public internet; the lab serves its own copy.
 const DefaultProbeName = "www.example.com."
 
-// rrlBurst is how many identical queries the rate-limit test sends.
+// rrlBurst is how many identical queries the rate-limit test sends: more
+// than the few responses per second that response rate limiting is
+// usually set to allow one client (BIND's documented example is 5), so a
+// limiting server visibly drops or truncates part of the burst, and few
+// enough to be no load on a server that does not limit.
 const rrlBurst = 20
 
 // serverProbe is dns.server: one DNS endpoint (TCP/53 found by discovery).
@@ -31,6 +35,8 @@ type serverProbe struct{}
 
 var _ scanners.Probe = serverProbe{}
 
+// Info declares dns.server per endpoint, run on every open port whose
+// identified service is dns.
 func (serverProbe) Info() scanners.ProbeInfo {
 	return scanners.ProbeInfo{ID: scanners.ProbeDNSServer, Level: scanners.LevelEndpoint, Services: []string{"dns"}}
 }
@@ -60,10 +66,15 @@ var _ scanners.Probe = udpProbe{}
 // maxUDPPorts bounds the ports dns.udp tries on one host.
 const maxUDPPorts = 16
 
+// Info declares dns.udp per host, after dns.server, so that it can skip
+// the ports dns.server already judged over TCP.
 func (udpProbe) Info() scanners.ProbeInfo {
 	return scanners.ProbeInfo{ID: scanners.ProbeDNSUDP, Level: scanners.LevelHost, After: []string{scanners.ProbeDNSServer}}
 }
 
+// Run asks each candidate UDP port one SOA query for "." first: it costs
+// one datagram, any DNS server replies to it (with the root SOA, a
+// referral or a refusal), and only a port that replies gets the battery.
 func (udpProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]scanners.Observation, error) {
 	if !t.Addr.IsValid() {
 		return nil, nil
@@ -113,6 +124,11 @@ func udpPorts(env *scanners.Env, t scanners.Target) []uint16 {
 	return slices.DeleteFunc(ports, func(p uint16) bool { return covered[p] })
 }
 
+// runServer is the battery of dns.server and dns.udp on one server:
+// recursion over UDP and TCP (with the known-name proof when the probe
+// name did not resolve), identity queries, AXFR and IXFR of the zones it
+// serves, and amplification. A server that answered nothing at all is a
+// failed observation, so every DNS check reports error for it, not pass.
 func runServer(ctx context.Context, env *scanners.Env, t scanners.Target, server, probeID string, udpOnly bool) []scanners.Observation {
 	c := &client{env: env}
 	probeName := dns.Fqdn(strings.TrimSpace(env.Settings.DNS.ProbeName))
@@ -177,6 +193,9 @@ func runServer(ctx context.Context, env *scanners.Env, t scanners.Target, server
 	return []scanners.Observation{{Probe: probeID, Target: t, At: at, Status: scanners.OK, Data: p, Evidence: ev}}
 }
 
+// anyIdentity reports whether any identity query got a reply: a server
+// that refuses recursion silently may still answer CH TXT, and then it is
+// a DNS server to judge.
 func anyIdentity(ids []scanners.DNSIdentity) bool {
 	for _, i := range ids {
 		if i.Rcode != "" {

@@ -43,6 +43,8 @@ func (c *client) ownNS(ctx context.Context, d *scanners.DNSDomain) error {
 	return err
 }
 
+// clipNames bounds an NS set taken from a server's answer: a hostile
+// server must not make the probe query hundreds of name servers.
 func clipNames(ns []string) []string {
 	if len(ns) > maxNSNames {
 		return ns[:maxNSNames]
