@@ -39,6 +39,8 @@ type Payload interface {
 // through JSON (fixtures, distributed workers).
 var payloadKinds = map[string]func() Payload{}
 
+// registerPayload is called from each payload file's init; a duplicate
+// kind would make decoding ambiguous, so it panics at start-up.
 func registerPayload(f func() Payload) {
 	k := f().Kind()
 	if _, dup := payloadKinds[k]; dup {
@@ -47,12 +49,16 @@ func registerPayload(f func() Payload) {
 	payloadKinds[k] = f
 }
 
+// observationJSON is an Observation on the wire: the payload as raw JSON
+// beside the kind that says which type to decode it into.
 type observationJSON struct {
 	observationAlias
 	Kind string          `json:"kind,omitempty"`
 	Data json.RawMessage `json:"data,omitempty"`
 }
 
+// observationAlias has Observation's fields without its methods, so
+// marshalling it does not recurse into MarshalJSON.
 type observationAlias Observation
 
 // MarshalJSON tags the payload with its kind.

@@ -59,6 +59,9 @@ func (x *HTTPExchange) HeaderValues(name string) []string {
 	return nil
 }
 
+// equalFoldASCII compares header names as RFC 9110 §5.1 does, ignoring
+// ASCII case only: strings.EqualFold would also fold Unicode, so a
+// hostile server's "Set-Coo\u212Aie" (Kelvin sign) would match "cookie".
 func equalFoldASCII(a, b string) bool {
 	if len(a) != len(b) {
 		return false

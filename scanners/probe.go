@@ -163,6 +163,8 @@ func NewRegistry() *Registry {
 // Default is the registry that Register fills from init functions.
 var Default = NewRegistry()
 
+// probeIDPattern is area.name like check IDs, dots allowed after the
+// first ("port.tcp-connect"): checks name probes by ID in Info.Needs.
 var probeIDPattern = regexp.MustCompile(`^[a-z0-9]+\.[a-z0-9.-]+$`)
 
 // Register adds p to Default. It panics on a malformed or duplicate ID, as

@@ -55,6 +55,8 @@ const (
 	SweepTCPSYN     = "port.tcp-syn"
 )
 
+// knownIDs is the vocabulary KnownID checks against: a new probe or
+// sweeper ID constant belongs here too, or the registry test fails.
 var knownIDs = []string{
 	ProbePortTCP, ProbePortUDP, ProbeSvcIdent, ProbeSvcDBAuth, ProbeSvcSSHKey, ProbeSvcReflector,
 	ProbeNDPSegment, ProbeNetNeighbor, ProbeTLSScan, ProbeSMTPSession,

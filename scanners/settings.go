@@ -150,6 +150,9 @@ func (s Settings) Over(o Settings) Settings {
 	return s
 }
 
+// str, num and list are Over's field rule: a zero value in the upper
+// layer means "not given" and leaves the lower layer's value; lists are
+// replaced whole, not merged, and cloned so layers never share a slice.
 func str(dst *string, v string) {
 	if v != "" {
 		*dst = v

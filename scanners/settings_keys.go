@@ -128,6 +128,9 @@ func LookupSettingKey(name string) (SettingKey, bool) {
 	return SettingKeys[i], true
 }
 
+// durationInto parses a duration setting. Zero and negative values are
+// refused because zero means "default" in Settings (Over would drop it),
+// and an hour is beyond any sensible probe wait, so more is a typo.
 func durationInto(field func(*Settings) *time.Duration) func(*Settings, []string) error {
 	return func(s *Settings, v []string) error {
 		d, err := ParseDuration(v[0])
@@ -153,6 +156,8 @@ func stringInto(check func(string) error, field func(*Settings) *string) func(*S
 	}
 }
 
+// intInto parses an integer setting within lo..hi; the bounds are the
+// key's, so the error can name the range.
 func intInto(lo, hi int, field func(*Settings) *int) func(*Settings, []string) error {
 	return func(s *Settings, v []string) error {
 		n, err := strconv.Atoi(v[0])
@@ -197,6 +202,10 @@ func CheckWire(v string) error {
 	return nil
 }
 
+// dnsLabels is a host name of 63-octet labels with an optional root dot
+// ("_" allowed, as in service labels); localPart is the dot-atom of
+// RFC 5322 §3.2.3 (no quoted local parts, which would need quoting on the
+// wire) within the 64 octets of RFC 5321 §4.5.3.1.1.
 var (
 	dnsLabels = regexp.MustCompile(`^(?i)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$`)
 	localPart = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+/=?^_{|}~.-]{1,64}$`)

@@ -76,6 +76,11 @@ func (p *Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 		Evidence: []scanners.Evidence{{Kind: "note", Summary: fmt.Sprintf("neighbour table: %s lladdr %s dev %s %s", t.Addr, e.MAC, e.Iface, e.State)}}}}, nil
 }
 
+// lookup returns the neighbour table, dumping it from the kernel at most
+// once per cacheFor for a whole scan's hosts. After a miss the table is
+// re-read sooner (missAfter): the scan's own traffic to that host may
+// have just created its entry. A clock that went backwards (age < 0)
+// forces a re-read rather than trusting a stale table forever.
 func (p *Probe) lookup(now time.Time, missed bool) (map[netip.Addr]Entry, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -108,6 +113,8 @@ func (p *Probe) lookup(now time.Time, missed bool) (map[netip.Addr]Entry, error)
 	return p.table, p.err
 }
 
+// kernelDump reads the IPv4 and IPv6 neighbour tables (ARP and NDP) in
+// one netlink dump; it needs no privilege.
 func kernelDump() ([]byte, error) { return syscall.NetlinkRIB(syscall.RTM_GETNEIGH, syscall.AF_UNSPEC) }
 
 // Entry is one usable neighbour table entry.
@@ -123,9 +130,9 @@ type Entry struct {
 var states = map[uint16]string{0x02: "reachable", 0x04: "stale", 0x08: "delay", 0x10: "probe", 0x40: "noarp", 0x80: "permanent"}
 
 const (
-	ndaDst    = 1 // NDA_DST
-	ndaLLAddr = 2 // NDA_LLADDR
-	ndmsgLen  = 12
+	ndaDst    = 1  // NDA_DST
+	ndaLLAddr = 2  // NDA_LLADDR
+	ndmsgLen  = 12 // sizeof(struct ndmsg), the header before the attributes
 )
 
 // Parse reads an RTM_GETNEIGH dump: netlink messages, each an ndmsg

@@ -106,8 +106,11 @@ func offline() {
 	gologger.DefaultLogger.SetMaxLevel(levels.LevelSilent)
 }
 
+// refuse is an http.RoundTripper that fails every request, naming the
+// host, so a phone-home attempt shows in the log instead of leaving.
 type refuse struct{}
 
+// RoundTrip refuses r; nothing is sent.
 func (refuse) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, fmt.Errorf("nucleiscan: outbound request to %s blocked (offline)", r.URL.Host)
 }
@@ -123,6 +126,10 @@ func (p *Probe) setup(ctx context.Context, env *scanners.Env) error {
 	return p.initErr
 }
 
+// build makes the scan's one engine, offline first: nuclei's version
+// check is cut before any SDK call, its only resolver is the loopback
+// refuser and its HTTP goes through the scope proxy, so template traffic
+// stays under the scan's scope guard and rate limit.
 func (p *Probe) build(ctx context.Context, env *scanners.Env) error {
 	offline()
 	// nucleienv already pointed NUCLEI_CONFIG_DIR at a private directory
@@ -336,6 +343,8 @@ func (p *Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 	return obs, nil
 }
 
+// clip bounds a request or response kept as evidence at excerpt bytes;
+// the marker says it was cut.
 func clip(s string) string {
 	if len(s) > excerpt {
 		return s[:excerpt] + "\n[...]"

@@ -25,6 +25,8 @@ type scopeProxy struct {
 	tr  *http.Transport
 }
 
+// newScopeProxy listens on a loopback port chosen by the kernel; the
+// header timeouts bound a target that accepts and then says nothing.
 func newScopeProxy() (*scopeProxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -42,14 +44,19 @@ func newScopeProxy() (*scopeProxy, error) {
 	return p, nil
 }
 
+// URL is the proxy address nuclei is configured with.
 func (p *scopeProxy) URL() string { return "http://" + p.ln.Addr().String() }
 
+// setEnv points the proxy at the current run's Env (its scope guard and
+// rate limit); nil refuses every request between runs.
 func (p *scopeProxy) setEnv(env *scanners.Env) {
 	p.mu.Lock()
 	p.env = env
 	p.mu.Unlock()
 }
 
+// dial is the proxy's only way out: one rate-limit token, then the Env's
+// dialer, which refuses addresses outside the scan's scope.
 func (p *scopeProxy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	p.mu.RLock()
 	env := p.env
@@ -63,6 +70,9 @@ func (p *scopeProxy) dial(ctx context.Context, network, addr string) (net.Conn, 
 	return env.DialContext(ctx, network, addr)
 }
 
+// ServeHTTP forwards one plain-HTTP request (absolute URL, as proxies
+// receive them) or tunnels a CONNECT for HTTPS. The response body is
+// capped at 8 MiB so a hostile target cannot fill memory through nuclei.
 func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodConnect {
 		p.connect(w, r)
@@ -95,6 +105,9 @@ func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.Copy(w, io.LimitReader(resp.Body, 8<<20)) //nolint:errcheck // the client sees a short body
 }
 
+// connect tunnels a CONNECT: the upstream is dialed through the guard
+// first, then bytes are copied both ways until either side closes or the
+// two-minute deadline ends a tunnel that would otherwise hang the run.
 func (p *scopeProxy) connect(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	up, err := p.dial(ctx, "tcp", r.Host)
@@ -134,6 +147,7 @@ func (p *scopeProxy) connect(w http.ResponseWriter, r *http.Request) {
 	down.Close()
 }
 
+// Close stops the listener and drops idle upstream connections.
 func (p *scopeProxy) Close() {
 	p.srv.Close() //nolint:errcheck
 	p.tr.CloseIdleConnections()

@@ -13,6 +13,7 @@ import (
 // (seen in the lab capture). Targets are addresses, so nothing needs DNS.
 type dnsRefuser struct{ pc net.PacketConn }
 
+// newDNSRefuser listens on a loopback UDP port and serves until Close.
 func newDNSRefuser() (*dnsRefuser, error) {
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -23,8 +24,12 @@ func newDNSRefuser() (*dnsRefuser, error) {
 	return r, nil
 }
 
+// Addr is the "ip:port" nuclei is given as its only resolver.
 func (r *dnsRefuser) Addr() string { return r.pc.LocalAddr().String() }
 
+// serve answers each datagram that is a query with REFUSED (responses
+// and runts are ignored). nuclei's queries are far below the 1500-byte
+// buffer; one cut short still gets a header-only REFUSED.
 func (r *dnsRefuser) serve() {
 	buf := make([]byte, 1500)
 	for {
@@ -38,4 +43,5 @@ func (r *dnsRefuser) serve() {
 	}
 }
 
+// Close closes the socket, which ends serve.
 func (r *dnsRefuser) Close() { r.pc.Close() } //nolint:errcheck

@@ -21,6 +21,9 @@ type PacketConn struct {
 	Iface *net.Interface
 }
 
+// htons puts a protocol number in network byte order for AF_PACKET's
+// protocol argument. The unconditional swap assumes a little-endian host
+// (amd64, arm64).
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 // ListenPacket opens iface for layer-2 capture and sending. allMulti makes

@@ -26,6 +26,9 @@ var ErrNeedRawSocket = errors.New("rawio: raw sockets need root or CAP_NET_RAW")
 // MaxPacket bounds every receive buffer: one jumbo frame.
 const MaxPacket = 9216
 
+// permErr turns a permission failure into ErrNeedRawSocket, so the engine
+// can fall back to a connect scan or tell the user which capability to
+// grant, instead of reporting a probe error per host.
 func permErr(op string, err error) error {
 	if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) {
 		return fmt.Errorf("%w (%s: %v)", ErrNeedRawSocket, op, err)
