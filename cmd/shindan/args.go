@@ -22,6 +22,8 @@ func interspersed(app *cli.App, args []string) []string {
 	if cmd == nil {
 		return args
 	}
+	// A flag's value is the next argument unless the flag is a bool:
+	// "--force SCAN.json" must leave SCAN.json positional.
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {
 		_, isBool := f.(*cli.BoolFlag)
@@ -37,6 +39,7 @@ func interspersed(app *cli.App, args []string) []string {
 			pos = append(pos, rest[i+1:]...)
 			break
 		}
+		// A lone "-" is a value (standard input or output), not a flag.
 		if !strings.HasPrefix(a, "-") || a == "-" {
 			pos = append(pos, a)
 			continue
@@ -48,6 +51,8 @@ func interspersed(app *cli.App, args []string) []string {
 			i++
 		}
 	}
+	// The positionals go behind "--", so one that starts with "-" after
+	// the reordering is still read as an argument, not as a flag.
 	out := append([]string{args[0], args[1]}, flags...)
 	if len(pos) > 0 {
 		out = append(append(out, "--"), pos...)

@@ -90,6 +90,8 @@ func (p *outputPlan) check(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
+	// Creating a file is the only reliable test: permission bits do not
+	// show ACLs, read-only mounts or a full disk.
 	probe, err := os.CreateTemp(dir, ".shindan-probe-*")
 	if err != nil {
 		return fmt.Errorf("output: %s is not writable: %w", dir, err)
@@ -162,6 +164,7 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	// CreateTemp makes the file 0600; a report is meant to be shared.
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return err
 	}
@@ -213,6 +216,8 @@ func readLimited(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// The size is only known for a regular file (a pipe says 0), so the
+	// limited read below is the real bound; this check fails early.
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxReportSize {
 		return nil, fmt.Errorf("%s: %d MiB is above the %d MiB report size limit", path, st.Size()>>20, MaxReportSize>>20)
 	}

@@ -19,6 +19,9 @@ func newResolver(s string) (string, *net.Resolver, error) {
 		ap = netip.AddrPortFrom(a, 53)
 	}
 	addr := ap.String()
+	// PreferGo: only the Go resolver calls Dial; the cgo one would ask
+	// the system's servers. Dial keeps the network (udp, then tcp for a
+	// truncated answer) and replaces the server.
 	return addr, &net.Resolver{
 		PreferGo: true,
 		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {

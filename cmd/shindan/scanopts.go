@@ -132,6 +132,8 @@ func policyFlags(c *cli.Context, cfg *engine.Config) error {
 		if cfg.Policy, err = checks.LoadPolicy(f); err != nil {
 			return usageErr("%v", err)
 		}
+		// A check ID in a waiver or override that matches nothing is a
+		// typo that would silently waive nothing: refuse it here.
 		if err := cfg.Policy.ValidateCheckIDs(checkIDs()); err != nil {
 			return usageErr("%v", err)
 		}
@@ -234,6 +236,8 @@ func (o *scanOpts) openOutput(c *cli.Context) error {
 		return nil
 	}
 	var err error
+	// A resumed scan rewrites its own reports in its own folder, so the
+	// existing files are not a collision.
 	if o.out, err = planOutput(c.String("output"), o.formats, c.Bool("force") || o.cfg.Resume != nil, o.cfg.ScanID); err != nil {
 		if o.stream != nil {
 			o.stream.Close()

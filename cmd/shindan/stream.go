@@ -49,6 +49,9 @@ func openStream(path string, resume, force bool) (*os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("--format jsonl: %w", err)
 	}
+	// O_EXCL: an existing stream is another scan's evidence and is never
+	// truncated by accident; O_APPEND on resume keeps the records written
+	// before the interruption, which the resumed scan builds on.
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	switch {
 	case resume:
