@@ -29,6 +29,9 @@ type Writer struct {
 	FailOn string
 }
 
+// suites, suite, property, testcase and outcome are the junit-10.xsd
+// elements shindan writes; attributes the schema makes optional are
+// omitted when empty.
 type suites struct {
 	XMLName  xml.Name `xml:"testsuites"`
 	Name     string   `xml:"name,attr"`
@@ -121,6 +124,8 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 		if s == nil {
 			s = &suite{Name: clean(f.Target), Hostname: clean(f.Host), ID: clean(c.Scan.ID)}
 			if !c.Scan.StartedAt.IsZero() {
+				// UTC without a zone suffix: junit-10.xsd's timestamp
+				// pattern has none, and readers reject one.
 				s.Timestamp = c.Scan.StartedAt.UTC().Format("2006-01-02T15:04:05")
 			}
 			byTarget[f.Target] = s
@@ -174,11 +179,14 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 	return nil
 }
 
+// area is the check's area ("tls" of tls.ciphers): the classname, which
+// test reporters use to group cases into packages.
 func area(check string) string {
 	a, _, _ := strings.Cut(check, ".")
 	return a
 }
 
+// title falls back to the check ID, so no testcase is nameless.
 func title(lang string, f reports.Finding) string {
 	if t := f.Title.Lang(lang); t != "" {
 		return t
@@ -233,6 +241,9 @@ func body(lang string, f reports.Finding) string {
 	return b.String()
 }
 
+// writeEvidence indents each evidence line under its summary. CRLF from
+// SMTP and HTTP transcripts is split as one line end, as XML parsers
+// would normalise it anyway (XML 1.0 §2.11).
 func writeEvidence(b *strings.Builder, indent string, evs []reports.Evidence) {
 	for _, e := range evs {
 		fmt.Fprintf(b, "%s%s: %s\n", indent, e.Kind, e.Summary)
@@ -266,6 +277,9 @@ func clean(s string) string {
 	return b.String()
 }
 
+// bad is a rune outside the Char production of XML 1.0 §2.2 (C0 controls
+// but TAB, LF and CR; U+FFFE, U+FFFF) or one the same section discourages
+// (DEL and the C1 controls), which some readers reject.
 func bad(r rune) bool {
 	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f || r >= 0x80 && r < 0xa0 ||
 		r == 0xfffe || r == 0xffff

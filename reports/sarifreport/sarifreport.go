@@ -205,6 +205,9 @@ func ArtifactURI(f reports.Finding) string {
 	return strings.Join(segs, "/")
 }
 
+// escapeSegment keeps the unreserved characters of RFC 3986 §2.3 and
+// percent-encodes every other byte, UTF-8 included, so any host name or
+// address becomes one valid path segment.
 func escapeSegment(s string) string {
 	var b strings.Builder
 	for _, c := range []byte(s) {
@@ -217,6 +220,8 @@ func escapeSegment(s string) string {
 	return b.String()
 }
 
+// ruleInfo gathers a rule's texts from the findings of its check: the
+// first title and remediation seen and the union of their articles.
 type ruleInfo struct {
 	title, remediation string
 	articles           []string
@@ -277,6 +282,8 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 	var artifacts []artifact
 	results := []result{}
 	for _, f := range c.Findings {
+		// Only fail and warn become results: code scanning turns every
+		// result into an alert, and a pass or an inventory line is none.
 		if f.Status != "fail" && f.Status != "warn" {
 			continue
 		}
@@ -332,6 +339,9 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 				PhysicalLocation: physical{ArtifactLocation: artifactLoc{URI: uri, URIBaseID: TargetsBase, Index: &idx}, Region: region{StartLine: 1}},
 				LogicalLocations: []logical{{Name: f.Target, FullyQualifiedName: f.Target, Kind: "resource"}},
 			}},
+			// The finding ID is stable across scans for the same check,
+			// target and subject, so code scanning matches an alert to
+			// last week's instead of opening a new one each run.
 			PartialFingerprints: map[string]string{"shindanFindingId/v1": f.ID},
 			Properties:          p,
 		}
@@ -340,11 +350,15 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 			if wv.Until != "" {
 				just = strings.TrimSpace(just + " (until " + wv.Until + ")")
 			}
+			// "external": the waiver lives in the policy file, outside the
+			// scanned artifact; the result stays in the log, marked.
 			res.Suppressions = []suppression{{Kind: "external", Status: "accepted", Justification: just}}
 		}
 		results = append(results, res)
 	}
 
+	// An interrupted scan is not a successful execution: a CI gate reading
+	// the log must not take its missing results for "no problems".
 	inv := invocation{ExecutionSuccessful: c.Scan.Complete}
 	if !c.Scan.StartedAt.IsZero() {
 		inv.StartTimeUTC = c.Scan.StartedAt.UTC().Format("2006-01-02T15:04:05.000Z")
@@ -377,7 +391,7 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 		}},
 	}
 	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
+	enc.SetEscapeHTML(false) // keep "<", ">" and "&" readable in texts
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("sarifreport: %w", err)
@@ -388,6 +402,9 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 // maxTags is GitHub's limit of tags shown per rule.
 const maxTags = 20
 
+// rule builds one reportingDescriptor. Its texts name the articles the
+// check evidences, and the tags carry them too (capped at maxTags), so an
+// alert list can be filtered by article of the standard.
 func (w Writer) rule(lang, id string, ri *ruleInfo, helpBase string) rule {
 	title := ri.title
 	if title == "" {

@@ -32,6 +32,8 @@ type Writer struct {
 // maxCell is Excel's limit of characters in a cell.
 const maxCell = 32767
 
+// label is a sheet text in both languages; labels keeps every one in a
+// single table, so a missing translation shows at a glance.
 type label struct{ ja, en string }
 
 var labels = map[string]label{
@@ -61,6 +63,7 @@ var labels = map[string]label{
 	"nosheet":   {"この診断で記録された条項はありません。", "This scan recorded no article."},
 }
 
+// l is the label in the writer's language ("" for an unknown key).
 func (w Writer) l(key string) string {
 	if w.Lang == "ja" {
 		return labels[key].ja
@@ -78,6 +81,8 @@ type row struct {
 	observed            *time.Time
 }
 
+// addOnce appends s unless it is empty or listed: a row merges the
+// findings of several checks on one article and target.
 func addOnce(list []string, s string) []string {
 	if s == "" || slices.Contains(list, s) {
 		return list
@@ -85,6 +90,8 @@ func addOnce(list []string, s string) []string {
 	return append(list, s)
 }
 
+// worseStatus reports whether a ranks before b in reports.Statuses
+// (worst first): a row's verdict is its worst finding's.
 func worseStatus(a, b string) bool {
 	return slices.Index(reports.Statuses, a) < slices.Index(reports.Statuses, b)
 }
@@ -196,11 +203,15 @@ func (w Writer) merge(rw *row, fd reports.Finding) {
 	}
 }
 
+// styles are the workbook's style IDs, created once per file.
 type styles struct {
 	header, text, wrap, date, top int
 	verdict                       map[string]int // conditional styles by status
 }
 
+// newStyles creates the cell styles and the conditional verdict styles.
+// fail, warn and pass take the fills and font colours of Excel's own
+// "Bad", "Neutral" and "Good" cell styles, which reviewers already read.
 func newStyles(f *excelize.File) (*styles, error) {
 	s := &styles{verdict: map[string]int{}}
 	var err error
@@ -240,6 +251,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 	return s, nil
 }
 
+// clip cuts a cell's text to maxCell runes, the last one an ellipsis so
+// the cut shows.
 func clip(s string) string {
 	if len([]rune(s)) <= maxCell {
 		return s
@@ -256,6 +269,9 @@ type sheetWriter struct {
 	style *styles
 }
 
+// str writes a string cell. The writers keep the first error and make
+// later calls no-ops, so a sheet is filled without an error check per
+// cell and the error is read once, in finish.
 func (s *sheetWriter) str(col int, v string, style int) {
 	if s.err != nil {
 		return
@@ -266,6 +282,7 @@ func (s *sheetWriter) str(col int, v string, style int) {
 	}
 }
 
+// num writes a number cell, so counts sum and sort as numbers.
 func (s *sheetWriter) num(col, v int) {
 	if s.err != nil {
 		return
@@ -274,6 +291,8 @@ func (s *sheetWriter) num(col, v int) {
 	s.err = s.f.SetCellInt(s.name, cell, int64(v))
 }
 
+// date writes a date cell (a serial number with a date format), so the
+// column sorts and filters by time; nil leaves the cell empty.
 func (s *sheetWriter) date(col int, t *time.Time) {
 	if s.err != nil || t == nil {
 		return
@@ -341,6 +360,7 @@ func (s *sheetWriter) finish(widths []float64, verdictCol int, verdictWords map[
 	return s.f.SetConditionalFormat(s.name, rng, opts)
 }
 
+// header writes row 1, which finish freezes and filters.
 func (w Writer) header(s *sheetWriter, keys []string) {
 	s.row = 1
 	for i, k := range keys {
@@ -348,6 +368,8 @@ func (w Writer) header(s *sheetWriter, keys []string) {
 	}
 }
 
+// verdictWords are the verdicts as the sheet shows them: the conditional
+// formats match these words, in the sheet's language.
 func (w Writer) verdictWords() map[string]string {
 	m := map[string]string{}
 	for _, st := range reports.Statuses {
@@ -356,6 +378,8 @@ func (w Writer) verdictWords() map[string]string {
 	return m
 }
 
+// summarySheet writes one row per article of the report's summary, in
+// the standard's order, with its counts per status.
 func (w Writer) summarySheet(f *excelize.File, st *styles, name string, c *reports.Report) error {
 	s := &sheetWriter{f: f, name: name, style: st}
 	w.header(s, []string{"article", "title", "chapterno", "verdict", "fail", "warn", "error", "info", "pass", "skipped", "worst"})
@@ -388,6 +412,9 @@ func (w Writer) summarySheet(f *excelize.File, st *styles, name string, c *repor
 	return printSetup(f, name, w.l("summary")+" — "+c.Scan.ID)
 }
 
+// chapterSheet writes chapter n's rows, one per article and target. The
+// evidence column falls back to the findings' details when no evidence
+// was recorded, so no row is without its reason.
 func (w Writer) chapterSheet(f *excelize.File, st *styles, n int, rows []*row, scanID string) error {
 	_, ct, _ := rendutil.Chapter(w.Lang, rows[0].ref)
 	name := fmt.Sprintf(w.l("chapter"), n)
@@ -447,6 +474,7 @@ func printSetup(f *excelize.File, sheet, title string) error {
 		return err
 	}
 	return f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
+		// "&" starts a header code (&P page, &N pages); "&&" is a literal.
 		OddHeader: "&L" + strings.ReplaceAll(title, "&", "&&"),
 		OddFooter: "&R&P / &N",
 	})
