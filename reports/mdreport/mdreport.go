@@ -62,6 +62,7 @@ func fence(s string) string {
 	return strings.Repeat("`", max(3, longest+1))
 }
 
+// language normalises Writer.Lang: ja, or English for anything else.
 func language(l string) string {
 	if l == "ja" {
 		return "ja"
@@ -70,6 +71,8 @@ func language(l string) string {
 }
 
 // md is a Markdown writer in one language.
+// Write errors are sticky in the bufio.Writer, so the helpers print
+// without checks and Write reads the first error once, at Flush.
 type md struct {
 	lang string
 	b    *bufio.Writer
@@ -80,6 +83,8 @@ func (m *md) L(k string) string         { return rendutil.Label(m.lang, k) }
 func (m *md) st(s string) string        { return rendutil.Status(m.lang, s) }
 func (m *md) sev(s string) string       { return rendutil.Severity(m.lang, s) }
 
+// problem is a status that needs action: fail or warn. An error is not
+// one (nothing was found), but it is listed too, apart.
 func problem(s string) bool { return s == "fail" || s == "warn" }
 
 // Write renders r; r is not modified.
@@ -133,8 +138,12 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 	return nil
 }
 
+// code is text for an inline code span: one line, backticks removed,
+// since a backtick would end the span (CommonMark code spans) and let the
+// rest be read as Markdown.
 func code(s string) string { return strings.ReplaceAll(rendutil.OneLine(s), "`", "") }
 
+// title falls back to the check ID, so no heading is empty.
 func (m *md) title(f reports.Finding) string {
 	if t := f.Title.Lang(m.lang); t != "" {
 		return t
@@ -161,6 +170,8 @@ func (m *md) heading(f reports.Finding) {
 	}
 }
 
+// header is the scan's identity table (tool, profile, policy, vantage,
+// times): what a ticket reader needs to know where the verdicts came from.
 func (m *md) header(c *reports.Report) {
 	m.p("# %s — %s\n\n", m.L("report.title"), esc(c.Scan.ID))
 	m.p("| | |\n|---|---|\n")
@@ -188,6 +199,9 @@ func (m *md) header(c *reports.Report) {
 	}
 }
 
+// summary counts findings by status and the problems by severity, with
+// the scan's overall verdict (rendutil.Verdict: any fail, else any warn,
+// else any error, ...).
 func (m *md) summary(c *reports.Report) {
 	var n reports.Counts
 	sev := map[string][2]int{}
@@ -233,6 +247,9 @@ func (m *md) summary(c *reports.Report) {
 	}
 }
 
+// matrix is the article table: one row per article of the standard the
+// scan recorded, with its verdict and counts; the problems' verdicts are
+// bold so a reviewer finds them in a long table.
 func (m *md) matrix(c *reports.Report) {
 	m.p("## %s\n\n", m.L("matrix"))
 	arts := rendutil.SummaryArticles(c.Summary)
@@ -461,6 +478,8 @@ func (m *md) quiet(fs []reports.Finding) {
 	m.p("\n")
 }
 
+// details closes the report with the scan's inputs: the targets as given,
+// the exclusions and the nuclei template version.
 func (m *md) details(c *reports.Report) {
 	m.p("## %s\n\n", m.L("scan.details"))
 	if c.Tool.NucleiTemplates != "" {
