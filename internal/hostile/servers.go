@@ -409,6 +409,8 @@ func DNSServe(answer func([]byte) []byte) (tcp func(net.Conn, int64), udp func([
 	return tcp, udp
 }
 
+// readFull is io.ReadFull without its ErrUnexpectedEOF rewrite: the
+// hostile server sees the connection's own error.
 func readFull(c net.Conn, b []byte) (int, error) {
 	n := 0
 	for n < len(b) {

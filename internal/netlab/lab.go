@@ -118,6 +118,10 @@ func LoadFile(path string) (*Lab, error) {
 	return &l, nil
 }
 
+// validate refuses a lab file a test could not use: every host needs its
+// namespace and an IPv4 address, so a half-written lab.json fails here
+// with its reason rather than as a connection error deep in a test. It
+// also fills each host's Name from its key.
 func (l *Lab) validate() error {
 	if l.Instance == "" {
 		return errors.New("no instance")

@@ -73,12 +73,18 @@ type Set struct {
 	allow, deny []span
 }
 
+// span is an inclusive address range of one family. The guard keeps
+// spans rather than prefixes because targets and exclusions may be ranges
+// (198.51.100.50-59) that no single prefix covers.
 type span struct{ first, last netip.Addr }
 
+// contains compares within one family only: an IPv4 address is never in
+// an IPv6 span (callers unmap ::ffff:a.b.c.d first).
 func (s span) contains(a netip.Addr) bool {
 	return s.first.BitLen() == a.BitLen() && !a.Less(s.first) && !s.last.Less(a)
 }
 
+// prefixSpan is p's first and last address (host bits all 0, all 1).
 func prefixSpan(p netip.Prefix) span {
 	first := p.Masked().Addr()
 	b := first.AsSlice()
@@ -146,6 +152,8 @@ type expander struct {
 	viaURL   bool            // the target being expanded is a URL
 }
 
+// newExpander applies the Options defaults: at most 65536 hosts (a /16)
+// unless --max-hosts says otherwise, and the system resolver.
 func newExpander(ctx context.Context, o Options) *expander {
 	if o.MaxHosts <= 0 {
 		o.MaxHosts = 65536

@@ -47,10 +47,15 @@ type ParseError struct {
 	Reason string
 }
 
+// Error names the origin first, so a bad line in a 10,000-line target
+// file is found by its file:line.
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("targets: %s: %q: %s", e.Source, e.Token, e.Reason)
 }
 
+// labelRe is one lower-cased host-name label: at most 63 octets
+// (RFC 1035 §2.3.4) of letters, digits, "-" and "_", not starting with
+// "-" and ending in a letter or digit (RFC 1123 §2.1 relaxed for "_").
 var labelRe = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?$`)
 
 // Parse parses one token. source names where it came from for errors.

@@ -28,6 +28,7 @@ func (s *Set) Scope() Scope {
 	return sc
 }
 
+// String is the form parseSpan reads back: one address, or first-last.
 func (s span) String() string {
 	if s.first == s.last {
 		return s.first.String()
@@ -35,6 +36,9 @@ func (s span) String() string {
 	return s.first.String() + "-" + s.last.String()
 }
 
+// parseSpan reads a span written by String, as a distributed worker gets
+// its scope from the coordinator; zones and mixed families are refused,
+// since Allow never matches them.
 func parseSpan(v string) (span, error) {
 	first, last, ok := strings.Cut(v, "-")
 	a, err := netip.ParseAddr(first)
