@@ -20,6 +20,9 @@ import (
 //go:embed report.html.tmpl
 var tmplText string
 
+// tmpl is parsed once at start-up, so a template error fails every test
+// at once rather than one report at run time. html/template escapes by
+// context, so report text (banners, page bodies) cannot add markup.
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"join": strings.Join,
 	"vis":  rendutil.Visible,
@@ -57,6 +60,9 @@ type findingCtx struct {
 	F reports.Finding
 }
 
+// view is everything the template shows, computed in Go beforehand: the
+// template only loops and prints, so counting and sorting are tested as
+// code, not as markup.
 type view struct {
 	Lang     string
 	Print    bool

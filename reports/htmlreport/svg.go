@@ -15,6 +15,9 @@ import (
 // geometry is arithmetic, and every text that came from the report goes
 // through html.EscapeString before it is written.
 
+// sevColours are drawn left to right in each bar and keyed in the legend
+// in this order, worst first; "" collects fails and warns whose severity
+// is missing or unknown.
 var sevColours = []struct{ sev, colour string }{
 	{"critical", "#7f0000"}, {"high", "#c62828"}, {"medium", "#ef6c00"}, {"low", "#f9a825"}, {"", "#9e9e9e"},
 }
@@ -23,6 +26,8 @@ var verdictColours = map[string]string{
 	"fail": "#c62828", "warn": "#f9a825", "error": "#757575", "pass": "#2e7d32", "info": "#90caf9", "skipped": "#e0e0e0",
 }
 
+// esc escapes report text for the SVG, which is built as a string and
+// reaches the page as template.HTML, past html/template's own escaping.
 func esc(s string) string { return html.EscapeString(s) }
 
 // severityChart is one stacked bar per host with fails or warns: how many

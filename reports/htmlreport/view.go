@@ -123,8 +123,11 @@ func anchor(prefix, s string) string {
 	return b.String()
 }
 
+// findingAnchor is a finding's fragment id, from its stable ID, so a link
+// to a finding stays valid across scans of the same target.
 func findingAnchor(f *reports.Finding) string { return anchor("f-", f.ID) }
 
+// count adds one finding of status to c; an unknown status counts nowhere.
 func count(c *reports.Counts, status string) {
 	switch status {
 	case "pass":
