@@ -321,7 +321,8 @@ func (e *engine) discover(ctx context.Context) error {
 		useSYN := e.cfg.ScanType == "syn" ||
 			((e.cfg.ScanType == "" || e.cfg.ScanType == "auto") && (len(e.set.Hosts) > 16 || len(ports) > 1024) && os.Geteuid() == 0)
 		if useSYN {
-			sw = &portscan.SYN{Ports: ports, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing}
+			// One pace for every chunk: loss seen in one slows the next.
+			sw = &portscan.SYN{Ports: ports, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing, Pace: portscan.NewPace(e.cfg.Rate)}
 			// The SYN sweeper reports at the end of a sweep and holds
 			// state per target: sweep in chunks, so hosts move on to
 			// their probes early and memory follows the chunk.

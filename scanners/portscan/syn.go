@@ -15,6 +15,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/time/rate"
 
 	"shindan/scanners"
 	"shindan/scanners/rawio"
@@ -44,6 +45,9 @@ type SYN struct {
 	// the sweep ended before): the engine starts the next chunk's sweep
 	// then, so its sending overlaps this one's wait for late replies.
 	Sent func()
+	// Pace adapts the send rate to loss below the scan's ceiling; nil
+	// gives each sweep its own, under the Env's limiter's rate.
+	Pace *Pace
 	// NoPing scans every target fully. By default, when there are several
 	// targets, a discovery round (SYN to a few common ports) runs first
 	// and targets that answer nothing at all are skipped, as nmap does.
@@ -81,18 +85,20 @@ type synTarget struct {
 }
 
 type synScan struct {
-	s       *SYN
-	env     *scanners.Env
-	emit    func(scanners.Observation)
-	seed    maphash.Seed
-	sport   uint16
-	portIdx []int32 // port → index in s.Ports, -1 when not scanned
-	covered string  // FormatPorts(s.Ports), shared by every summary
-	targets []*synTarget
-	byAddr  map[netip.Addr]int
-	mu      sync.Mutex
-	pending atomic.Int64 // probes not answered yet
-	sent    atomic.Int64
+	s        *SYN
+	env      *scanners.Env
+	emit     func(scanners.Observation)
+	seed     maphash.Seed
+	sport    uint16
+	portIdx  []int32 // port → index in s.Ports, -1 when not scanned
+	covered  string  // FormatPorts(s.Ports), shared by every summary
+	targets  []*synTarget
+	byAddr   map[netip.Addr]int
+	mu       sync.Mutex
+	pending  atomic.Int64 // probes not answered yet
+	answered atomic.Int64 // probes answered (first reply per port)
+	sent     atomic.Int64
+	pace     *Pace
 	// rtt is the largest round trip seen (first reply of a target minus
 	// its first probe, an upper bound); lastSend ends the latest round.
 	rtt, lastSend atomic.Int64
@@ -218,8 +224,19 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 	if retries == 0 {
 		retries = 1
 	}
+	sc.pace = s.Pace
+	if sc.pace == nil {
+		ceiling := 0
+		if env.Limiter != nil && env.Limiter.Limit() != rate.Inf {
+			ceiling = int(env.Limiter.Limit())
+		}
+		sc.pace = NewPace(ceiling)
+	}
 	var sendErr error
-	for round := 0; round <= max(retries, 0); round++ {
+	// Loss seen in a retransmission round (Pace.round) halves the rate
+	// and earns one more round, at most maxLossRounds.
+	extra, prevSent := 0, int64(0)
+	for round := 0; round <= max(retries, 0)+extra; round++ {
 		if round == 0 {
 			n := int64(0)
 			for _, st := range sc.targets {
@@ -237,6 +254,7 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 				break
 			}
 		}
+		answeredBefore, sentBefore := sc.answered.Load(), sc.sent.Load()
 		if sendErr = sc.sendRound(ctx, tcp4, tcp6, round == 0); sendErr != nil {
 			break
 		}
@@ -245,6 +263,11 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 		if ctx.Err() != nil {
 			break
 		}
+		if round > 0 && sc.pace.round(prevSent, sc.answered.Load()-answeredBefore) && extra < maxLossRounds && retries > 0 {
+			extra++
+			env.Logger().Debug("SYN scan: retransmissions recovered lost probes; rate halved", "rate", sc.pace.Rate(), "round", round)
+		}
+		prevSent = sc.sent.Load() - sentBefore
 	}
 	stopRecv()
 	wg.Wait()
@@ -258,6 +281,9 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 	}
 	return ctx.Err()
 }
+
+// maxLossRounds bounds the retransmission rounds loss adds.
+const maxLossRounds = 2
 
 // discover sends SYNs to the ping ports (and the first scan ports) of
 // every target, waits for replies, and takes the silent targets out.
@@ -370,6 +396,9 @@ func (sc *synScan) send(ctx context.Context, tcp4, tcp6 *rawio.IPConn, ports []u
 				return fmt.Errorf("portscan: build SYN: %w", err)
 			}
 			if tokens == 0 {
+				if err := sc.pace.wait(ctx, batch); err != nil {
+					return err
+				}
 				if err := sc.env.Wait(ctx, batch); err != nil {
 					return err
 				}
@@ -480,6 +509,7 @@ func (sc *synScan) record(r synReply) {
 	prev := st.states[pi]
 	if prev == stUnknown {
 		sc.pending.Add(-1)
+		sc.answered.Add(1)
 	}
 	// A SYN-ACK outranks an earlier RST or ICMP (retransmission after a
 	// transient filter); the first SYN-ACK is the one reported.

@@ -4,7 +4,9 @@ package portscan
 
 import (
 	"context"
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,4 +75,51 @@ func TestSYNLabFiltered(t *testing.T) {
 	if len(want) != 0 {
 		t.Errorf("ports not reported: %v", want)
 	}
+}
+
+// TestSYNLabLossBacksOff: the scanner namespace drops 30% of the resets
+// from the dualstack host (nftables, removed afterwards). The sweep must
+// see the loss in its retransmission round, halve its rate, retransmit
+// again, and still report the open port; without the loss it keeps its
+// rate.
+func TestSYNLabLossBacksOff(t *testing.T) {
+	lab := netlab.Require(t)
+	h, ok := lab.Lookup("dualstack")
+	if !ok {
+		t.Skip("dualstack host not up")
+	}
+	ports := make([]uint16, 0, 3000)
+	for p := 1; p <= 3000; p++ {
+		ports = append(ports, uint16(p))
+	}
+	sweep := func() (*Pace, []uint16) {
+		var c collector
+		pace := NewPace(0)
+		s := &SYN{Ports: ports, Wait: 300 * time.Millisecond, Pace: pace}
+		if err := s.Sweep(context.Background(), &scanners.Env{}, slices.Values([]scanners.Target{{Addr: h.IPv4}}), c.emit); err != nil {
+			t.Fatal(err)
+		}
+		return pace, c.open(h.IPv4)
+	}
+	clean, open := sweep()
+	if clean.Cuts() != 0 || clean.Rate() != PaceStart || !slices.Equal(open, []uint16{80}) {
+		t.Fatalf("without loss: cuts %d rate %v open %v, want 0, %d, [80]", clean.Cuts(), clean.Rate(), open, PaceStart)
+	}
+	const table = "sdnlosstest"
+	rule := "table ip " + table + " { chain in { type filter hook input priority -10; ip saddr " + h.IPv4.String() +
+		" tcp flags & rst == rst numgen random mod 100 < 30 drop; }; }"
+	cmd := exec.Command("nft", "-f", "-")
+	cmd.Stdin = strings.NewReader(rule)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Skipf("nftables in the scanner namespace: %v: %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("nft", "delete", "table", "ip", table).Run() })
+	lossy, open := sweep()
+	if lossy.Cuts() == 0 || lossy.Rate() >= PaceStart {
+		t.Fatalf("with 30%% loss: cuts %d rate %v, want a cut below %d", lossy.Cuts(), lossy.Rate(), PaceStart)
+	}
+	if !slices.Equal(open, []uint16{80}) {
+		t.Fatalf("with loss: open %v, want [80]", open)
+	}
+	t.Logf("loss: %d cuts, rate %v/s", lossy.Cuts(), lossy.Rate())
 }

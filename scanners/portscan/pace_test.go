@@ -1,0 +1,86 @@
+package portscan
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestPaceSlowStartCutAndFloor(t *testing.T) {
+	p := NewPace(100000)
+	if got := p.Rate(); got != PaceStart {
+		t.Fatalf("start rate %v, want %d", got, PaceStart)
+	}
+	ctx := context.Background()
+	// A clean network: the rate doubles every PaceStep probes up to the ceiling.
+	for range 4 {
+		if err := p.wait(ctx, PaceStep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := p.Rate(); got != 100000 {
+		t.Fatalf("rate after %d clean probes %v, want the ceiling 100000", 4*PaceStep, got)
+	}
+	// A round without recovered probes is no loss.
+	if p.round(10000, 0) || p.Cuts() != 0 {
+		t.Fatal("a clean round counted as loss")
+	}
+	// One stray late reply in 10000 is below the threshold.
+	if p.round(10000, 1) {
+		t.Fatal("one late reply in 10000 counted as loss")
+	}
+	// 3% recovered by retransmission: halve, and ask for another round.
+	if !p.round(10000, 300) || p.Rate() != 50000 || p.Cuts() != 1 {
+		t.Fatalf("after loss: rate %v cuts %d, want 50000 and 1", p.Rate(), p.Cuts())
+	}
+	// After a loss, no more slow start: sending does not double the rate.
+	if err := p.wait(ctx, PaceStep); err != nil {
+		t.Fatal(err)
+	}
+	if p.Rate() != 50000 {
+		t.Fatalf("rate %v grew by slow start after a loss", p.Rate())
+	}
+	// A clean round grows it by 10% (congestion avoidance).
+	p.round(10000, 0)
+	if r := p.Rate(); r < 54999 || r > 55001 {
+		t.Fatalf("rate %v after a clean round, want 55000", p.Rate())
+	}
+	// Persistent loss ends at the floor, never zero.
+	for range 20 {
+		p.round(1000, 500)
+	}
+	if p.Rate() != PaceFloor {
+		t.Fatalf("rate %v under persistent loss, want the floor %d", p.Rate(), PaceFloor)
+	}
+}
+
+func TestPaceCeilingIsHard(t *testing.T) {
+	p := NewPace(5000)
+	if p.Rate() != 5000 {
+		t.Fatalf("start %v above the ceiling 5000", p.Rate())
+	}
+	ctx := context.Background()
+	for range 3 {
+		_ = p.wait(ctx, PaceStep)
+	}
+	if p.Rate() != 5000 {
+		t.Fatalf("rate %v grew past the ceiling", p.Rate())
+	}
+	// A ceiling below the floor wins over the floor.
+	low := NewPace(50)
+	for range 5 {
+		low.round(100, 50)
+	}
+	if low.Rate() != 50 {
+		t.Fatalf("rate %v, want the ceiling 50", low.Rate())
+	}
+	// Measured: 600 slots at 5000/s take about 120ms, not less.
+	p2 := NewPace(5000)
+	t0 := time.Now()
+	if err := p2.wait(ctx, 600); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(t0); d < 90*time.Millisecond {
+		t.Fatalf("600 probes at 5000/s went out in %s", d)
+	}
+}
