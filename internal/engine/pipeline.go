@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -132,6 +133,11 @@ type hostSched struct {
 	env *scanners.Env
 	sem chan struct{}
 	wg  sync.WaitGroup
+	// After a host told us to go away (RateLimited: SMTP 421 and other
+	// 4xx deferrals, "too many connections"), its probes run one at a
+	// time (serial) and the deferred one again later (rateRetries).
+	backedOff atomic.Bool
+	serial    sync.Mutex
 
 	mu        sync.Mutex
 	waiting   []scanners.Probe // not started, in plan order
@@ -194,9 +200,16 @@ func (s *hostSched) depsDone(id string) bool {
 
 func (s *hostSched) run(id string, j job) {
 	defer s.wg.Done()
-	s.sem <- struct{}{}
-	obs, err := s.e.runProbe(s.ctx, s.env, j)
-	<-s.sem
+	obs, err := s.attempt(j)
+	for attempt := 0; attempt < len(rateRetries) && err == nil && rateLimited(obs) && s.ctx.Err() == nil; attempt++ {
+		s.backedOff.Store(true)
+		s.e.log.Info("host defers us; slowing down and retrying later", "probe", id, "target", j.t.String(), "after", rateRetries[attempt])
+		select {
+		case <-time.After(rateRetries[attempt]):
+		case <-s.ctx.Done():
+		}
+		obs, err = s.attempt(j)
+	}
 	for _, o := range obs {
 		s.hr.st.add(o)
 	}
@@ -212,6 +225,26 @@ func (s *hostSched) run(id string, j job) {
 	}
 	s.mu.Unlock()
 	s.decide(ready)
+}
+
+// rateRetries are the waits before a deferred probe runs again: a host
+// that answered 421 gets time instead of the next connection at once.
+var rateRetries = []time.Duration{time.Second, 2 * time.Second}
+
+// attempt runs one probe job in a slot of the host, alone once the host
+// deferred us.
+func (s *hostSched) attempt(j job) ([]scanners.Observation, error) {
+	s.sem <- struct{}{}
+	defer func() { <-s.sem }()
+	if s.backedOff.Load() {
+		s.serial.Lock()
+		defer s.serial.Unlock()
+	}
+	return s.e.runProbe(s.ctx, s.env, j)
+}
+
+func rateLimited(obs []scanners.Observation) bool {
+	return slices.ContainsFunc(obs, func(o scanners.Observation) bool { return o.Status == scanners.RateLimited })
 }
 
 // readyChecks takes out the undecided checks whose probes are all done
