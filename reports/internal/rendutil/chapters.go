@@ -41,6 +41,9 @@ func articleNumberKey(n string) (main, sub int, ok bool) {
 	return main, sub, true
 }
 
+// lessEq orders article references by number, then by the の sub-number,
+// so 44の2 falls between 44 and 45 as in the standard; Chapter uses it to
+// test First ≤ article ≤ Last.
 func lessEq(a, b string) bool {
 	am, as, _ := articleNumberKey(a)
 	bm, bs, _ := articleNumberKey(b)

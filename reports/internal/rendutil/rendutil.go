@@ -75,6 +75,8 @@ func Clone(r *reports.Report) *reports.Report {
 	return &c
 }
 
+// cloneText copies a text, so sanitising the clone never edits the
+// caller's report.
 func cloneText(t *reports.Text) *reports.Text {
 	if t == nil {
 		return nil

@@ -32,6 +32,8 @@ func Line(s string) string { return clean(s, false) }
 // becomes LF.
 func Block(s string) string { return clean(strings.ReplaceAll(s, "\r\n", "\n"), true) }
 
+// clean is Line (block false) and Block (block true). Each invalid byte
+// becomes one U+FFFD, so a binary banner keeps its length in the report.
 func clean(s string, block bool) string {
 	if safe(s, block) {
 		return s
@@ -56,6 +58,8 @@ func clean(s string, block bool) string {
 	return b.String()
 }
 
+// safe reports whether clean would change nothing; the common case, plain
+// text, then costs no allocation.
 func safe(s string, block bool) bool {
 	if !utf8.ValidString(s) {
 		return false
@@ -125,6 +129,8 @@ func cleanText(ts ...*reports.Text) {
 	}
 }
 
+// cleanEvidence makes an evidence's kind and summary one line each and
+// keeps its data a block, as transcripts need their lines.
 func cleanEvidence(ev []reports.Evidence) {
 	for i := range ev {
 		ev[i].Kind, ev[i].Summary, ev[i].Data = Line(ev[i].Kind), Line(ev[i].Summary), Block(ev[i].Data)

@@ -39,6 +39,9 @@ func Visible(s string) string {
 	return b.String()
 }
 
+// needsVisible is Visible's fast path: text with nothing to show
+// differently is returned as it is. It must name every rune Visible
+// changes, or that rune would slip through unescaped.
 func needsVisible(s string) bool {
 	for _, r := range s {
 		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 || r == utf8.RuneError ||
@@ -49,6 +52,10 @@ func needsVisible(s string) bool {
 	return false
 }
 
+// isBidiControl is a Unicode bidirectional formatting character: the
+// embeddings and overrides (U+202A-202E), the isolates (U+2066-2069), the
+// LRM/RLM marks and the Arabic letter mark (U+061C), the characters the
+// "Trojan Source" attack (CVE-2021-42574) hides text with.
 func isBidiControl(r rune) bool {
 	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' || r == '\u061c'
 }
