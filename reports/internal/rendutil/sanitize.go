@@ -33,7 +33,7 @@ func Line(s string) string { return clean(s, false) }
 func Block(s string) string { return clean(strings.ReplaceAll(s, "\r\n", "\n"), true) }
 
 // clean is Line (block false) and Block (block true). Each invalid byte
-// becomes one U+FFFD, so a binary banner keeps its length in the report.
+// becomes its own U+FFFD, so the reader sees how many bytes were not text.
 func clean(s string, block bool) string {
 	if safe(s, block) {
 		return s
