@@ -37,7 +37,7 @@ func (nsRedundancy) Info() checks.Info {
 
 // Evaluate splits redundancy into subjects because each has its own fix
 // and its own evidence: the count (RFC 2182 §5: at least two servers per
-// zone), network diversity (RFC 2182 §3.1: secondaries should not share
+// zone), network diversity (RFC 2182 §3: secondaries should not share
 // the primary's network; /24 and /48 are the longest prefixes commonly
 // routed on the Internet, so servers inside one share a route), lameness
 // and parent/child agreement (pitfalls §2.4).

@@ -103,8 +103,9 @@ func policyValue(v string) bool {
 }
 
 // ParseTagList parses a DKIM/MTA-STS style "k=v; k=v" list. Whitespace
-// inside a value is dropped: a DKIM p= key may be folded (the base64string
-// of RFC 6376 §2.4 allows FWS), and no tag read through here keeps spaces.
+// inside a value is dropped: a DKIM p= key may be folded (RFC 6376's
+// base64string ABNF allows folding whitespace), and no tag read through
+// here keeps spaces.
 // An over-long record yields no tags rather than a partial parse.
 func ParseTagList(rec string) map[string]string {
 	tags := map[string]string{}
