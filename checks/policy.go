@@ -331,8 +331,8 @@ func wrapNodeErr(file string, err error) error {
 }
 
 // yamlError turns a yaml.v3 decoding error into a *PolicyError. A
-// TypeError lists every mismatch; only the first is shown, as the user
-// fixes them one at a time and each later one may be a consequence.
+// TypeError lists every mismatch; only the first is shown, so the error
+// is one line with one file:line.
 func yamlError(file string, err error, doc *yaml.Node) error {
 	var te *yaml.TypeError
 	msg := err.Error()

@@ -34,10 +34,10 @@ func (dnssecCheck) Info() checks.Info {
 	}
 }
 
-// Evaluate reports DNSSEC as info/warn only: the standard does not require
-// signing (checks.md), but a zone that is signed and broken makes
-// validating resolvers fail it (SERVFAIL), which is worse than unsigned,
-// hence medium.
+// Evaluate reports DNSSEC as info/warn only: the standard does not name
+// DNSSEC (checks.md). A zone that is signed and broken is medium, though:
+// validating resolvers answer SERVFAIL for it, which stops the name
+// resolution 64-1 asks to keep running, worse than being unsigned.
 func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.Each(in, info, scanners.ProbeDNSDomain, "", func(o scanners.Observation, d *scanners.DNSDomain) []checks.Finding {

@@ -39,8 +39,8 @@ func (openResolver) Info() checks.Info {
 
 // Evaluate does not take RA=1 for proof (pitfalls §2.1): a fail needs a
 // real answer for a name the server is not authoritative for plus a fresh
-// random name resolved, so a cached answer cannot make a forwarder look
-// open. The classes are decided by scanners/dnsscan; this ranks them,
+// random name resolved, so a cached answer cannot make a cache-only
+// server look open. The classes are decided by scanners/dnsscan; this ranks them,
 // strongest evidence first, over all transports of the target.
 func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()

@@ -40,12 +40,13 @@ var dbNames = []string{"mysql", "postgresql", "mssql", "oracle", "mongodb", "red
 // the check undecided.
 var dbPorts = []uint16{1433, 1521, 3306, 5432, 5984, 6379, 9042, 9200, 11211, 27017}
 
-// Evaluate fails every reachable database, authenticated or not: 66-4/66-5
-// ask that a database be reachable only from the systems that need it,
-// which a scanner from outside is not. svc.dbauth results come first (they
-// carry the strongest evidence); svc.ident fills the endpoints dbauth did
-// not decide. Findings are sorted by target and subject, since they are
-// built from a map.
+// Evaluate fails every database reachable from the scanner, authenticated
+// or not: 66-4 asks for measures against unauthorised manipulation through
+// the database's vulnerabilities, and reachability from outside is what
+// such an attack needs (the remediation restricts it). svc.dbauth results
+// come first (they carry the strongest evidence); svc.ident fills the
+// endpoints dbauth did not decide. Findings are sorted by target and
+// subject, since they are built from a map.
 func (c database) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	ids := identified(in)

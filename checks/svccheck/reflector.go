@@ -31,8 +31,9 @@ func (reflector) Info() checks.Info {
 // Evaluate grades each UDP reflector query by its byte amplification and
 // each proxy test by whether the canary request came through. A Reflector
 // with no Protocol is the probe's summary of the queries nothing answered:
-// it passes for those protocols only, since UDP silence may also be a
-// filter (pitfalls §6.1), and names them so the pass says what it covered.
+// a service that does not answer the scanner cannot reflect to it,
+// whether absent or filtered (pitfalls §6.1), so those protocols pass,
+// named, so the pass says what it covered.
 func (c reflector) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	max := in.Policy.AmplificationMax

@@ -42,8 +42,9 @@ func parseClock(s string) (time.Time, error) {
 // Evaluate compares the server's clock with the scanner's clock read at the
 // same moment by the probe (svc.Local), not with the scan's Now: a scan
 // of many hosts takes minutes, which would read as skew. Art. 54-5/56-4
-// need correct clocks for log correlation; the 60 s default is far above
-// network delay and the one-second resolution of HTTP Date.
+// require clocks synchronised to the system's reference time; the 60 s
+// default is far above network delay and the one-second resolution of
+// HTTP Date.
 func (c skew) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	limit := in.EffectivePolicy().ClockSkew

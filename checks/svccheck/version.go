@@ -38,8 +38,8 @@ func (version) Info() checks.Info {
 const maxListed = 8
 
 // Evaluate compares versions only with the offline feed the user gave
-// (the scanner never downloads one), and every detail names the feed by
-// its digest, so a verdict can be traced to the data it came from.
+// (the scanner never downloads one), and a verdict made against the feed
+// names it by its digest, so it can be traced to the data it came from.
 // Without a feed every version is info and says so, rather than reading
 // as "no known vulnerability".
 func (c version) Evaluate(in *checks.Input) []checks.Finding {
