@@ -204,8 +204,8 @@ func CheckWire(v string) error {
 
 // dnsLabels is a host name of 63-octet labels with an optional root dot
 // ("_" allowed, as in service labels); localPart is the dot-atom of
-// RFC 5322 §3.2.3 (no quoted local parts, which would need quoting on the
-// wire) within the 64 octets of RFC 5321 §4.5.3.1.1.
+// RFC 5322 §3.2.3 (quoted local parts are not accepted) within the 64
+// octets of RFC 5321 §4.5.3.1.1.
 var (
 	dnsLabels = regexp.MustCompile(`^(?i)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$`)
 	localPart = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+/=?^_{|}~.-]{1,64}$`)

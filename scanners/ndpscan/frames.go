@@ -37,7 +37,7 @@ func linkLocal(mac net.HardwareAddr) netip.Addr {
 // checksum6 is the Internet checksum over the IPv6 pseudo-header (source,
 // destination, 32-bit upper-layer length, next header; RFC 8200 §8.1) and
 // the body, as ICMPv6 (RFC 4443 §2.3) and UDP over IPv6 require: a frame
-// with a wrong one is dropped silently by every receiver.
+// with a wrong one is dropped silently by its receivers.
 func checksum6(src, dst netip.Addr, proto byte, body []byte) uint16 {
 	var sum uint32
 	add := func(b []byte) {
@@ -90,8 +90,8 @@ func frame6(srcMAC net.HardwareAddr, src, dst netip.Addr, hop byte, proto byte, 
 }
 
 // echoRequest is an ICMPv6 Echo Request (type 128, RFC 4443 §4.1) to
-// ff02::1: every IPv6 host on the link answers it, which is what finds
-// machines that speak IPv6 without being configured to.
+// ff02::1: IPv6 hosts on the link answer it unless a firewall drops
+// echo, which finds machines that speak IPv6 without being configured to.
 func echoRequest(mac net.HardwareAddr, src netip.Addr, id uint16) []byte {
 	body := []byte{128, 0, 0, 0, byte(id >> 8), byte(id), 0, 1}
 	body = append(body, "shindan ndp.segment"...)

@@ -42,8 +42,9 @@ func init() { scanners.RegisterSweeper(&Segment{}) }
 // window is how long to capture. The 5 s default covers what the
 // solicitations make hosts send: an RA solicited by our RS comes within
 // about MIN_DELAY_BETWEEN_RAS + MAX_RA_DELAY_TIME (3 s + 0.5 s, RFC 4861
-// §6.2.6, §10) and MLD reports within the query's 1 s response delay; a router's
-// unsolicited RA may take up to 600 s, which a passive listen can miss.
+// §6.2.6, §10) and MLD reports within the query's 1 s response delay; a
+// router's unsolicited RA may take up to 600 s, which a passive listen
+// can miss.
 func (s *Segment) window(env *scanners.Env) time.Duration {
 	if s.Window > 0 {
 		return s.Window

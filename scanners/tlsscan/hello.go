@@ -49,7 +49,7 @@ type hello struct {
 var shortSigAlgs = []uint16{0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501, 0x0201, 0x0203}
 
 // sigAlgs is the full hello's signature_algorithms (RFC 8446 §4.2.3 code
-// points): every pair including SHA-224, SHA-1 and DSA, so that a server
+// points): pairs down to SHA-224, SHA-1 and DSA, so that a server
 // whose only certificate is legacy still completes the hello and its
 // suites are enumerated instead of refused for the signature.
 var sigAlgs = []uint16{
