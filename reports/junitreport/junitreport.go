@@ -125,7 +125,7 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 			s = &suite{Name: clean(f.Target), Hostname: clean(f.Host), ID: clean(c.Scan.ID)}
 			if !c.Scan.StartedAt.IsZero() {
 				// UTC without a zone suffix: junit-10.xsd's timestamp
-				// pattern has none, and readers reject one.
+				// pattern has none, so a validating reader rejects one.
 				s.Timestamp = c.Scan.StartedAt.UTC().Format("2006-01-02T15:04:05")
 			}
 			byTarget[f.Target] = s

@@ -340,8 +340,9 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 				LogicalLocations: []logical{{Name: f.Target, FullyQualifiedName: f.Target, Kind: "resource"}},
 			}},
 			// The finding ID is stable across scans for the same check,
-			// target and subject, so code scanning matches an alert to
-			// last week's instead of opening a new one each run.
+			// target and subject, so a consumer that tracks results by
+			// fingerprint can match an alert to the previous scan's
+			// instead of opening a new one each run.
 			PartialFingerprints: map[string]string{"shindanFindingId/v1": f.ID},
 			Properties:          p,
 		}

@@ -92,8 +92,9 @@ func ParseDMARC(rec string) (tags map[string]string, errs []string) {
 	return tags, errs
 }
 
-// policyValue is the p= and sp= vocabulary of RFC 7489 §6.3; anything
-// else makes receivers ignore the record, so it is a syntax error.
+// policyValue is the p= and sp= vocabulary of RFC 7489 §6.3; with any
+// other value receivers treat the domain as p=none at best (§6.6.3), so
+// it is a syntax error.
 func policyValue(v string) bool {
 	switch strings.ToLower(v) {
 	case "none", "quarantine", "reject":
