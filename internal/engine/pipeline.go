@@ -48,7 +48,7 @@ func (e *engine) discovered(o scanners.Observation) {
 	}
 	a := o.Target.Addr
 	e.mu.Lock()
-	if e.finished[a] {
+	if e.finished.has(a) {
 		e.mu.Unlock()
 		return
 	}
@@ -376,7 +376,7 @@ func (e *engine) finishHost(hr *hostRun, ctx context.Context) {
 	asset := e.assetOf(hr.addr, obs)
 	e.mu.Lock()
 	delete(e.hosts, hr.addr)
-	e.finished[hr.addr] = true
+	e.finished.add(hr.addr)
 	e.mu.Unlock()
 	e.publish(unit{Host: hr.addr, live: live, asset: asset, findings: fs, earlyIDs: earlyIDs, incomplete: inc, retained: retained})
 }

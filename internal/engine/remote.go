@@ -192,10 +192,10 @@ func (e *engine) take(a netip.Addr) bool {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.finished[a] {
+	if e.finished.has(a) {
 		return false
 	}
-	e.finished[a] = true
+	e.finished.add(a)
 	return true
 }
 

@@ -158,7 +158,7 @@ func (e *engine) notScanned(reason string) *reports.NotScanned {
 		incomplete[h.Host] = true
 	}
 	for _, h := range e.set.Hosts {
-		if e.finished[h.Addr] || incomplete[h.Addr.String()] {
+		if e.finished.has(h.Addr) || incomplete[h.Addr.String()] {
 			flush()
 			continue
 		}

@@ -20,7 +20,7 @@ func (e *engine) resume() {
 			continue // not a host of this scan's targets
 		}
 		done[a.String()] = true
-		e.finished[a] = true
+		e.finished.add(a)
 		e.hostsDone.Add(1)
 		if u.Alive {
 			e.res.alive++

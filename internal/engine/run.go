@@ -123,7 +123,7 @@ type engine struct {
 
 	mu       sync.Mutex
 	hosts    map[netip.Addr]*hostRun // in flight
-	finished map[netip.Addr]bool     // outcome recorded
+	finished addrSet                 // outcome recorded (ranges: addrset.go)
 	named    map[netip.Addr]bool     // hosts the user named
 	names    map[netip.Addr][]string // names of the hosts that have one
 	wantUDP  bool
@@ -217,7 +217,7 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	}
 	e.scanCtx, e.cancel = sctx, cancel
 	e.hosts = map[netip.Addr]*hostRun{}
-	e.finished = map[netip.Addr]bool{}
+	e.finished = addrSet{}
 	e.named = map[netip.Addr]bool{}
 	e.res.bySeverity = map[string]int{}
 	e.slots = make(chan struct{}, e.hostsInFlight())
@@ -462,7 +462,7 @@ func (e *engine) connectHosts() int {
 func (e *engine) isFinished(a netip.Addr) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.finished[a]
+	return e.finished.has(a)
 }
 
 // flushWaiting hands on the hosts whose discovery ended without every
