@@ -62,7 +62,9 @@ func summarizeChain(ders [][]byte, name string, roots *x509.CertPool, store stri
 	if name != "" {
 		ch.NameMatch = leaf.VerifyHostname(name) == nil
 	}
-	// Order: each certificate must certify its predecessor.
+	// Order: each certificate must certify its predecessor. RFC 5246
+	// §7.4.2 requires it; RFC 8446 §4.4.2 only asks for it (SHOULD) and
+	// wants clients to cope, but older clients do not.
 	seen := map[string]bool{}
 	for i, c := range parsed {
 		if c == nil {

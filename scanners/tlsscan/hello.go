@@ -66,6 +66,8 @@ var tls13SigAlgs = []uint16{0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x08
 func (h *hello) marshal() []byte {
 	var random [32]byte
 	_, _ = rand.Read(random[:])
+	// TLS 1.3 hides in a TLS 1.2 hello: legacy_version stays 0x0303 and
+	// the real offer is supported_versions (RFC 8446 §4.1.2, §4.2.1).
 	legacyVersion := h.version
 	if h.version >= VersionTLS13 {
 		legacyVersion = VersionTLS12
@@ -91,9 +93,9 @@ func (h *hello) marshal() []byte {
 		})
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
 			if h.compression {
-				b.AddUint8(1)
+				b.AddUint8(1) // DEFLATE (RFC 3749)
 			}
-			b.AddUint8(0)
+			b.AddUint8(0) // null, which every hello must offer (RFC 5246 §7.4.1.2)
 		})
 		if h.noExts {
 			return must(b.Bytes())
@@ -114,9 +116,12 @@ func (h *hello) marshal() []byte {
 					}
 				})
 			})
+			// uncompressed, the only point format RFC 8422 §5.1.2 keeps
 			ext(b, extECPointFormats, func(b *cryptobyte.Builder) {
 				b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddUint8(0) })
 			})
+			// RFC 5246 §7.4.1.4.1: a client offering only older versions
+			// must not send signature_algorithms.
 			if h.version >= VersionTLS12 {
 				algs := sigAlgs
 				switch {
@@ -135,15 +140,19 @@ func (h *hello) marshal() []byte {
 			}
 			if h.ocsp {
 				ext(b, extStatusRequest, func(b *cryptobyte.Builder) {
-					b.AddUint8(1) // ocsp
-					b.AddUint16(0)
-					b.AddUint16(0)
+					b.AddUint8(1)  // status_type ocsp (RFC 6066 §8)
+					b.AddUint16(0) // no responder_id_list
+					b.AddUint16(0) // no request_extensions
 				})
 			}
 			if h.heartbeat {
+				// mode peer_allowed_to_send (RFC 6520 §2): the server may
+				// answer heartbeats, which is what the test needs.
 				ext(b, extHeartbeat, func(b *cryptobyte.Builder) { b.AddUint8(1) })
 			}
 			if h.renegInfo && (h.version < VersionTLS13 || h.alsoLegacy) {
+				// Empty renegotiated_connection: an initial handshake
+				// (RFC 5746 §3.4); the ServerHello must echo the extension.
 				ext(b, extRenegotiationInfo, func(b *cryptobyte.Builder) { b.AddUint8(0) })
 			}
 			if h.version >= VersionTLS13 {
