@@ -55,6 +55,8 @@ func classifyRecursion(m *dns.Msg, qname string, expect []netip.Addr) string {
 func answerAddrs(m *dns.Msg, qname string) []netip.Addr {
 	name := strings.ToLower(dns.Fqdn(qname))
 	var out []netip.Addr
+	// A hostile answer may loop its CNAMEs; eight hops is longer than any
+	// chain a real resolver returns.
 	for hops := 0; hops < 8; hops++ {
 		next := ""
 		for _, rr := range m.Answer {

@@ -31,6 +31,9 @@ func (c *client) transfer(ctx context.Context, server, zone string, qtype uint16
 	m := new(dns.Msg)
 	m.SetQuestion(dns.Fqdn(zone), qtype)
 	if qtype == dns.TypeIXFR {
+		// RFC 1995 §3: the query carries the client's SOA in the
+		// authority section. Serial 0 predates any history the server
+		// keeps, so an allowed server sends the whole zone (§4).
 		m.Ns = []dns.RR{&dns.SOA{Hdr: dns.RR_Header{Name: dns.Fqdn(zone), Rrtype: dns.TypeSOA, Class: dns.ClassINET},
 			Ns: ".", Mbox: ".", Serial: 0}}
 	}
