@@ -18,6 +18,7 @@ import (
 var (
 	natsFlag        = &cli.StringFlag{Name: "nats", Usage: "distribute the scan over workers ('shindan worker') through the NATS JetStream server at `URL`; 'embedded' starts one in this process (on 127.0.0.1, a random port) with --nats-workers workers"}
 	natsWorkersFlag = &cli.IntFlag{Name: "nats-workers", Usage: "workers run in this process (`N`); default 1 with --nats embedded, 0 otherwise"}
+	natsBlockFlag   = &cli.IntFlag{Name: "nats-block", Value: dist.BlockSize, Usage: "most addresses of a CIDR or range per work unit (`N`, 1-4096); named hosts are a unit each"}
 	natsAckWaitFlag = &cli.DurationFlag{Name: "nats-ack-wait", Value: dist.DefaultAckWait, Usage: "how long a unit may go without a worker's heartbeat before another worker gets it (`DURATION`)"}
 )
 
@@ -31,6 +32,15 @@ func setupNATS(c *cli.Context, o *scanOpts, bar *progressBar) (stop func(), err 
 	}
 	if len(c.StringSlice("vuln-feed")) > 0 {
 		return nil, usageErr("--vuln-feed: not available with --nats yet (workers would need the feed files)")
+	}
+	if b := c.Int("nats-block"); b < 1 || b > 4096 {
+		return nil, usageErr("--nats-block: %d is not between 1 and 4096", b)
+	}
+	if c.Duration("nats-ack-wait") < time.Second {
+		return nil, usageErr("--nats-ack-wait: at least 1s (heartbeats go every third of it)")
+	}
+	if c.Int("nats-workers") < 0 {
+		return nil, usageErr("--nats-workers must be ≥ 0")
 	}
 	cfg := &o.cfg
 	sc := dist.ScanConfig{
@@ -76,7 +86,7 @@ func setupNATS(c *cli.Context, o *scanOpts, bar *progressBar) (stop func(), err 
 		}
 		fmt.Fprintf(os.Stderr, "shindan: embedded NATS server at %s (workers elsewhere: shindan worker --nats %s)\n", url, url)
 	}
-	coord := &dist.Coordinator{URL: url, Config: sc, AckWait: c.Duration("nats-ack-wait"), Log: cfg.Log}
+	coord := &dist.Coordinator{URL: url, Config: sc, AckWait: c.Duration("nats-ack-wait"), BlockSize: c.Int("nats-block"), Log: cfg.Log}
 	cfg.Dist.Remote = coord
 	// The coordinator's own probes (domains, segment) spend the shared
 	// budget too, so workers and coordinator together keep --rate.

@@ -71,7 +71,7 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "`LEVEL`: debug, info, warn, error"},
 			scanStoreFlag(),
 			baselineFlag(),
-			natsFlag, natsWorkersFlag, natsAckWaitFlag,
+			natsFlag, natsWorkersFlag, natsBlockFlag, natsAckWaitFlag,
 		},
 		Action:       runScan,
 		OnUsageError: onUsageError,

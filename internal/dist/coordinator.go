@@ -33,7 +33,9 @@ type Coordinator struct {
 	// CancelWait is how long an interrupted scan waits for the results
 	// of units running (0 = 5s).
 	CancelWait time.Duration
-	Log        *slog.Logger
+	// BlockSize is the most sweep addresses per unit (0 = BlockSize).
+	BlockSize int
+	Log       *slog.Logger
 
 	limOnce sync.Once
 	lim     *pacer
@@ -87,7 +89,11 @@ func (c *Coordinator) Scan(ctx context.Context, set *targets.Set, h engine.Remot
 	if _, err := js.CreateOrUpdateConsumer(bg, WorkStream, workConsumerConfig(ackWait)); err != nil {
 		return nil, fmt.Errorf("dist: work consumer: %w", err)
 	}
-	units := planUnits(scan, set, h.Skip)
+	block := c.BlockSize
+	if block <= 0 {
+		block = BlockSize
+	}
+	units := planUnits(scan, set, h.Skip, block)
 	c.mu.Lock()
 	c.units, c.workers, c.total = map[string]*unitState{}, map[string]*workerState{}, len(units)
 	for i := range units {
@@ -443,9 +449,9 @@ func (c *Coordinator) Status() string {
 
 // planUnits cuts the scan into units: a host the user named (or that a
 // name or URL brought in) is a unit of its own; addresses of CIDRs and
-// ranges go in blocks of up to BlockSize, whose liveness checks run on
-// the worker.
-func planUnits(scan string, set *targets.Set, skip func(netip.Addr) bool) []Unit {
+// ranges go in blocks of up to size, whose liveness checks run on the
+// worker.
+func planUnits(scan string, set *targets.Set, skip func(netip.Addr) bool, size int) []Unit {
 	sc := set.Scope()
 	var out []Unit
 	add := func(hs []targets.Host) {
@@ -460,7 +466,7 @@ func planUnits(scan string, set *targets.Set, skip func(netip.Addr) bool) []Unit
 			add([]targets.Host{h})
 			continue
 		}
-		if len(block) > 0 && (len(block) == BlockSize || block[0].Addr.Is4() != h.Addr.Is4()) {
+		if len(block) > 0 && (len(block) == size || block[0].Addr.Is4() != h.Addr.Is4()) {
 			add(block)
 			block = nil
 		}
