@@ -141,6 +141,7 @@ func workerCommand() *cli.Command {
 			&cli.StringFlag{Name: "nats", Required: true, Usage: "NATS server `URL`"},
 			&cli.StringFlag{Name: "name", Usage: "worker `NAME` in reports (default host name and process ID)"},
 			&cli.IntFlag{Name: "rate", Usage: "this worker's own ceiling of connections and packets per `SECOND` (0 = only the scan's --rate share)"},
+			&cli.IntFlag{Name: "units", Value: dist.DefaultUnits, Usage: "work units run at once (`N`); --rate holds for all of them together"},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "`LEVEL`: debug, info, warn, error"},
 		},
 		Action: func(c *cli.Context) error {
@@ -148,10 +149,10 @@ func workerCommand() *cli.Command {
 			if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
 				return usageErr("--log-level: %v", err)
 			}
-			if c.Int("rate") < 0 {
-				return usageErr("--rate must be ≥ 0")
+			if c.Int("rate") < 0 || c.Int("units") < 1 {
+				return usageErr("--rate must be ≥ 0 and --units ≥ 1")
 			}
-			w := &dist.Worker{URL: c.String("nats"), Name: c.String("name"), Rate: c.Int("rate"),
+			w := &dist.Worker{URL: c.String("nats"), Name: c.String("name"), Rate: c.Int("rate"), Units: c.Int("units"),
 				Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))}
 			if err := w.Run(c.Context); err != nil {
 				return cli.Exit(err.Error(), exitError)

@@ -16,6 +16,8 @@ import (
 	"shindan/internal/targets"
 	"shindan/reports"
 	"shindan/scanners/portscan"
+
+	"golang.org/x/time/rate"
 )
 
 // runUnit runs one unit on the local engine, with the scan's scope and
@@ -72,7 +74,7 @@ func runUnit(ctx context.Context, sc *ScanConfig, u *Unit, o runOpts) (engine.Re
 
 // runOpts are the worker's own settings for a unit.
 type runOpts struct {
-	rate    int // the worker's --rate; 0 = none of its own
+	limiter *rate.Limiter // the worker's own --rate, shared by its units; nil = none
 	lease   func(ctx context.Context, n int) error
 	vantage string
 	log     *slog.Logger
@@ -82,7 +84,7 @@ type runOpts struct {
 // worker's share of the scan.
 func (sc *ScanConfig) engineConfig(set *targets.Set, o runOpts) (engine.Config, error) {
 	cfg := engine.Config{
-		Profile: sc.Profile, Rate: o.rate, Concurrency: sc.Concurrency, HostProbes: sc.HostProbes,
+		Profile: sc.Profile, Concurrency: sc.Concurrency, HostProbes: sc.HostProbes,
 		Hosts: sc.Hosts, Timeout: sc.Timeout, ConnectTimeout: sc.ConnectTimeout, NoPing: sc.NoPing,
 		Retries: sc.Retries, Settings: sc.Settings, ScanType: sc.ScanType, HostTimeout: sc.HostTimeout,
 		ScanID: sc.Scan, ToolVersion: sc.ToolVersion, Log: o.log,
@@ -116,9 +118,7 @@ func (sc *ScanConfig) engineConfig(set *targets.Set, o runOpts) (engine.Config, 
 		}
 		cfg.Settings.RootCAs = pool
 	}
-	if o.lease != nil {
-		cfg.Guard = func(g *scope.Guard) { g.Lease = o.lease }
-	}
+	cfg.Guard = func(g *scope.Guard) { g.Limiter, g.Lease = o.limiter, o.lease }
 	return cfg, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/time/rate"
 
 	"shindan/internal/engine"
 	"shindan/internal/scope"
@@ -26,7 +27,13 @@ type Worker struct {
 	// Rate caps this worker's own connections and packets per second
 	// (0 = only the scan's shared budget).
 	Rate int
-	Log  *slog.Logger
+	// Units is how many units run at once (0 = DefaultUnits): a unit's
+	// tail (identification, protocol probes) overlaps the next one's
+	// discovery, as hosts overlap in a local scan. Rate holds for all.
+	Units int
+	Log   *slog.Logger
+
+	limiter *rate.Limiter
 
 	nc      *nats.Conn
 	js      jetstream.JetStream
@@ -80,9 +87,27 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("dist: subscribe: %w", err)
 	}
 	w.Log.Info("worker ready", "name", w.Name, "vantage", w.info.Vantage, "nats", w.URL, "rate", w.Rate)
+	units := w.Units
+	if units <= 0 {
+		units = DefaultUnits
+	}
+	if w.Rate > 0 {
+		w.limiter = rate.NewLimiter(rate.Limit(w.Rate), max(1, w.Rate/50))
+	}
+	// A unit is fetched only when a slot is free: a fetched unit's ack
+	// wait runs, and it must not wait in a buffer without heartbeats.
+	slots := make(chan struct{}, units)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for ctx.Err() == nil {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			continue
+		}
 		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
+			<-slots
 			if ctx.Err() != nil {
 				break
 			}
@@ -90,12 +115,24 @@ func (w *Worker) Run(ctx context.Context) error {
 			time.Sleep(500 * time.Millisecond)
 			continue
 		}
+		got := false
 		for msg := range batch.Messages() {
-			w.handle(ctx, cons, msg)
+			got = true
+			wg.Add(1)
+			go func() {
+				defer func() { <-slots; wg.Done() }()
+				w.handle(ctx, cons, msg)
+			}()
+		}
+		if !got {
+			<-slots
 		}
 	}
 	return nil
 }
+
+// DefaultUnits is how many units a worker runs at once.
+const DefaultUnits = 2
 
 // consumer binds to the shared work consumer, creating it with the
 // default ack wait when no coordinator made it yet.
@@ -161,7 +198,7 @@ func (w *Worker) handle(ctx context.Context, cons jetstream.Consumer, msg jetstr
 			}
 		}
 	}()
-	opts := runOpts{rate: w.Rate, vantage: w.Name + " @ " + w.info.Vantage, log: log}
+	opts := runOpts{limiter: w.limiter, vantage: w.Name + " @ " + w.info.Vantage, log: log}
 	if sc.Rate > 0 {
 		opts.lease = leaser(w, u.Scan, sc.Rate).Wait
 	}
