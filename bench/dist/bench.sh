@@ -6,6 +6,7 @@
 # whose findings every distributed report must equal.
 #   bench/dist/bench.sh BIN OUTDIR      (inside the scanner namespace; SDN_LAB)
 # Env: WORKER_RATE (default 200 per second), PORTS (default top100),
+# TARGETS (default two DMZ ranges where every address is a live host),
 # BLOCK (addresses per unit, default 4), UNITS (units a worker runs at once,
 # default the worker's), WORKERS (default "1 2 4").
 set -euo pipefail
@@ -17,7 +18,7 @@ block=${BLOCK:-4}
 counts=${WORKERS:-1 2 4}
 units=()
 [ -n "${UNITS:-}" ] && units=(--units "$UNITS")
-targets=(198.51.100.50-67 198.51.100.120-129)
+read -r -a targets <<< "${TARGETS:-198.51.100.50-67 198.51.100.120-129}"
 mkdir -p "$out"
 common=(scan --no-progress --fail-on none --format json --profile sweep --ports "$ports" --force)
 

@@ -104,6 +104,12 @@ func (c *Coordinator) Scan(ctx context.Context, set *targets.Set, h engine.Remot
 
 	sc := c.Config
 	sc.Settings.RootCAs = nil // travels as CAPEM
+	if (sc.ScanType == "" || sc.ScanType == "auto") && len(set.Hosts) > 16 {
+		// The discovery method a local scan of these targets would pick
+		// (the SYN scan for sweeps), not the one a unit's few hosts
+		// would: a worker without the privilege falls back to connect.
+		sc.ScanType = "syn"
+	}
 	if len(sc.Settings.DNS.KnownNames) == 0 {
 		sc.Settings.DNS.KnownNames = engine.KnownNames(set)
 	}
