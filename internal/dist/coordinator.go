@@ -104,6 +104,7 @@ func (c *Coordinator) Scan(ctx context.Context, set *targets.Set, h engine.Remot
 
 	sc := c.Config
 	sc.Settings.RootCAs = nil // travels as CAPEM
+	sc.Scope = set.Scope()
 	if (sc.ScanType == "" || sc.ScanType == "auto") && len(set.Hosts) > 16 {
 		// The discovery method a local scan of these targets would pick
 		// (the SYN scan for sweeps), not the one a unit's few hosts
@@ -459,9 +460,14 @@ func (c *Coordinator) Status() string {
 // worker.
 func planUnits(scan string, set *targets.Set, skip func(netip.Addr) bool, size int) []Unit {
 	sc := set.Scope()
+	digest := scopeDigest(sc)
+	var inline *targets.Scope
+	if b, _ := json.Marshal(sc); len(b) <= MaxInlineScope {
+		inline = &sc
+	}
 	var out []Unit
 	add := func(hs []targets.Host) {
-		out = append(out, Unit{Scan: scan, ID: fmt.Sprintf("u%05d", len(out)+1), Hosts: hs, Scope: sc})
+		out = append(out, Unit{Scan: scan, ID: fmt.Sprintf("u%05d", len(out)+1), Hosts: hs, Scope: inline, ScopeDigest: digest})
 	}
 	var block []targets.Host
 	for _, h := range set.Hosts {

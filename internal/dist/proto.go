@@ -11,6 +11,10 @@
 package dist
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"shindan/internal/engine"
@@ -75,15 +79,43 @@ type ScanConfig struct {
 	Retries        int           `json:"retries"`
 	ScanType       string        `json:"scan_type,omitempty"`
 	ToolVersion    string        `json:"tool_version,omitempty"`
+	// Scope is the scan's scope guard (targets.Set.Scope).
+	Scope targets.Scope `json:"scope"`
 }
 
 // Unit is one work unit: a named host, or a block of up to BlockSize
-// addresses of a CIDR or range, with the scan's scope.
+// addresses of a CIDR or range, with the scan's scope. A scope larger
+// than MaxInlineScope (long lists of named hosts) travels by reference:
+// ScopeDigest names the one in the scan's configuration, and a worker
+// refuses the unit when they differ.
 type Unit struct {
-	Scan  string         `json:"scan"`
-	ID    string         `json:"id"`
-	Hosts []targets.Host `json:"hosts"`
-	Scope targets.Scope  `json:"scope"`
+	Scan        string         `json:"scan"`
+	ID          string         `json:"id"`
+	Hosts       []targets.Host `json:"hosts"`
+	Scope       *targets.Scope `json:"scope,omitempty"`
+	ScopeDigest string         `json:"scope_digest"`
+}
+
+// MaxInlineScope is the largest scope (JSON bytes) a unit carries itself.
+const MaxInlineScope = 16 << 10
+
+// scopeDigest is "sha256:<hex>" of the scope's JSON.
+func scopeDigest(sc targets.Scope) string {
+	b, _ := json.Marshal(sc)
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// scopeOf returns the unit's scope, checked against its digest.
+func (u *Unit) scopeOf(sc *ScanConfig) (targets.Scope, error) {
+	s := sc.Scope
+	if u.Scope != nil {
+		s = *u.Scope
+	}
+	if got := scopeDigest(s); got != u.ScopeDigest {
+		return targets.Scope{}, fmt.Errorf("dist: unit %s: its scope (%s) is not the scan's (%s)", u.ID, got, u.ScopeDigest)
+	}
+	return s, nil
 }
 
 // BlockSize is the most addresses of a sweep one unit carries: a /16 is

@@ -24,7 +24,11 @@ import (
 // the worker's rate limits, and returns its result (without worker
 // fields). Hosts outside the scan's scope are refused, never probed.
 func runUnit(ctx context.Context, sc *ScanConfig, u *Unit, o runOpts) (engine.RemoteUnit, string, error) {
-	scopeSet, err := targets.ScopeSet(u.Scope, nil)
+	scope, err := u.scopeOf(sc)
+	if err != nil {
+		return engine.RemoteUnit{}, "", err
+	}
+	scopeSet, err := targets.ScopeSet(scope, nil)
 	if err != nil {
 		return engine.RemoteUnit{}, "", err
 	}
@@ -44,7 +48,7 @@ func runUnit(ctx context.Context, sc *ScanConfig, u *Unit, o runOpts) (engine.Re
 	if len(hosts) == 0 {
 		return out, "", nil
 	}
-	set, err := targets.ScopeSet(u.Scope, hosts)
+	set, err := targets.ScopeSet(scope, hosts)
 	if err != nil {
 		return out, "", err
 	}

@@ -198,9 +198,16 @@ func (w *Worker) handle(ctx context.Context, cons jetstream.Consumer, msg jetstr
 			}
 		}
 	}()
-	opts := runOpts{limiter: w.limiter, vantage: w.Name + " @ " + w.info.Vantage, log: log}
+	lim := w.limiter
+	if lim == nil && sc.Rate > 0 {
+		// A local limiter at the scan's rate: senders size their batches
+		// by its burst (the SYN scan), so no batch waits for many leases
+		// and then leaves at once.
+		lim = rate.NewLimiter(rate.Limit(sc.Rate), max(1, sc.Rate/50))
+	}
+	opts := runOpts{limiter: lim, vantage: w.Name + " @ " + w.info.Vantage, log: log}
 	if sc.Rate > 0 {
-		opts.lease = leaser(w, u.Scan, sc.Rate).Wait
+		opts.lease = w.leaser(u.Scan, sc.Rate).Wait
 	}
 	began := time.Now()
 	ru, interrupted, runErr := runUnit(uctx, sc, &u, opts)
@@ -269,10 +276,16 @@ func (w *Worker) publishResult(ctx context.Context, res *Result) error {
 	return err
 }
 
-// leaser spends the scan's shared budget: batches of 20 ms worth (the
-// coordinator's burst), dropped when not spent within 20 ms.
-func leaser(w *Worker, scan string, rate int) *scope.Leaser {
-	return &scope.Leaser{Fetch: w.leaseFunc(scan), Batch: max(1, rate/50), MaxAge: 20 * time.Millisecond}
+// leaser spends the scan's shared budget: batches of 20 ms worth of what
+// this worker can spend (the scan's rate, or its own --rate when lower),
+// dropped when not spent within 20 ms. A batch sized by the scan's rate
+// alone would be mostly dropped by a worker capped lower, and its lease
+// slots would starve the others.
+func (w *Worker) leaser(scan string, rate int) *scope.Leaser {
+	if w.Rate > 0 {
+		rate = min(rate, w.Rate)
+	}
+	return &scope.Leaser{Fetch: w.leaseFunc(scan), Batch: max(1, rate/50), MaxAge: leaseAge}
 }
 
 func (w *Worker) leaseFunc(scan string) func(ctx context.Context, want int) (int, error) {
