@@ -14,7 +14,7 @@ import (
 // the rate in every window, up to the one batch a worker may still hold.
 type pacer struct {
 	rate  float64 // tokens per second
-	batch int // most tokens per grant
+	batch int     // most tokens per grant
 	mu    sync.Mutex
 	last  time.Time
 	gap   time.Duration
