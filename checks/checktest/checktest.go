@@ -113,6 +113,22 @@ func (k *Case) Evaluate(c checks.Check) []checks.Finding {
 	return c.Evaluate(&in)
 }
 
+// evaluateNilPolicy runs c on the case's observations with Input.Policy
+// nil, turning a panic into a message.
+func evaluateNilPolicy(c checks.Check, k *Case) (fs []checks.Finding, msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprintf("panic: %v", r)
+		}
+	}()
+	in := k.Input
+	in.Policy = nil
+	in.Obs = slices.DeleteFunc(slices.Clone(in.Obs), func(o scanners.Observation) bool {
+		return !slices.Contains(c.Info().Needs, o.Probe)
+	})
+	return c.Evaluate(&in), ""
+}
+
 // Render is the findings as the golden file holds them.
 func Render(fs []checks.Finding) []byte {
 	if fs == nil {
@@ -154,6 +170,16 @@ func Run(t *testing.T, c checks.Check, dir string) map[checks.Status]int {
 			}
 		}
 		got := Render(fs)
+		if k.Input.Policy == nil {
+			// Checks are also called outside the engine (tests, tools) with
+			// no policy: they must read in.EffectivePolicy(), never
+			// in.Policy, and then decide exactly as with the default.
+			if nilPol, msg := evaluateNilPolicy(c, k); msg != "" {
+				t.Errorf("%s: with a nil policy: %s", file, msg)
+			} else if !bytes.Equal(Render(nilPol), got) {
+				t.Errorf("%s: findings with a nil policy differ from those with the default policy", file)
+			}
+		}
 		t.Run(id+"/"+k.Name, func(t *testing.T) {
 			if *update {
 				if err := k.write(got); err != nil {

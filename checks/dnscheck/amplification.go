@@ -42,8 +42,8 @@ func (amplification) Info() checks.Info {
 func (c amplification) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	max := 10.0
-	if in.Policy != nil && in.Policy.AmplificationMax > 0 {
-		max = in.Policy.AmplificationMax
+	if p := in.EffectivePolicy(); p.AmplificationMax > 0 {
+		max = p.AmplificationMax
 	}
 	return checks.EachOf(in, info, []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP}, "", func(o scanners.Observation, s *scanners.DNSServer) []checks.Finding {
 		var out []checks.Finding

@@ -93,7 +93,7 @@ func (c globalExposure) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		for _, o := range os {
 			ports = append(ports, fmt.Sprintf("tcp/%d", o.Target.Port))
-			allowed, covered := in.Policy.Allowed(a, names, "tcp", o.Target.Port, "")
+			allowed, covered := in.EffectivePolicy().Allowed(a, names, "tcp", o.Target.Port, "")
 			if covered && !allowed {
 				f := checks.New(info, o.Target, fmt.Sprintf("tcp/%d", o.Target.Port)).Decided(checks.Fail)
 				f.Detail = checks.T(

@@ -39,7 +39,7 @@ func (c rogueRA) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return eachSegment(in, info, func(s *segment, ss *scanners.SegmentScan) []checks.Finding {
 		var out []checks.Finding
-		only, decl := ipv4Only(in.Policy, ss)
+		only, decl := ipv4Only(in.EffectivePolicy(), ss)
 		seen := 0
 		for _, o := range s.obs {
 			ra, ok := o.Data.(*scanners.RouterAdvert)
@@ -60,7 +60,7 @@ func (c rogueRA) Evaluate(in *checks.Input) []checks.Finding {
 				f.Detail = checks.T(
 					fmt.Sprintf("IPv4 専用と宣言されたセグメント %s（%s）に RA が流れています: %s", s.name, decl, what),
 					fmt.Sprintf("Router Advertisement on %s, declared IPv4-only (%s): %s", s.name, decl, what))
-			case allowedRouter(in.Policy, ra):
+			case allowedRouter(in.EffectivePolicy(), ra):
 				f = f.Decided(checks.Pass)
 				f.Detail = checks.T("許可されたルータからの RA です: "+what, "RA from an allowed router: "+what)
 			case ra.RouterLifetime == 0:

@@ -38,7 +38,7 @@ func (c unintended) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return eachSegment(in, info, func(s *segment, ss *scanners.SegmentScan) []checks.Finding {
 		var out []checks.Finding
-		only, decl := ipv4Only(in.Policy, ss)
+		only, decl := ipv4Only(in.EffectivePolicy(), ss)
 		if !only {
 			f := checks.New(info, s.target(), "segment").Decided(checks.Skipped)
 			f.Detail = checks.T(

@@ -36,7 +36,7 @@ func (reflector) Info() checks.Info {
 // named, so the pass says what it covered.
 func (c reflector) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	max := in.Policy.AmplificationMax
+	max := in.EffectivePolicy().AmplificationMax
 	var out []checks.Finding
 	for _, o := range in.ByProbe(scanners.ProbeSvcReflector) {
 		switch d := o.Data.(type) {
