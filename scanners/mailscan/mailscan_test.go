@@ -219,3 +219,23 @@ func TestProbeResolverDown(t *testing.T) {
 		t.Fatalf("timeouts not recorded: %+v", md.DNSErrors)
 	}
 }
+
+// TestOrgDomainPublicSuffix: DMARC's organisational domain follows the
+// Public Suffix List (RFC 7489 §3.2), so a go.jp agency falls back to its
+// own registered domain, never to the registry suffix.
+func TestOrgDomainPublicSuffix(t *testing.T) {
+	for in, want := range map[string]string{
+		"mail.example.go.jp":  "example.go.jp",
+		"example.go.jp":       "example.go.jp",
+		"go.jp":               "go.jp",
+		"a.b.example.co.uk":   "example.co.uk",
+		"sub.good.example":    "good.example",
+		"good.test":           "good.test",
+		"Mail.Example.GO.JP.": "example.go.jp",
+		"localhost":           "localhost",
+	} {
+		if got := orgDomain(in); got != want {
+			t.Errorf("orgDomain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

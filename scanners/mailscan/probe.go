@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+	"golang.org/x/net/publicsuffix"
 
 	"shindan/scanners"
 )
@@ -156,15 +157,20 @@ func selectors(opt []string) []string {
 	return out
 }
 
-// orgDomain is the organisational domain by the last-two-labels rule; it
-// does not consult the Public Suffix List, so for names under multi-label
-// suffixes (go.jp, co.uk) it returns the suffix plus one label too few.
+// orgDomain is the organisational domain of RFC 7489 §3.2: the public
+// suffix (from the Public Suffix List compiled into x/net) plus one label.
+// A last-two-labels rule would be wrong for exactly the domains this tool
+// is aimed at: for example.go.jp it would fall back to go.jp, a registry
+// suffix whose DMARC record (if any) is not the agency's policy. A name
+// that is itself a suffix, or not a valid name, is its own org domain, so
+// the fallback step is skipped.
 func orgDomain(d string) string {
-	l := strings.Split(d, ".")
-	if len(l) <= 2 {
+	d = strings.TrimSuffix(strings.ToLower(d), ".")
+	org, err := publicsuffix.EffectiveTLDPlusOne(d)
+	if err != nil {
 		return d
 	}
-	return strings.Join(l[len(l)-2:], ".")
+	return org
 }
 
 // dmarc does RFC 7489 §6.6.3 policy discovery: _dmarc.<domain>, then the
@@ -174,7 +180,7 @@ func orgDomain(d string) string {
 func dmarc(ctx context.Context, r *resolver, domain string) (scanners.DMARCResult, error) {
 	var res scanners.DMARCResult
 	for i, d := range []string{domain, orgDomain(domain)} {
-		if i == 1 && d == domain {
+		if i == 1 && strings.EqualFold(strings.TrimSuffix(d, "."), strings.TrimSuffix(domain, ".")) {
 			break
 		}
 		txts, err := r.txt(ctx, "_dmarc."+d)
