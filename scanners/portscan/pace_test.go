@@ -55,16 +55,16 @@ func TestPaceSlowStartCutAndFloor(t *testing.T) {
 }
 
 func TestPaceCeilingIsHard(t *testing.T) {
-	p := NewPace(5000)
-	if p.Rate() != 5000 {
+	if p := NewPace(5000); p.Rate() != 5000 {
 		t.Fatalf("start %v above the ceiling 5000", p.Rate())
 	}
+	p := NewPace(30000)
 	ctx := context.Background()
 	for range 3 {
 		_ = p.wait(ctx, PaceStep)
 	}
-	if p.Rate() != 5000 {
-		t.Fatalf("rate %v grew past the ceiling", p.Rate())
+	if p.Rate() != 30000 {
+		t.Fatalf("rate %v, want the ceiling 30000", p.Rate())
 	}
 	// A ceiling below the floor wins over the floor.
 	low := NewPace(50)

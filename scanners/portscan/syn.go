@@ -1,6 +1,7 @@
 package portscan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,6 +46,9 @@ type SYN struct {
 	// the sweep ended before): the engine starts the next chunk's sweep
 	// then, so its sending overlaps this one's wait for late replies.
 	Sent func()
+	// SrcPort fixes the source port of the SYNs; 0 picks one at random
+	// in 40000-59999 per sweep (tests pin it to single out their replies).
+	SrcPort uint16
 	// Pace adapts the send rate to loss below the scan's ceiling; nil
 	// gives each sweep its own, under the Env's limiter's rate.
 	Pace *Pace
@@ -127,7 +131,7 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 	}
 	defer sent()
 	sc := &synScan{s: s, env: env, emit: emit, seed: maphash.MakeSeed(), covered: scanners.FormatPorts(s.Ports),
-		sport: uint16(40000 + rand.IntN(20000)), portIdx: make([]int32, 65536), byAddr: map[netip.Addr]int{}}
+		sport: cmp.Or(s.SrcPort, uint16(40000+rand.IntN(20000))), portIdx: make([]int32, 65536), byAddr: map[netip.Addr]int{}}
 	for i := range sc.portIdx {
 		sc.portIdx[i] = -1
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,8 @@ func TestSYNLabFiltered(t *testing.T) {
 }
 
 // TestSYNLabLossBacksOff: the scanner namespace drops 30% of the resets
-// from the dualstack host (nftables, removed afterwards). The sweep must
+// from the dualstack host to this sweep's own source port (nftables,
+// removed afterwards; other scans of the host are not affected). The sweep must
 // see the loss in its retransmission round, halve its rate, retransmit
 // again, and still report the open port; without the loss it keeps its
 // rate.
@@ -92,10 +94,12 @@ func TestSYNLabLossBacksOff(t *testing.T) {
 	for p := 1; p <= 3000; p++ {
 		ports = append(ports, uint16(p))
 	}
+	const table = "sdnlosstest"
+	const lossPort = 61234 // outside the kernel's ephemeral ports (32768-60999)
 	sweep := func() (*Pace, []uint16) {
 		var c collector
 		pace := NewPace(0)
-		s := &SYN{Ports: ports, Wait: 300 * time.Millisecond, Pace: pace}
+		s := &SYN{Ports: ports, Wait: 300 * time.Millisecond, Pace: pace, SrcPort: lossPort}
 		if err := s.Sweep(context.Background(), &scanners.Env{}, slices.Values([]scanners.Target{{Addr: h.IPv4}}), c.emit); err != nil {
 			t.Fatal(err)
 		}
@@ -105,9 +109,8 @@ func TestSYNLabLossBacksOff(t *testing.T) {
 	if clean.Cuts() != 0 || clean.Rate() != PaceStart || !slices.Equal(open, []uint16{80}) {
 		t.Fatalf("without loss: cuts %d rate %v open %v, want 0, %d, [80]", clean.Cuts(), clean.Rate(), open, PaceStart)
 	}
-	const table = "sdnlosstest"
 	rule := "table ip " + table + " { chain in { type filter hook input priority -10; ip saddr " + h.IPv4.String() +
-		" tcp flags & rst == rst numgen random mod 100 < 30 drop; }; }"
+		" tcp dport " + strconv.Itoa(lossPort) + " tcp flags & rst == rst numgen random mod 100 < 30 drop; }; }"
 	cmd := exec.Command("nft", "-f", "-")
 	cmd.Stdin = strings.NewReader(rule)
 	if out, err := cmd.CombinedOutput(); err != nil {
