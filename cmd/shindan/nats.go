@@ -64,9 +64,8 @@ func setupNATS(c *cli.Context, o *scanOpts, bar *progressBar) (stop func(), err 
 			return nil, usageErr("--ca-file: %v", err)
 		}
 	}
-	if cfg.Resume != nil && cfg.Resume.ScanID != "" {
-		sc.Scan = cfg.Resume.ScanID
-	}
+	// A resumed scan gets subjects of its own (cfg.ScanID is new per run):
+	// results left from the interrupted run must not answer its units.
 	var stops []func()
 	stop = func() {
 		for i := len(stops) - 1; i >= 0; i-- {

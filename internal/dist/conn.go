@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func Connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
 	}
 	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(500*time.Millisecond))
 	if err != nil {
-		return nil, nil, fmt.Errorf("dist: connect %s: %w", url, err)
+		return nil, nil, fmt.Errorf("dist: connect %s: %w", redact(url), err)
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
@@ -69,6 +70,34 @@ func Connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
 		return nil, nil, fmt.Errorf("dist: jetstream: %w", err)
 	}
 	return nc, js, nil
+}
+
+// redact hides the secret of a NATS URL (user:password@, or token@)
+// before it is logged.
+func redact(u string) string {
+	if strings.Contains(u, ",") { // a server list
+		parts := strings.Split(u, ",")
+		for i := range parts {
+			parts[i] = redact(parts[i])
+		}
+		return strings.Join(parts, ",")
+	}
+	p, err := neturl.Parse(u)
+	if err != nil {
+		if strings.Contains(u, "@") {
+			return "(a NATS URL that does not parse)"
+		}
+		return u
+	}
+	if p.User == nil {
+		return u
+	}
+	if _, ok := p.User.Password(); ok {
+		p.User = neturl.UserPassword(p.User.Username(), "xxxxx")
+	} else {
+		p.User = neturl.User("xxxxx")
+	}
+	return p.String()
 }
 
 // maxMessage is the largest message this connection may publish.

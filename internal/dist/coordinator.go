@@ -125,6 +125,12 @@ func (c *Coordinator) Scan(ctx context.Context, set *targets.Set, h engine.Remot
 		return nil, fmt.Errorf("dist: publish config: %w", err)
 	}
 	defer func() { _ = kv.Delete(bg, scan) }()
+	defer func() {
+		// Delivered results are in the report; late repeats need no keeping.
+		if st, err := js.Stream(bg, ResultStream); err == nil {
+			_ = st.Purge(bg, jetstream.WithPurgeSubject(resultSubject+scan))
+		}
+	}()
 
 	results := make(chan []byte, 256)
 	rc, err := js.OrderedConsumer(bg, ResultStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{resultSubject + scan}})
@@ -165,7 +171,7 @@ func (c *Coordinator) Scan(ctx context.Context, set *targets.Set, h engine.Remot
 	defer adv.Unsubscribe()
 
 	h.Planned(len(units))
-	c.Log.Info("distributing", "scan", scan, "units", len(units), "hosts", len(set.Hosts), "nats", c.URL)
+	c.Log.Info("distributing", "scan", scan, "units", len(units), "hosts", len(set.Hosts), "nats", redact(c.URL))
 	for i := range units {
 		if ctx.Err() != nil {
 			break
@@ -186,12 +192,18 @@ func (c *Coordinator) Scan(ctx context.Context, set *targets.Set, h engine.Remot
 		c.units[u.ID].seq = ack.Sequence
 		c.mu.Unlock()
 	}
+	idle := time.NewTicker(15 * time.Second)
+	defer idle.Stop()
 	for !c.allDone() && ctx.Err() == nil {
 		select {
 		case b := <-results:
 			c.take(b, h)
 		case seq := <-failed:
 			c.giveUp(seq, h)
+		case <-idle.C:
+			if c.idle() {
+				c.Log.Warn("no worker has taken a unit yet; start one with: shindan worker --nats URL", "nats", redact(c.URL))
+			}
 		case <-ctx.Done():
 		}
 	}
@@ -347,7 +359,7 @@ func (c *Coordinator) take(b []byte, h engine.RemoteHooks) {
 	us.running = ""
 	u := us.u
 	c.mu.Unlock()
-	ru := r.RemoteUnit
+	ru := onlyUnitHosts(u, r.RemoteUnit)
 	if r.Error != "" {
 		c.Log.Warn("a worker could not run a unit", "unit", r.Unit, "worker", r.Worker.Name, "err", r.Error)
 		ru = failedUnit(u, ru, "worker "+r.Worker.Name+" could not run the unit: "+r.Error)
@@ -356,6 +368,18 @@ func (c *Coordinator) take(b []byte, h engine.RemoteHooks) {
 		c.Log.Info("unit cut", "unit", r.Unit, "worker", r.Worker.Name, "reason", r.Interrupted)
 	}
 	h.Deliver(ru)
+}
+
+// onlyUnitHosts keeps what a result says about the unit's own hosts: a
+// result never speaks for hosts it was not given.
+func onlyUnitHosts(u *Unit, ru engine.RemoteUnit) engine.RemoteUnit {
+	mine := map[netip.Addr]bool{}
+	for _, h := range u.Hosts {
+		mine[h.Addr] = true
+	}
+	ru.Hosts = slices.DeleteFunc(ru.Hosts, func(h engine.RemoteHost) bool { return !mine[h.Host] })
+	ru.Refused = slices.DeleteFunc(ru.Refused, func(x engine.RemoteRefusal) bool { return !mine[x.Host] })
+	return ru
 }
 
 // giveUp reports a unit that no worker finished in MaxDeliver deliveries.
@@ -395,6 +419,13 @@ func failedUnit(u *Unit, ru engine.RemoteUnit, reason string) engine.RemoteUnit 
 		}
 	}
 	return ru
+}
+
+// idle reports a scan no worker has touched yet.
+func (c *Coordinator) idle() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.finished == 0 && len(c.workers) == 0
 }
 
 func (c *Coordinator) allDone() bool {

@@ -199,6 +199,10 @@ func TestRedeliveryAfterSilentWorker(t *testing.T) {
 	if d := o.r.Scan.Distributed; d == nil || len(d.Workers) != 1 || d.Workers[0].Name != "alive" || d.Workers[0].Units != 1 {
 		t.Errorf("distributed %+v", o.r.Scan.Distributed)
 	}
+	// The progress line: units done of total, per worker done+running.
+	if st := coord.Status(); !strings.Contains(st, "nats units 1/1") || !strings.Contains(st, "alive 1+0") {
+		t.Errorf("status line %q", st)
+	}
 }
 
 // TestDuplicateResultsMerged: a unit's result arriving twice (a unit that
@@ -479,5 +483,21 @@ func TestCancelPurgesUnstarted(t *testing.T) {
 	}
 	if !e.logged("coordinator cancelled the scan") && !e.logged("unit cut") {
 		t.Logf("log:\n%s", e.log)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"nats://127.0.0.1:4222":         "nats://127.0.0.1:4222",
+		"nats://alice:s3cret@host:4222": "nats://alice:xxxxx@host:4222",
+		"nats://tok3n@host:4222":        "nats://xxxxx@host:4222",
+		"tls://bob:pw@a:1,tls://b:2":    "tls://bob:xxxxx@a:1,tls://b:2",
+	} {
+		if got := redact(in); got != want && !strings.Contains(got, "xxxxx") {
+			t.Errorf("redact(%q) = %q, want %q", in, got, want)
+		}
+		if strings.Contains(redact(in), "s3cret") || strings.Contains(redact(in), "tok3n") || strings.Contains(redact(in), ":pw@") {
+			t.Errorf("redact(%q) = %q keeps the secret", in, redact(in))
+		}
 	}
 }

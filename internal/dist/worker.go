@@ -86,7 +86,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.nc.Flush(); err != nil {
 		return fmt.Errorf("dist: subscribe: %w", err)
 	}
-	w.Log.Info("worker ready", "name", w.Name, "vantage", w.info.Vantage, "nats", w.URL, "rate", w.Rate)
+	w.Log.Info("worker ready", "name", w.Name, "vantage", w.info.Vantage, "nats", redact(w.URL), "rate", w.Rate)
 	units := w.Units
 	if units <= 0 {
 		units = DefaultUnits
