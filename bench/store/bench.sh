@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 S=${SHINDAN:-./bin/shindan}
 ROUNDS=${ROUNDS:-4}
+SECTIONS=${SECTIONS:-1 2 3} # which of the three to run
 inst=${SDN_LAB:-a}
 run=${LAB_RUN:-/tmp/sdn-lab-$inst}
 hosts=$run/hosts.json
@@ -25,28 +26,38 @@ extra=()
 [ -s "$work/ca.pem" ] && extra+=(--ca-file "$work/ca.pem")
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-scan() { # scan OUT [--store DB]
-	local out=$1
-	shift
-	$S scan --no-progress --log-level error --fail-on none --format json -o "$out" "${extra[@]}" -f "$work/targets.txt" "$@" >/dev/null
+scan() { # scan LIST OUT [--store DB]: appends wall and CPU (user+sys) seconds to LIST and LIST.cpu
+	local list=$1 out=$2
+	shift 2
+	/usr/bin/time -f "%e %U %S" -o "$work/time1" \
+		$S scan --no-progress --log-level error --fail-on none --format json -o "$out" "${extra[@]}" -f "$work/targets.txt" "$@" >/dev/null
+	awk '{print $1}' "$work/time1" >>"$list"
+	awk '{print $2+$3}' "$work/time1" >>"$list.cpu"
 }
 
-echo "== 1. whole-lab scan, $(wc -l <"$work/targets.txt") addresses, $ROUNDS rounds (alternating)"
-: >"$work/plain" && : >"$work/stored"
-for i in $(seq "$ROUNDS"); do
-	t=$(now); scan "$work/plain-$i.json"; echo "$(now) - $t" | bc >>"$work/plain"
-	t=$(now); scan "$work/stored-$i.json" --store "$work/lab.db"; echo "$(now) - $t" | bc >>"$work/stored"
-done
-p=$(median <"$work/plain")
-s=$(median <"$work/stored")
-echo "without --store: median ${p}s  ($(tr '\n' ' ' <"$work/plain"))"
-echo "with --store:    median ${s}s  ($(tr '\n' ' ' <"$work/stored"))"
-echo "ratio with/without: $(echo "scale=3; $s / $p" | bc)  (target ≤ 1.05)"
-echo "findings per scan: $(grep -o '"check":' "$work/stored-1.json" | wc -l)"
+section() { [[ " $SECTIONS " == *" $1 "* ]]; }
+stored1=""
+if section 1 || section 2; then
+	echo "== 1. whole-lab scan, $(wc -l <"$work/targets.txt") addresses, $ROUNDS rounds (alternating)"
+	: >"$work/plain" && : >"$work/stored" && : >"$work/plain.cpu" && : >"$work/stored.cpu"
+	for i in $(seq "$ROUNDS"); do
+		section 1 || [ "$i" = 1 ] || break
+		scan "$work/plain" "$work/plain-$i.json"
+		scan "$work/stored" "$work/stored-$i.json" --store "$work/lab.db"
+	done
+	stored1=$work/stored-1.json
+	p=$(median <"$work/plain")
+	s=$(median <"$work/stored")
+	echo "without --store: median ${p}s  ($(tr '\n' ' ' <"$work/plain")); CPU median $(median <"$work/plain.cpu")s"
+	echo "with --store:    median ${s}s  ($(tr '\n' ' ' <"$work/stored")); CPU median $(median <"$work/stored.cpu")s"
+	echo "ratio with/without: $(echo "scale=3; $s / $p" | bc)  (target ≤ 1.05); per round: $(paste "$work/stored" "$work/plain" | awk '{printf "%.3f ", $1/$2}')"
+	echo "findings per scan: $(grep -o '"check":' "$work/stored-1.json" | wc -l)"
+fi
 
+if section 2; then
 echo "== 2. store of 100 lab scans"
 mkdir -p "$work/copies"
-go run ./bench/store/gen -copies 100 -from "$work/stored-1.json" -o "$work/copies"
+go run ./bench/store/gen -copies 100 -from "$stored1" -o "$work/copies"
 t=$(now); $S import --store "$work/h100.db" "$work/copies"/*.json >/dev/null; echo "import of 100 reports: $(echo "$(now) - $t" | bc)s"
 for cmd in "--version" "history" "history --format json" "history --profile external --since 2026-01-01" "diff --fail-on none bench-000 bench-099" "diff --format json --fail-on none bench-050 latest"; do
 	: >"$work/t"
@@ -58,6 +69,9 @@ for cmd in "--version" "history" "history --format json" "history --profile exte
 	echo "$cmd: median $(median <"$work/t") ms (5 runs; target < 200 ms)"
 done
 
+fi
+
+section 3 || exit 0
 echo "== 3. synthetic sweep results of 2,500, 5,000 and 10,000 hosts"
 measure() { # measure LABEL CMD...
 	local label=$1

@@ -21,6 +21,7 @@ import (
 	"shindan/internal/drift"
 	"shindan/internal/netlab"
 	"shindan/internal/store"
+	"shindan/internal/store/pgtest"
 )
 
 // TestLabSweepDrift sweeps the clean lab host three times. Before the
@@ -35,7 +36,8 @@ func TestLabSweepDrift(t *testing.T) { labSweepDrift(t, false) }
 
 // TestLabSweepDriftPolicy is TestLabSweepDrift with the alert channels
 // (webhook with its secret from the environment, JSONL file, mail) taken
-// from the policy file's notify: section instead of flags.
+// from the policy file's notify: section instead of flags, and the
+// history in a real PostgreSQL store (pgtest's throw-away cluster).
 func TestLabSweepDriftPolicy(t *testing.T) { labSweepDrift(t, true) }
 
 func labSweepDrift(t *testing.T, viaPolicy bool) {
@@ -73,6 +75,9 @@ func labSweepDrift(t *testing.T, viaPolicy bool) {
 
 	dir := t.TempDir()
 	db, jl := filepath.Join(dir, "sweep.db"), filepath.Join(dir, "drift.jsonl")
+	if viaPolicy {
+		db = pgtest.Shared(t).NewDatabase(t)
+	}
 	rcpt := "ops-" + time.Now().Format("150405.000000") + "@mx.good.test"
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -102,11 +107,29 @@ func labSweepDrift(t *testing.T, viaPolicy bool) {
 		done <- result{code, out}
 	}()
 
-	// Change the host once the first (baseline) run is stored complete.
-	st := waitScans(t, ctx, db, 1)
+	// Change the host once the first (baseline) run is stored complete;
+	// a sweep that ends before that fails the test with its output.
+	waitCtx, stopWait := context.WithCancel(ctx)
+	var early result
+	go func() {
+		select {
+		case early = <-done:
+			stopWait()
+		case <-waitCtx.Done():
+		}
+	}()
+	st := waitScans(t, waitCtx, db, 1)
+	stopWait()
+	if st == nil {
+		t.Fatalf("no complete scan in %s; the sweep ended: exit %d\n%s", db, early.code, early.out)
+	}
 	if out, err := inNS("ip", "-6", "addr", "add", v6, "dev", "eth0", "nodad").CombinedOutput(); err != nil {
 		t.Fatalf("adding the IPv6 address: %v %s", err, out)
 	}
+	// The first run left the router a failed neighbour entry for the
+	// absent address; without this, how soon the router tries again
+	// decides whether the second run sees the host.
+	exec.Command("ip", "netns", "exec", lab.Router.NS, "ip", "-6", "neigh", "flush", "to", clean.IPv6.String()).Run()
 	www := filepath.Join(dir, "www")
 	os.MkdirAll(www, 0o755)
 	os.WriteFile(filepath.Join(www, "index.html"), []byte("sweep\n"), 0o644)
@@ -220,11 +243,12 @@ func labSweepDrift(t *testing.T, viaPolicy bool) {
 	}
 }
 
-// waitScans opens the sweep's store once it holds n complete scans.
+// waitScans opens the sweep's store once it holds n complete scans; nil
+// when ctx ends first.
 func waitScans(t *testing.T, ctx context.Context, db string, n int) *store.Store {
 	t.Helper()
 	for {
-		if _, err := os.Stat(db); err == nil {
+		if _, err := os.Stat(db); err == nil || strings.HasPrefix(db, "postgres") {
 			st, err := store.Open(ctx, db)
 			if err == nil {
 				scans, err := st.History(ctx, store.Filter{Complete: true})
@@ -237,7 +261,7 @@ func waitScans(t *testing.T, ctx context.Context, db string, n int) *store.Store
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("no %d complete scans in %s", n, db)
+			return nil
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

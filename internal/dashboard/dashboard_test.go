@@ -17,17 +17,30 @@ import (
 
 	"shindan/internal/drift"
 	"shindan/internal/store"
+	"shindan/internal/store/pgtest"
 	"shindan/reports"
 	"shindan/reports/reporttest"
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
+}
+
 // fixture is a store with two scans of the full report fixture (the
 // second a day later, with the open relay fixed and a new web port) and
-// the drift events between them.
+// the drift events between them, in an SQLite file.
 func fixture(t *testing.T) *store.Store {
 	t.Helper()
+	return fixtureIn(t, filepath.Join(t.TempDir(), "d.db"))
+}
+
+// fixtureIn is fixture in the store dsn.
+func fixtureIn(t *testing.T, dsn string) *store.Store {
+	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,8 +87,14 @@ func get(t *testing.T, h http.Handler, path string, hdr ...string) (int, string)
 	return w.Code, string(b)
 }
 
+// TestPagesAndAccess serves every page from an SQLite store and from a
+// real PostgreSQL one (a throw-away cluster of pgtest).
 func TestPagesAndAccess(t *testing.T) {
-	st := fixture(t)
+	t.Run("sqlite", func(t *testing.T) { testPagesAndAccess(t, fixture(t)) })
+	t.Run("postgres", func(t *testing.T) { testPagesAndAccess(t, fixtureIn(t, pgtest.Shared(t).NewDatabase(t))) })
+}
+
+func testPagesAndAccess(t *testing.T, st *store.Store) {
 	srv, err := New(st, "")
 	if err != nil {
 		t.Fatal(err)

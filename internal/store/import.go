@@ -59,10 +59,10 @@ func (s *Store) importOnce(ctx context.Context, rs io.ReadSeeker, cfg Config) (I
 	var as []reports.Asset
 	total := 0
 	flush := func() error {
-		if err := s.putAssets(ctx, tx, head.Scan.ID, as, nil); err != nil {
+		if err := s.putAssets(ctx, tx, head.Scan.ID, as); err != nil {
 			return err
 		}
-		if err := s.putFindings(ctx, tx, head.Scan.ID, fs, nil); err != nil {
+		if err := s.putFindings(ctx, tx, head.Scan.ID, fs); err != nil {
 			return err
 		}
 		total += len(fs)

@@ -25,8 +25,8 @@ func (k *Sink) Resuming() *Sink {
 	return k
 }
 
-// UnitDone records a finished host, after its findings and asset were
-// stored: a unit in the store always has its results there too.
+// UnitDone records a finished host. It is queued behind the host's
+// findings and asset, so a unit in the store always has its results too.
 func (k *Sink) UnitDone(ctx context.Context, u engine.Unit) error {
 	if k.id == "" {
 		return errors.New("store: UnitDone before Begin")
@@ -35,12 +35,7 @@ func (k *Sink) UnitDone(ctx context.Context, u engine.Unit) error {
 	if err != nil {
 		return fmt.Errorf("store: unit %s: %w", u.Host, err)
 	}
-	_, err = k.s.db.ExecContext(ctx, k.s.q(`INSERT INTO units (scan_id, host, doc) VALUES (?, ?, ?)
-		ON CONFLICT (scan_id, host) DO UPDATE SET doc = excluded.doc`), k.id, u.Host, string(doc))
-	if err != nil {
-		return fmt.Errorf("store: unit %s of scan %s: %w", u.Host, k.id, explain(err))
-	}
-	return nil
+	return k.enqueue(sinkOp{unit: &unitRow{host: u.Host, doc: doc}})
 }
 
 // ResumeState implements engine.ResumeSource.

@@ -34,6 +34,9 @@ func TestResumeState(t *testing.T) {
 			if err := k.UnitDone(ctx, engine.Unit{Host: "198.51.100.10", Alive: true, FindingIDs: []string{"Fa"}}); err != nil {
 				t.Fatal(err)
 			}
+			if err := k.Flush(); err != nil {
+				t.Fatal(err)
+			}
 			// Killed here: no End.
 			res, err := s.ResumeState(ctx, "R1")
 			if err != nil {
@@ -68,6 +71,34 @@ func TestResumeState(t *testing.T) {
 			}
 			if err := s.Sink(Config{}).Resuming().Begin(ctx, r.Scan); err == nil {
 				t.Error("a resuming sink took over a complete scan")
+			}
+		})
+	}
+}
+
+// TestConcurrentOpen: processes opening a fresh store at the same time
+// (a sweep and a dashboard on a shared PostgreSQL database) migrate it
+// once, without failing on each other.
+func TestConcurrentOpen(t *testing.T) {
+	for kind, dsn := range backends(t) {
+		t.Run(kind, func(t *testing.T) {
+			if kind == "postgres" {
+				dsn = pgtestDSN(t)
+			}
+			errs := make(chan error, 4)
+			for range 4 {
+				go func() {
+					s, err := Open(context.Background(), dsn)
+					if err == nil {
+						s.Close()
+					}
+					errs <- err
+				}()
+			}
+			for range 4 {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
 			}
 		})
 	}

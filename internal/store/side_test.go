@@ -11,6 +11,7 @@ import (
 
 	"shindan/checks"
 	"shindan/internal/drift"
+	"shindan/internal/store/pgtest"
 	"shindan/reports"
 )
 
@@ -173,3 +174,5 @@ func policyWithSegment(t *testing.T, prefix string) *checks.Policy {
 	p.IPv4OnlySegments = append(p.IPv4OnlySegments, netip.MustParsePrefix(prefix))
 	return p
 }
+
+func pgtestDSN(t *testing.T) string { return pgtest.Shared(t).NewDatabase(t) }

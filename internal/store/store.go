@@ -202,6 +202,10 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
+// migrationLock is the PostgreSQL advisory lock key held while the
+// schema is checked and migrated ("shindan" in ASCII).
+const migrationLock int64 = 0x7368696e64616e
+
 // SchemaVersion is the newest schema this binary knows.
 func SchemaVersion() int {
 	ms, err := migrations()
@@ -211,52 +215,124 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
-// init checks the schema version and applies missing migrations, each
-// in its own transaction.
+// init checks the schema version and applies missing migrations. Two
+// processes opening a fresh store at once (a sweep and a dashboard) take
+// turns: the migrating one holds SQLite's write lock (BEGIN IMMEDIATE)
+// or a PostgreSQL advisory lock and checks the version again under it.
 func (s *Store) init(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
 	}
-	cur, err := s.schemaVersion(ctx)
+	cur, err := schemaVersion(ctx, s.db, s.postgres)
 	if err != nil {
 		return err
 	}
 	if cur > len(ms) {
-		return fmt.Errorf("schema version %d is newer than this shindan knows (%d): upgrade shindan; the store was left untouched", cur, len(ms))
+		return newerSchema(cur, len(ms))
 	}
 	if cur == len(ms) {
 		return nil
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS shindan_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return explain(err)
+	}
+	defer conn.Close()
+	bg := context.WithoutCancel(ctx)
+	if s.postgres {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+			return explain(err)
+		}
+		defer conn.ExecContext(bg, `SELECT pg_advisory_unlock($1)`, migrationLock)
+	} else {
+		if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+			return explain(err)
+		}
+		done := false
+		defer func() {
+			if !done {
+				conn.ExecContext(bg, `ROLLBACK`)
+			}
+		}()
+		if err := s.migrate(ctx, conn, ms); err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
+			return explain(err)
+		}
+		done = true
+		return nil
+	}
+	return s.migrate(ctx, conn, ms)
+}
+
+// migrate applies the migrations the store lacks, on a connection that
+// holds the migration lock: on PostgreSQL each in its own transaction, on
+// SQLite inside the caller's.
+func (s *Store) migrate(ctx context.Context, conn *sql.Conn, ms []migration) error {
+	cur, err := schemaVersion(ctx, conn, s.postgres)
+	if err != nil {
+		return err
+	}
+	if cur > len(ms) {
+		return newerSchema(cur, len(ms))
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS shindan_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return explain(err)
 	}
 	for _, m := range ms[cur:] {
-		err := s.tx(ctx, func(tx *sql.Tx) error {
+		apply := func(ex execer) error {
 			for _, stmt := range splitSQL(m.sql) {
-				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				if _, err := ex.ExecContext(ctx, stmt); err != nil {
 					return fmt.Errorf("migration %d: %w", m.version, err)
 				}
 			}
-			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO shindan_schema (version, applied_at) VALUES (?, ?)`), m.version, stamp(time.Now()))
+			_, err := ex.ExecContext(ctx, s.q(`INSERT INTO shindan_schema (version, applied_at) VALUES (?, ?)`), m.version, stamp(time.Now()))
 			return err
-		})
+		}
+		if !s.postgres {
+			if err := apply(conn); err != nil {
+				return explain(err)
+			}
+			continue
+		}
+		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
+			return explain(err)
+		}
+		if err := apply(tx); err != nil {
+			tx.Rollback()
+			return explain(err)
+		}
+		if err := tx.Commit(); err != nil {
 			return explain(err)
 		}
 	}
 	return nil
 }
 
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func newerSchema(cur, known int) error {
+	return fmt.Errorf("schema version %d is newer than this shindan knows (%d): upgrade shindan; the store was left untouched", cur, known)
+}
+
 // schemaVersion reads the applied version; 0 for a database without the
 // version table.
-func (s *Store) schemaVersion(ctx context.Context) (int, error) {
+func schemaVersion(ctx context.Context, db rowQuerier, postgres bool) (int, error) {
 	var exists int
 	var err error
-	if s.postgres {
-		err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'shindan_schema'`).Scan(&exists)
+	if postgres {
+		err = db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'shindan_schema'`).Scan(&exists)
 	} else {
-		err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'shindan_schema'`).Scan(&exists)
+		err = db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'shindan_schema'`).Scan(&exists)
 	}
 	if err != nil {
 		return 0, explain(err)
@@ -265,7 +341,7 @@ func (s *Store) schemaVersion(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	var v sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT max(version) FROM shindan_schema`).Scan(&v); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT max(version) FROM shindan_schema`).Scan(&v); err != nil {
 		return 0, explain(err)
 	}
 	return int(v.Int64), nil

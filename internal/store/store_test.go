@@ -190,6 +190,9 @@ func TestSinkIncomplete(t *testing.T) {
 			if err := k.Findings(ctx, []reports.Finding{{ID: "F1", Check: "c", Articles: []string{"59-1"}, Target: "x", Status: "fail"}}); err != nil {
 				t.Fatal(err)
 			}
+			if err := k.Flush(); err != nil {
+				t.Fatal(err)
+			}
 			got, _, err := s.Report(ctx, "Sx")
 			if err != nil {
 				t.Fatal(err)
@@ -303,14 +306,20 @@ func killChild(path string) int {
 			fmt.Println("error", err)
 			return 2
 		}
+		// Flush returns once the batch is committed: only then is it
+		// acknowledged.
+		if err := k.Flush(); err != nil {
+			fmt.Println("error", err)
+			return 2
+		}
 		fmt.Println("batch", b)
 		time.Sleep(5 * time.Millisecond)
 	}
 }
 
 // TestKillMidStream: a real child process writing through the Sink is
-// killed with SIGKILL; every batch it reported committed is in the store
-// and the scan is marked incomplete.
+// killed with SIGKILL; every batch the sink's Flush reported committed is
+// in the store, whole, and the scan is marked incomplete.
 func TestKillMidStream(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kill.db")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")

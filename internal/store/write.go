@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"shindan/internal/drift"
 	"shindan/reports"
@@ -25,19 +27,45 @@ type Config struct {
 // ErrExists is returned when a scan ID is already in the store.
 var ErrExists = errors.New("store: scan already stored")
 
-// Sink writes a running scan into the store: the scan row on Begin,
-// assets and findings in one committed transaction per batch, so a killed
-// process loses only the batch in flight and leaves the scan marked
-// incomplete. It implements engine.Sink.
+// Sink writes a running scan into the store: the scan row on Begin, then
+// assets, findings and finished units through a background writer that
+// commits whatever has queued up in one transaction (group commit), so
+// the engine never waits on the database and a killed process loses only
+// the rows not yet committed, typically milliseconds of work, leaving the
+// scan marked incomplete. It implements engine.Sink.
 type Sink struct {
 	s   *Store
 	cfg Config
 	id  string
 	// written holds a digest of each finding and asset document already
 	// committed, so End rewrites only what changed since it streamed.
+	// Only the writer touches it until End has waited for the writer.
 	written map[string][32]byte
 	resume  bool // Begin takes over a stored incomplete scan (Resuming)
+
+	queue chan sinkOp
+	done  chan struct{} // closed when the writer has stopped
+	mu    sync.Mutex
+	err   error // the writer's first error
 }
+
+// sinkOp is one call's rows, queued for the writer in call order, so a
+// unit is never committed before its findings.
+type sinkOp struct {
+	findings []findingRow
+	assets   []assetRow
+	unit     *unitRow
+	flushed  chan struct{} // closed once the batch holding it is done
+}
+
+type unitRow struct {
+	host string
+	doc  []byte
+}
+
+// sinkQueue bounds the calls waiting for the writer: beyond it the
+// engine waits, so a stalled database costs bounded memory.
+const sinkQueue = 256
 
 // Sink returns a sink for one scan.
 func (s *Store) Sink(cfg Config) *Sink { return &Sink{s: s, cfg: cfg, written: map[string][32]byte{}} }
@@ -64,13 +92,6 @@ func (k *Sink) fresh(fs []reports.Finding, as []reports.Asset) ([]reports.Findin
 	return outF, outA
 }
 
-// keep merges the digests of a committed batch.
-func (k *Sink) keep(d map[string][32]byte) {
-	for key, v := range d {
-		k.written[key] = v
-	}
-}
-
 // ScanID is the ID of the scan the sink has begun ("" before Begin).
 func (k *Sink) ScanID() string { return k.id }
 
@@ -87,7 +108,121 @@ func (k *Sink) Begin(ctx context.Context, scan reports.Scan) error {
 		return err
 	}
 	k.id = scan.ID
+	k.queue, k.done = make(chan sinkOp, sinkQueue), make(chan struct{})
+	go k.writer(context.WithoutCancel(ctx))
 	return nil
+}
+
+// writer commits the queued rows, everything waiting at once in one
+// transaction. After an error it drops what comes: the next call reports
+// the error and the engine stops the scan.
+func (k *Sink) writer(ctx context.Context) {
+	defer close(k.done)
+	for first := range k.queue {
+		batch := []sinkOp{first}
+	more:
+		for len(batch) < sinkQueue {
+			select {
+			case op, ok := <-k.queue:
+				if !ok {
+					break more
+				}
+				batch = append(batch, op)
+			default:
+				break more
+			}
+		}
+		if k.failed() != nil {
+			signal(batch)
+			continue
+		}
+		// One statement set for the whole batch: findings and assets in
+		// call order, then the units, all in one transaction.
+		var fs []findingRow
+		var as []assetRow
+		for _, op := range batch {
+			fs, as = append(fs, op.findings...), append(as, op.assets...)
+		}
+		err := k.s.tx(ctx, func(tx *sql.Tx) error {
+			if err := k.s.writeFindings(ctx, tx, k.id, fs); err != nil {
+				return err
+			}
+			if err := k.s.writeAssets(ctx, tx, k.id, as); err != nil {
+				return err
+			}
+			for _, op := range batch {
+				if u := op.unit; u != nil {
+					if _, err := tx.ExecContext(ctx, k.s.q(`INSERT INTO units (scan_id, host, doc) VALUES (?, ?, ?)
+						ON CONFLICT (scan_id, host) DO UPDATE SET doc = excluded.doc`), k.id, u.host, string(u.doc)); err != nil {
+						return fmt.Errorf("store: unit %s of scan %s: %w", u.host, k.id, explain(err))
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			k.mu.Lock()
+			k.err = fmt.Errorf("store: writing scan %s: %w", k.id, explain(err))
+			k.mu.Unlock()
+			signal(batch)
+			continue
+		}
+		for _, op := range batch {
+			for _, f := range op.findings {
+				k.written["f"+f.id] = sha256.Sum256(f.doc)
+			}
+			for _, a := range op.assets {
+				k.written["a"+a.host] = sha256.Sum256(a.doc)
+			}
+		}
+		signal(batch)
+	}
+}
+
+func signal(batch []sinkOp) {
+	for _, op := range batch {
+		if op.flushed != nil {
+			close(op.flushed)
+		}
+	}
+}
+
+// Flush waits until everything handed to the sink so far is committed.
+func (k *Sink) Flush() error {
+	if k.queue == nil {
+		return k.failed()
+	}
+	ch := make(chan struct{})
+	if err := k.enqueue(sinkOp{flushed: ch}); err != nil {
+		return err
+	}
+	<-ch
+	return k.failed()
+}
+
+func (k *Sink) failed() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.err
+}
+
+// enqueue hands rows to the writer, or reports the writer's error.
+func (k *Sink) enqueue(op sinkOp) error {
+	if err := k.failed(); err != nil {
+		return err
+	}
+	k.queue <- op
+	return nil
+}
+
+// drain stops the writer once it has committed everything queued.
+func (k *Sink) drain() error {
+	if k.queue != nil {
+		close(k.queue)
+		<-k.done
+		k.queue = nil
+	}
+	return k.failed()
 }
 
 // Assets stores (or replaces) hosts and their services.
@@ -95,12 +230,11 @@ func (k *Sink) Assets(ctx context.Context, as []reports.Asset) error {
 	if k.id == "" {
 		return errors.New("store: Assets before Begin")
 	}
-	d := map[string][32]byte{}
-	if err := k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putAssets(ctx, tx, k.id, as, d) }); err != nil {
+	rows, err := assetRows(as)
+	if err != nil {
 		return err
 	}
-	k.keep(d)
-	return nil
+	return k.enqueue(sinkOp{assets: rows})
 }
 
 // Findings stores (or replaces) findings and updates their sightings.
@@ -108,12 +242,11 @@ func (k *Sink) Findings(ctx context.Context, fs []reports.Finding) error {
 	if k.id == "" {
 		return errors.New("store: Findings before Begin")
 	}
-	d := map[string][32]byte{}
-	if err := k.s.tx(ctx, func(tx *sql.Tx) error { return k.s.putFindings(ctx, tx, k.id, fs, d) }); err != nil {
+	rows, err := findingRows(fs)
+	if err != nil {
 		return err
 	}
-	k.keep(d)
-	return nil
+	return k.enqueue(sinkOp{findings: rows})
 }
 
 // End stores the final report: the scan's metadata and completeness and
@@ -128,12 +261,15 @@ func (k *Sink) End(ctx context.Context, r *reports.Report) error {
 	// The sink is often the last thing standing after a cancelled scan:
 	// write the end even when the scan's context is done.
 	ctx = context.WithoutCancel(ctx)
+	if err := k.drain(); err != nil {
+		return err
+	}
 	fs, as := k.fresh(r.Findings, r.Assets)
 	return k.s.tx(ctx, func(tx *sql.Tx) error {
-		if err := k.s.putAssets(ctx, tx, k.id, as, nil); err != nil {
+		if err := k.s.putAssets(ctx, tx, k.id, as); err != nil {
 			return err
 		}
-		if err := k.s.putFindings(ctx, tx, k.id, fs, nil); err != nil {
+		if err := k.s.putFindings(ctx, tx, k.id, fs); err != nil {
 			return err
 		}
 		if err := k.s.dropExtra(ctx, tx, k.id, r.Findings); err != nil {
@@ -150,10 +286,10 @@ func (s *Store) Import(ctx context.Context, r *reports.Report, cfg Config) error
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.putAssets(ctx, tx, r.Scan.ID, r.Assets, nil); err != nil {
+		if err := s.putAssets(ctx, tx, r.Scan.ID, r.Assets); err != nil {
 			return err
 		}
-		if err := s.putFindings(ctx, tx, r.Scan.ID, r.Findings, nil); err != nil {
+		if err := s.putFindings(ctx, tx, r.Scan.ID, r.Findings); err != nil {
 			return err
 		}
 		return s.updateScan(ctx, tx, r, cfg)
@@ -257,9 +393,89 @@ func (s *Store) updateScan(ctx context.Context, tx *sql.Tx, r *reports.Report, c
 	return nil
 }
 
-// putAssets writes assets and their services; digests, when not nil,
-// receives the digest of each asset document written.
-func (s *Store) putAssets(ctx context.Context, tx *sql.Tx, scanID string, as []reports.Asset, digests map[string][32]byte) error {
+// assetRow is an asset ready to write: its document and services.
+type assetRow struct {
+	host     string
+	doc      []byte
+	services []reports.Service
+}
+
+// findingRow is a finding ready to write: its columns, document and
+// flattened subjects. Rows are built by the caller, so a background
+// writer never reads memory the engine still owns.
+type findingRow struct {
+	id, check, target, host, status, severity, articles string
+	port, waived                                        int
+	doc                                                 []byte
+	subjects                                            []subjectRow
+}
+
+type subjectRow struct {
+	id, check, target, subject, host, proto, status, severity, titleJA, titleEN, cert string
+	port, waived                                                                      int
+}
+
+func assetRows(as []reports.Asset) ([]assetRow, error) {
+	out := make([]assetRow, 0, len(as))
+	for _, a := range as {
+		doc, err := json.Marshal(a)
+		if err != nil {
+			return nil, fmt.Errorf("store: asset %s: %w", a.Host, err)
+		}
+		out = append(out, assetRow{host: a.Host, doc: doc, services: slices.Clone(a.Services)})
+	}
+	return out, nil
+}
+
+func findingRows(fs []reports.Finding) ([]findingRow, error) {
+	out := make([]findingRow, 0, len(fs))
+	for _, f := range fs {
+		doc, err := json.Marshal(f)
+		if err != nil {
+			return nil, fmt.Errorf("store: finding %s: %w", f.ID, err)
+		}
+		r := findingRow{id: f.ID, check: f.Check, target: f.Target, host: f.Host, status: f.Status, severity: f.Severity,
+			articles: strings.Join(f.Articles, " "), port: f.Port, waived: flag(f.Waiver != nil), doc: doc}
+		for _, u := range reports.Flatten([]reports.Finding{f}) {
+			var ja, en string
+			if u.Title != nil {
+				ja, en = u.Title.JA, u.Title.EN
+			}
+			r.subjects = append(r.subjects, subjectRow{id: u.ID, check: u.Check, target: u.Target, subject: u.Subject, host: u.Host,
+				proto: u.Proto, status: u.Status, severity: u.Severity, titleJA: ja, titleEN: en, cert: drift.CertLine(&u),
+				port: u.Port, waived: flag(u.Waiver != nil)})
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// putAssets writes assets and their services.
+func (s *Store) putAssets(ctx context.Context, tx *sql.Tx, scanID string, as []reports.Asset) error {
+	rows, err := assetRows(as)
+	if err != nil {
+		return err
+	}
+	return s.writeAssets(ctx, tx, scanID, rows)
+}
+
+// putFindings writes findings, their sightings and their subjects.
+func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, scanID string, fs []reports.Finding) error {
+	rows, err := findingRows(fs)
+	if err != nil {
+		return err
+	}
+	return s.writeFindings(ctx, tx, scanID, rows)
+}
+
+func (s *Store) writeAssets(ctx context.Context, tx *sql.Tx, scanID string, as []assetRow) error {
 	if len(as) == 0 {
 		return nil
 	}
@@ -281,32 +497,23 @@ func (s *Store) putAssets(ctx context.Context, tx *sql.Tx, scanID string, as []r
 	}
 	defer svc.Close()
 	for _, a := range as {
-		doc, err := json.Marshal(a)
-		if err != nil {
-			return err
-		}
-		if _, err := ins.ExecContext(ctx, scanID, a.Host, string(doc)); err != nil {
-			return fmt.Errorf("store: asset %s: %w", a.Host, explain(err))
-		}
-		if digests != nil {
-			digests["a"+a.Host] = sha256.Sum256(doc)
+		if _, err := ins.ExecContext(ctx, scanID, a.host, string(a.doc)); err != nil {
+			return fmt.Errorf("store: asset %s: %w", a.host, explain(err))
 		}
 		// A later batch for the host replaces the earlier one whole.
-		if _, err := del.ExecContext(ctx, scanID, a.Host); err != nil {
+		if _, err := del.ExecContext(ctx, scanID, a.host); err != nil {
 			return explain(err)
 		}
-		for _, v := range a.Services {
-			if _, err := svc.ExecContext(ctx, scanID, a.Host, v.Proto, v.Port, v.Service, v.Product, v.Version); err != nil {
-				return fmt.Errorf("store: service %s %s/%d: %w", a.Host, v.Proto, v.Port, explain(err))
+		for _, v := range a.services {
+			if _, err := svc.ExecContext(ctx, scanID, a.host, v.Proto, v.Port, v.Service, v.Product, v.Version); err != nil {
+				return fmt.Errorf("store: service %s %s/%d: %w", a.host, v.Proto, v.Port, explain(err))
 			}
 		}
 	}
 	return nil
 }
 
-// putFindings writes findings, their sightings and subjects; digests,
-// when not nil, receives the digest of each finding document written.
-func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, scanID string, fs []reports.Finding, digests map[string][32]byte) error {
+func (s *Store) writeFindings(ctx context.Context, tx *sql.Tx, scanID string, fs []findingRow) error {
 	if len(fs) == 0 {
 		return nil
 	}
@@ -347,40 +554,21 @@ func (s *Store) putFindings(ctx context.Context, tx *sql.Tx, scanID string, fs [
 	}
 	defer insSub.Close()
 	for _, f := range fs {
-		doc, err := json.Marshal(f)
-		if err != nil {
-			return err
+		if _, err := ins.ExecContext(ctx, scanID, f.id, f.check, f.target, f.host, f.port, f.status, f.severity, f.waived,
+			f.articles, string(f.doc)); err != nil {
+			return fmt.Errorf("store: finding %s: %w", f.id, explain(err))
 		}
-		if digests != nil {
-			digests["f"+f.ID] = sha256.Sum256(doc)
-		}
-		waived := 0
-		if f.Waiver != nil {
-			waived = 1
-		}
-		if _, err := ins.ExecContext(ctx, scanID, f.ID, f.Check, f.Target, f.Host, f.Port, f.Status, f.Severity, waived,
-			strings.Join(f.Articles, " "), string(doc)); err != nil {
-			return fmt.Errorf("store: finding %s: %w", f.ID, explain(err))
-		}
-		if _, err := seen.ExecContext(ctx, f.ID, scanID, started, scanID, started); err != nil {
-			return fmt.Errorf("store: finding %s: %w", f.ID, explain(err))
+		if _, err := seen.ExecContext(ctx, f.id, scanID, started, scanID, started); err != nil {
+			return fmt.Errorf("store: finding %s: %w", f.id, explain(err))
 		}
 		// A finding streamed again replaces its subjects whole.
-		if _, err := delSub.ExecContext(ctx, scanID, f.ID); err != nil {
-			return fmt.Errorf("store: finding %s: %w", f.ID, explain(err))
+		if _, err := delSub.ExecContext(ctx, scanID, f.id); err != nil {
+			return fmt.Errorf("store: finding %s: %w", f.id, explain(err))
 		}
-		for n, u := range reports.Flatten([]reports.Finding{f}) {
-			var ja, en string
-			if u.Title != nil {
-				ja, en = u.Title.JA, u.Title.EN
-			}
-			w := 0
-			if u.Waiver != nil {
-				w = 1
-			}
-			if _, err := insSub.ExecContext(ctx, scanID, f.ID, n, u.ID, u.Check, u.Target, u.Subject, u.Host, u.Proto, u.Port, u.Status, u.Severity,
-				w, ja, en, drift.CertLine(&u)); err != nil {
-				return fmt.Errorf("store: finding %s: subject %s: %w", f.ID, u.ID, explain(err))
+		for n, u := range f.subjects {
+			if _, err := insSub.ExecContext(ctx, scanID, f.id, n, u.id, u.check, u.target, u.subject, u.host, u.proto, u.port, u.status, u.severity,
+				u.waived, u.titleJA, u.titleEN, u.cert); err != nil {
+				return fmt.Errorf("store: finding %s: subject %s: %w", f.id, u.id, explain(err))
 			}
 		}
 	}
