@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"shindan/internal/dist"
 	"shindan/internal/netlab"
 	"shindan/reports"
@@ -268,7 +270,7 @@ func TestLabNATSWorkerKilled(t *testing.T) {
 	victim, survivor := ws[0], ws[1]
 	killed := make(chan string, 1)
 	go func() {
-		if victim.waitFor("scan starting", time.Minute) {
+		if victim.waitFor("unit started", time.Minute) {
 			_ = victim.cmd.Process.Signal(syscall.SIGKILL)
 			<-victim.waited
 			killed <- victim.log()
@@ -416,4 +418,57 @@ func TestLabNATSRateCapture(t *testing.T) {
 	if len(r.Scan.Distributed.Workers) < 2 {
 		t.Errorf("the units went to %d worker(s)", len(r.Scan.Distributed.Workers))
 	}
+}
+
+// TestLabNATSInterrupt sends SIGINT to a coordinator process mid-scan:
+// it removes the units no worker started from the queue, cancels the
+// running one, and writes a partial report that counts the hosts never
+// reached as not scanned.
+func TestLabNATSInterrupt(t *testing.T) {
+	netlab.Require(t)
+	emb, err := dist.StartEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Close()
+	w := startWorkers(t, emb.URL(), 1, "--rate", "50", "--units", "1")[0]
+	file := filepath.Join(t.TempDir(), "r.json")
+	coord := startCLI(t, append(append(slices.Clone(natsScanArgs), "-o", file, "--nats", emb.URL(), "--nats-block", "1",
+		"--profile", "sweep", "--ports", "top100", "--log-level", "info"), natsSweepTargets...)...)
+	if !w.waitFor("unit started", time.Minute) {
+		t.Fatalf("no unit started:\n%s\n%s", coord.log(), w.log())
+	}
+	time.Sleep(time.Second)
+	_ = coord.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-coord.waited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the coordinator did not end within 30 s of SIGINT:\n%s", coord.log())
+	}
+	if code := coord.cmd.ProcessState.ExitCode(); code != exitError {
+		t.Errorf("exit %d, want %d (interrupted)", code, exitError)
+	}
+	r, _ := readReport(t, file)
+	if r.Scan.Complete || r.Scan.NotScanned == nil || r.Scan.NotScanned.Hosts < 20 {
+		t.Fatalf("want a partial report with most of the 28 hosts not scanned: complete=%v not_scanned=%+v", r.Scan.Complete, r.Scan.NotScanned)
+	}
+	_, js, err := dist.Connect(emb.URL(), "check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.Stream(context.Background(), dist.WorkStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(context.Background(), jetstream.WithSubjectFilter("shindan.work.>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := info.State.Subjects["shindan.work."+r.Scan.ID]; n != 0 {
+		t.Errorf("%d units of the interrupted scan are still queued", n)
+	}
+	if !w.waitFor("unit done", 10*time.Second) {
+		t.Errorf("the running unit was not cut and reported:\n%s", w.log())
+	}
+	t.Logf("not scanned: %d hosts (%v); incomplete: %d", r.Scan.NotScanned.Hosts, r.Scan.NotScanned.Ranges, len(r.Scan.Incomplete))
 }

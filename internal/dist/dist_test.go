@@ -459,7 +459,7 @@ func TestCancelPurgesUnstarted(t *testing.T) {
 	go func() { r, _ := engine.Run(sctx, cfg); res <- r }()
 	e.startWorker(t, ctx, "w")
 	deadline := time.Now().Add(20 * time.Second)
-	for !e.logged("scan starting") && time.Now().Before(deadline) {
+	for !e.logged("unit started") && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	stop()

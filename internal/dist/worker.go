@@ -210,6 +210,7 @@ func (w *Worker) handle(ctx context.Context, cons jetstream.Consumer, msg jetstr
 		opts.lease = w.leaser(u.Scan, sc.Rate).Wait
 	}
 	began := time.Now()
+	log.Info("unit started", "hosts", len(u.Hosts))
 	ru, interrupted, runErr := runUnit(uctx, sc, &u, opts)
 	close(hbDone)
 	hb.Wait()
