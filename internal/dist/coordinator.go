@@ -105,7 +105,7 @@ func (c *Coordinator) Scan(ctx context.Context, set *targets.Set, h engine.Remot
 	sc := c.Config
 	sc.Settings.RootCAs = nil // travels as CAPEM
 	sc.Scope = set.Scope()
-	if (sc.ScanType == "" || sc.ScanType == "auto") && len(set.Hosts) > 16 {
+	if (sc.ScanType == "" || sc.ScanType == "auto") && set.Len() > 16 {
 		// The discovery method a local scan of these targets would pick
 		// (the SYN scan for sweeps), not the one a unit's few hosts
 		// would: a worker without the privilege falls back to connect.
@@ -171,7 +171,7 @@ func (c *Coordinator) Scan(ctx context.Context, set *targets.Set, h engine.Remot
 	defer adv.Unsubscribe()
 
 	h.Planned(len(units))
-	c.Log.Info("distributing", "scan", scan, "units", len(units), "hosts", len(set.Hosts), "nats", redact(c.URL))
+	c.Log.Info("distributing", "scan", scan, "units", len(units), "hosts", set.Len(), "nats", redact(c.URL))
 	for i := range units {
 		if ctx.Err() != nil {
 			break
@@ -501,7 +501,7 @@ func planUnits(scan string, set *targets.Set, skip func(netip.Addr) bool, size i
 		out = append(out, Unit{Scan: scan, ID: fmt.Sprintf("u%05d", len(out)+1), Hosts: hs, Scope: inline, ScopeDigest: digest})
 	}
 	var block []targets.Host
-	for _, h := range set.Hosts {
+	for h := range set.Hosts() {
 		if skip != nil && skip(h.Addr) {
 			continue
 		}

@@ -94,7 +94,7 @@ func (sc *ScanConfig) engineConfig(set *targets.Set, o runOpts) (engine.Config, 
 		ScanID: sc.Scan, ToolVersion: sc.ToolVersion, Log: o.log,
 		Dist: engine.Dist{Set: set, HostsOnly: true, Vantage: o.vantage},
 	}
-	for _, h := range set.Hosts {
+	for h := range set.Hosts() {
 		cfg.Targets = append(cfg.Targets, targets.Spec{Raw: h.Addr.String(), Kind: targets.KindAddr, Addr: h.Addr})
 	}
 	var err error

@@ -13,7 +13,7 @@ import (
 // brought in, on their URL ports alone: a URL names one endpoint, not the
 // profile's ports of its host. They are named hosts, so no liveness check.
 func (e *engine) sweepEndpoints(ctx context.Context, env *scanners.Env, emit func(scanners.Observation)) error {
-	for _, h := range e.set.Hosts {
+	for h := range e.set.Hosts() {
 		if !h.OnlyPorts || ctx.Err() != nil {
 			continue
 		}

@@ -54,11 +54,11 @@ func (e *engine) progressUnits(done, planned int) {
 	e.res.mu.Unlock()
 	phase := "probes"
 	e.mu.Lock()
-	if len(e.hosts) > 0 && int(e.hostsDone.Load()) < len(e.set.Hosts) {
+	if len(e.hosts) > 0 && int(e.hostsDone.Load()) < e.set.Len() {
 		phase = "discovery"
 	}
 	e.mu.Unlock()
-	e.cfg.Progress(Progress{Phase: phase, Done: d, Total: t, HostsDone: int(e.hostsDone.Load()), Hosts: len(e.set.Hosts), Findings: fs})
+	e.cfg.Progress(Progress{Phase: phase, Done: d, Total: t, HostsDone: int(e.hostsDone.Load()), Hosts: e.set.Len(), Findings: fs})
 }
 
 // timings sums the time per probe and per check.

@@ -18,7 +18,7 @@ type replayRemote struct {
 }
 
 func (r *replayRemote) Scan(_ context.Context, set *targets.Set, h RemoteHooks) (*reports.Distributed, error) {
-	r.hosts = len(set.Hosts)
+	r.hosts = set.Len()
 	h.Planned(len(r.units))
 	for _, u := range r.units {
 		h.Deliver(u)

@@ -157,7 +157,7 @@ func (e *engine) notScanned(reason string) *reports.NotScanned {
 	for _, h := range e.res.incomplete {
 		incomplete[h.Host] = true
 	}
-	for _, h := range e.set.Hosts {
+	for h := range e.set.Hosts() {
 		if e.finished.has(h.Addr) || incomplete[h.Addr.String()] {
 			flush()
 			continue

@@ -206,7 +206,7 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	for _, n := range set.Notes {
 		e.log.Info("target note", "note", n)
 	}
-	e.log.Info("scan starting", "hosts", len(set.Hosts), "names", len(set.Names), "checks", len(e.cfg.Checks), "probes", e.plan.probeIDs())
+	e.log.Info("scan starting", "hosts", set.Len(), "names", len(set.Names), "checks", len(e.cfg.Checks), "probes", e.plan.probeIDs())
 
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -221,7 +221,7 @@ func (e *engine) run(ctx context.Context) (*reports.Report, error) {
 	e.named = map[netip.Addr]bool{}
 	e.res.bySeverity = map[string]int{}
 	e.slots = make(chan struct{}, e.hostsInFlight())
-	for _, h := range set.Hosts {
+	for h := range set.Hosts() {
 		if h.Named {
 			e.named[h.Addr] = true
 		}
@@ -298,7 +298,7 @@ func (e *engine) discover(ctx context.Context) error {
 	}
 	env := e.env()
 	ports := slices.Clone(e.cfg.Ports.TCP)
-	for _, h := range e.set.Hosts {
+	for h := range e.set.Hosts() {
 		if h.OnlyPorts {
 			continue // swept on its own ports (sweepEndpoints)
 		}
@@ -319,14 +319,14 @@ func (e *engine) discover(ctx context.Context) error {
 		// packet per port, no socket); the connect scan on a few hosts
 		// with a short port list (no raw-socket setup).
 		useSYN := e.cfg.ScanType == "syn" ||
-			((e.cfg.ScanType == "" || e.cfg.ScanType == "auto") && (len(e.set.Hosts) > 16 || len(ports) > 1024) && os.Geteuid() == 0)
+			((e.cfg.ScanType == "" || e.cfg.ScanType == "auto") && (e.set.Len() > 16 || len(ports) > 1024) && os.Geteuid() == 0)
 		if useSYN {
 			// One pace for every chunk: loss seen in one slows the next.
 			sw = &portscan.SYN{Ports: ports, Retries: e.cfg.Retries, NoPing: e.cfg.NoPing, Pace: portscan.NewPace(e.cfg.Rate)}
 			// The SYN sweeper reports at the end of a sweep and holds
 			// state per target: sweep in chunks, so hosts move on to
 			// their probes early and memory follows the chunk.
-			chunk = min(synChunk, max(16, len(e.set.Hosts)/8))
+			chunk = min(synChunk, max(16, e.set.Len()/8))
 		}
 	}
 	udp := e.cfg.UDPDiscovery
@@ -334,15 +334,30 @@ func (e *engine) discover(ctx context.Context) error {
 		udp = &portscan.UDP{Ports: e.cfg.Ports.UDP, Retries: e.cfg.Retries}
 	}
 	e.wantUDP = udp != nil
-	hostsFrom := func(from, to int) iter.Seq[scanners.Target] {
+	// The hosts are pulled chunk by chunk from the target set, which makes
+	// the addresses of CIDRs on demand: only the chunks in flight are held.
+	nextHost, stopHosts := iter.Pull(e.set.Hosts())
+	defer stopHosts()
+	hostsFrom := func(k int) iter.Seq[scanners.Target] {
+		var ts []scanners.Target
+		for range k {
+			h, ok := nextHost()
+			if !ok {
+				break
+			}
+			if h.OnlyPorts {
+				continue
+			}
+			t := scanners.Target{Addr: h.Addr}
+			if len(h.Names) > 0 {
+				t.Name = h.Names[0]
+			}
+			ts = append(ts, t)
+		}
 		return func(yield func(scanners.Target) bool) {
-			for _, h := range e.set.Hosts[from:to] {
-				if h.OnlyPorts || e.isFinished(h.Addr) {
+			for _, t := range ts {
+				if e.isFinished(t.Addr) {
 					continue
-				}
-				t := scanners.Target{Addr: h.Addr}
-				if len(h.Names) > 0 {
-					t.Name = h.Names[0]
 				}
 				if !yield(t) {
 					return
@@ -350,7 +365,7 @@ func (e *engine) discover(ctx context.Context) error {
 			}
 		}
 	}
-	n := len(e.set.Hosts)
+	n := e.set.Len()
 	if chunk == 0 {
 		chunk = max(1, n)
 	}
@@ -385,7 +400,7 @@ func (e *engine) discover(ctx context.Context) error {
 	chunks, cctx := errgroup.WithContext(ctx)
 	chunks.SetLimit(chunksInFlight)
 	for from := 0; from < n && ctx.Err() == nil; from += chunk {
-		hosts := hostsFrom(from, min(n, from+chunk))
+		hosts := hostsFrom(min(n, from+chunk) - from)
 		// The next chunk starts once this one has sent its first round
 		// (or ended): sending is bound by the rate limit anyway, and
 		// the first hosts get the whole rate, so they finish first.

@@ -61,8 +61,10 @@ type Name struct {
 }
 
 // Set is the expanded scan: the hosts to probe and the scope guard's view.
+// Hosts the user listed (addresses, names, URLs) are kept one by one; the
+// addresses of CIDRs and ranges are kept as segments and produced on
+// demand by Hosts, so a /16 costs a few spans, not 65,536 Host values.
 type Set struct {
-	Hosts []Host
 	Names []Name
 	// Sparse holds in-scope IPv6 prefixes shorter than /112: never walked;
 	// their hosts come from names and neighbour discovery.
@@ -71,6 +73,10 @@ type Set struct {
 	Notes []string
 
 	allow, deny []span
+
+	listed []Host // sorted by address, outside every segment
+	segs   []seg  // sorted, disjoint, exclusions cut out
+	count  int    // len(listed) + the addresses of segs
 }
 
 // span is an inclusive address range of one family. The guard keeps
@@ -150,6 +156,17 @@ type expander struct {
 	fullName map[string]bool
 	names    map[string]bool // names resolved already
 	viaURL   bool            // the target being expanded is a URL
+
+	// walks are the CIDRs and ranges, in target order, kept as spans;
+	// walked counts their addresses outside the exclusions and extra the
+	// listed hosts outside them, so MaxHosts counts distinct addresses.
+	walks         []walkSpan
+	walked, extra int
+	// step orders every origin a host got, so a listed host inside a
+	// CIDR lists its origins in target order; steps[a] parallels
+	// hosts[a].Origin.
+	step  int
+	steps map[netip.Addr][]int
 }
 
 // newExpander applies the Options defaults: at most 65536 hosts (a /16)
@@ -163,7 +180,8 @@ func newExpander(ctx context.Context, o Options) *expander {
 		res = o.Resolver
 	}
 	return &expander{ctx: ctx, o: o, res: res, s: &Set{},
-		hosts: map[netip.Addr]*Host{}, full: map[netip.Addr]bool{}, fullName: map[string]bool{}, names: map[string]bool{}}
+		hosts: map[netip.Addr]*Host{}, full: map[netip.Addr]bool{}, fullName: map[string]bool{}, names: map[string]bool{},
+		steps: map[netip.Addr][]int{}}
 }
 
 // exclude records the exclusions; they must be known before any target
@@ -237,8 +255,11 @@ func (x *expander) add(a netip.Addr, origin, name string, port uint16, named boo
 	}
 	h := x.hosts[a]
 	if h == nil {
-		if len(x.hosts) >= x.o.MaxHosts {
-			return fmt.Errorf("targets: the targets expand to more than %d hosts (--max-hosts); narrow them or raise the limit", x.o.MaxHosts)
+		if !x.inWalks(a) {
+			if x.walked+x.extra >= x.o.MaxHosts {
+				return errTooMany(x.o.MaxHosts)
+			}
+			x.extra++
 		}
 		h = &Host{Addr: a}
 		x.hosts[a] = h
@@ -249,27 +270,52 @@ func (x *expander) add(a netip.Addr, origin, name string, port uint16, named boo
 	if port != 0 && !slices.Contains(h.Ports, port) {
 		h.Ports = append(h.Ports, port)
 	}
+	x.step++
 	if !slices.Contains(h.Origin, origin) {
 		h.Origin = append(h.Origin, origin)
+		x.steps[a] = append(x.steps[a], x.step)
 	}
 	h.Named = h.Named || named
 	return nil
 }
 
-// walk adds every address of sp, refusing a span larger than MaxHosts
-// before adding any.
+// walk brings in every address of sp, refusing a span larger than
+// MaxHosts. A span of more than one address is kept as a span (Set.Hosts
+// produces its addresses); the distinct addresses of all targets still
+// count against MaxHosts.
 func (x *expander) walk(sp span, origin string) error {
 	if n := spanSize(sp, x.o.MaxHosts+1); n > x.o.MaxHosts {
 		return fmt.Errorf("targets: %s expands to more than %d hosts (--max-hosts); narrow it or raise the limit", origin, x.o.MaxHosts)
 	}
-	for a := sp.first; ; a = a.Next() {
-		if err := x.add(a, origin, "", 0, sp.first == sp.last); err != nil {
-			return err
-		}
-		if a == sp.last || x.ctx.Err() != nil {
-			return x.ctx.Err()
+	if sp.first == sp.last {
+		return x.add(sp.first, origin, "", 0, true)
+	}
+	x.step++
+	x.walks = append(x.walks, walkSpan{span: sp, origin: origin, step: x.step})
+	x.walked = 0
+	for _, g := range segments(x.walks, x.s.deny) {
+		x.walked += g.size()
+	}
+	x.extra = 0
+	for a := range x.hosts {
+		if !x.inWalks(a) {
+			x.extra++
 		}
 	}
+	if x.walked+x.extra > x.o.MaxHosts {
+		return errTooMany(x.o.MaxHosts)
+	}
+	return x.ctx.Err()
+}
+
+func errTooMany(n int) error {
+	return fmt.Errorf("targets: the targets expand to more than %d hosts (--max-hosts); narrow them or raise the limit", n)
+}
+
+// inWalks reports whether a CIDR or range target covers a (exclusions
+// aside: excluded addresses never become hosts).
+func (x *expander) inWalks(a netip.Addr) bool {
+	return slices.ContainsFunc(x.walks, func(w walkSpan) bool { return w.contains(a) })
 }
 
 // resolveName looks name up and adds its addresses; with expand, a domain
@@ -363,16 +409,37 @@ func (x *expander) domainHosts(n Name) error {
 	return nil
 }
 
-// finish sorts the hosts and names and decides which hosts only URLs
-// brought in.
+// finish sorts the listed hosts and names, folds into each listed host
+// the CIDRs and ranges that cover it, decides which hosts only URLs
+// brought in, and cuts the spans into segments.
 func (x *expander) finish() *Set {
 	s := x.s
+	s.segs = segments(x.walks, s.deny)
+	for _, g := range s.segs {
+		s.count += g.size()
+	}
 	for _, h := range x.hosts {
+		steps := x.steps[h.Addr]
+		for _, w := range x.walks {
+			if !w.contains(h.Addr) {
+				continue
+			}
+			x.full[h.Addr] = true
+			if slices.Contains(h.Origin, w.origin) {
+				continue
+			}
+			i, _ := slices.BinarySearch(steps, w.step)
+			h.Origin = slices.Insert(h.Origin, i, w.origin)
+			steps = slices.Insert(steps, i, w.step)
+		}
+		if !x.inWalks(h.Addr) {
+			s.count++
+		}
 		slices.Sort(h.Names)
 		h.OnlyPorts = len(h.Ports) > 0 && !x.full[h.Addr] && !slices.ContainsFunc(h.Names, func(n string) bool { return x.fullName[n] })
-		s.Hosts = append(s.Hosts, *h)
+		s.listed = append(s.listed, *h)
 	}
-	slices.SortFunc(s.Hosts, func(a, b Host) int { return a.Addr.Compare(b.Addr) })
+	slices.SortFunc(s.listed, func(a, b Host) int { return a.Addr.Compare(b.Addr) })
 	slices.SortFunc(s.Names, func(a, b Name) int { return cmp.Compare(a.Name, b.Name) })
 	return s
 }

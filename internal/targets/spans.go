@@ -61,7 +61,7 @@ func parseSpan(v string) (span, error) {
 // sc's. Hosts outside sc are not checked here: the caller refuses them
 // (Allow) and says so.
 func ScopeSet(sc Scope, hosts []Host) (*Set, error) {
-	s := &Set{Hosts: hosts}
+	s := &Set{listed: hosts, count: len(hosts)}
 	for _, v := range sc.Allow {
 		sp, err := parseSpan(v)
 		if err != nil {

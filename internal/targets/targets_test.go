@@ -168,7 +168,7 @@ func TestBuildScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, h := range s.Hosts {
+	for h := range s.Hosts() {
 		got = append(got, h.Addr.String())
 	}
 	want := "198.51.100.10 198.51.100.11 198.51.100.14 198.51.100.80 198.51.100.81 198.51.100.82 2001:db8:100::81"
@@ -184,7 +184,7 @@ func TestBuildScope(t *testing.T) {
 			t.Errorf("Allow(%s) = %v, want %v", addr, !allowed, allowed)
 		}
 	}
-	for _, h := range s.Hosts {
+	for h := range s.Hosts() {
 		// .10, .11 come only from the range; .14 was also named alone.
 		wantNamed := h.Addr.String() != "198.51.100.10" && h.Addr.String() != "198.51.100.11"
 		if h.Named != wantNamed {
@@ -219,8 +219,8 @@ func TestBuildCap(t *testing.T) {
 	}
 	// A /112 is enumerated (65536 addresses = the default cap).
 	s, err := Build(context.Background(), mustParse(t, "2001:db8::/112"), nil, Options{})
-	if err != nil || len(s.Hosts) != 65536 {
-		t.Fatalf("/112: %d hosts, %v", len(s.Hosts), err)
+	if err != nil || s.Len() != 65536 {
+		t.Fatalf("/112: %d hosts, %v", s.Len(), err)
 	}
 }
 
@@ -288,7 +288,7 @@ func TestBuildURLEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
-	for _, h := range s.Hosts {
+	for h := range s.Hosts() {
 		got[h.Addr.String()] = fmt.Sprint(h.OnlyPorts, h.Ports)
 	}
 	want := map[string]string{
