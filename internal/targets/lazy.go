@@ -147,4 +147,3 @@ func (s *Set) Hosts() iter.Seq[Host] {
 		}
 	}
 }
-
