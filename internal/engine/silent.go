@@ -44,15 +44,3 @@ func silentAddrs(obs []scanners.Observation, named func(netip.Addr) bool) map[ne
 	}
 	return silent
 }
-
-// namedSet returns the addresses the user named as hosts (not via a CIDR
-// or range), built once per evaluation: a /16 has 65,536 hosts.
-func (e *engine) namedSet() func(netip.Addr) bool {
-	m := map[netip.Addr]bool{}
-	for h := range e.set.Hosts() {
-		if h.Named {
-			m[h.Addr] = true
-		}
-	}
-	return func(a netip.Addr) bool { return m[a] }
-}
