@@ -172,6 +172,23 @@ func (l *Lab) Host(name string) Host {
 	return l.Hosts[name]
 }
 
+// GuardExcludes are the scan flags that keep the guard host out of a
+// lab test's target ranges. Only internal/engine's capture tests may send
+// it packets, and lab tests of different packages run at the same time,
+// so every other test whose range covers it (198.51.100.25,
+// 2001:db8:100::25 in the DMZ) excludes it.
+func (l *Lab) GuardExcludes() []string {
+	g, ok := l.Lookup("guard")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, a := range g.Addrs() {
+		out = append(out, "--exclude", a.String())
+	}
+	return out
+}
+
 // Lookup returns the named host and whether the lab has it.
 func (l *Lab) Lookup(name string) (Host, bool) {
 	h, ok := l.Hosts[name]
