@@ -92,6 +92,11 @@ type Env struct {
 	Prior func(probeID string, t Target) []Observation
 	// Settings are user choices that shape probes.
 	Settings Settings
+	// OpenOnPort, when set, reports how many TCP connections the scan
+	// holds open to a port on any address: a service that accepted and
+	// said nothing while others are open may be saturated, not silent.
+	// nil reports none.
+	OpenOnPort func(port uint16) int
 }
 
 // DialContext dials through e.Dial, or a plain dialer when it is nil.

@@ -46,13 +46,19 @@ type Guard struct {
 	// packet counts against both.
 	Lease func(ctx context.Context, n int) error
 
+	// PerEndpoint caps the TCP connections open at once to one
+	// address:port across all probes (New sets DefaultPerEndpoint; 0 is
+	// no cap). A dial at the cap waits for a Close, at most maxSlotWait.
+	PerEndpoint int
+
+	conns   conns
 	sent    atomic.Int64
 	refused sync.Map // netip.Addr → struct{}: out-of-scope addresses asked for
 }
 
 // New returns a guard for allow with rate limit pps (0 = unlimited).
 func New(allow func(netip.Addr) bool, pps int) *Guard {
-	g := &Guard{Allow: allow}
+	g := &Guard{Allow: allow, PerEndpoint: DefaultPerEndpoint}
 	if pps > 0 {
 		// The burst lets the limiter hand tokens to many workers without
 		// serialising them, while a second's total still holds pps.
@@ -113,15 +119,39 @@ func (g *Guard) Dial(ctx context.Context, network, addr string) (net.Conn, error
 	if !g.Infra[ap] && !g.Permit(ap.Addr()) {
 		return nil, fmt.Errorf("scope: %s: %w", ap.Addr(), scanners.ErrOutOfScope)
 	}
-	if err := g.Wait(ctx, 1); err != nil {
+	if !isTCP(network) {
+		if err := g.Wait(ctx, 1); err != nil {
+			return nil, err
+		}
+		return g.dialer().DialContext(ctx, network, addr)
+	}
+	// The slot first, then the rate token: a dial that waits for a slot
+	// must not have spent budget meanwhile.
+	if err := g.conns.acquire(ctx, ap, g.PerEndpoint); err != nil {
 		return nil, err
 	}
-	d := g.Dialer
-	if d == nil {
-		d = &net.Dialer{}
+	if err := g.Wait(ctx, 1); err != nil {
+		g.conns.release(ap)
+		return nil, err
 	}
-	return d.DialContext(ctx, network, addr)
+	c, err := g.dialer().DialContext(ctx, network, addr)
+	if err != nil {
+		g.conns.release(ap)
+		return nil, err
+	}
+	return &slotConn{Conn: c, release: func() { g.conns.release(ap) }}, nil
 }
+
+func (g *Guard) dialer() *net.Dialer {
+	if g.Dialer == nil {
+		return &net.Dialer{}
+	}
+	return g.Dialer
+}
+
+// OpenOnPort is the number of TCP connections the scan holds open to port
+// on any address (Env.OpenOnPort).
+func (g *Guard) OpenOnPort(port uint16) int { return g.conns.onPort(port) }
 
 // DialLookup connects to port 53 of a DNS server outside the targets, for
 // lookups about in-scope names (a parent zone's referral). Only port 53
@@ -160,5 +190,5 @@ func (g *Guard) Refused() []netip.Addr {
 
 // Env returns a scanners.Env wired to this guard.
 func (g *Guard) Env(ioTimeout time.Duration) *scanners.Env {
-	return &scanners.Env{Dial: g.Dial, DialLookup: g.DialLookup, Allow: g.Permit, Limiter: g.Limiter, Spend: g.Wait, IOTimeout: ioTimeout}
+	return &scanners.Env{Dial: g.Dial, DialLookup: g.DialLookup, Allow: g.Permit, Limiter: g.Limiter, Spend: g.Wait, IOTimeout: ioTimeout, OpenOnPort: g.OpenOnPort}
 }

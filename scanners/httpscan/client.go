@@ -75,8 +75,10 @@ func NewClient(env *scanners.Env, t scanners.Target, scheme string) *Client {
 		MaxResponseHeaderBytes: maxHeaderBytes,
 		MaxConnsPerHost:        2,
 		MaxIdleConnsPerHost:    2,
-		IdleConnTimeout:        10 * time.Second,
-		DisableCompression:     true, // the caps apply to what is on the wire
+		// Short: an idle keep-alive holds a worker of a small server
+		// (and a scope-guard slot) until this or the server's timeout.
+		IdleConnTimeout:    2 * time.Second,
+		DisableCompression: true, // the caps apply to what is on the wire
 	}
 	ua := env.Settings.HTTP.UserAgent
 	if ua == "" {

@@ -57,6 +57,14 @@ func (Site) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]sc
 	scheme := schemeFor(env, t)
 	c := NewClient(env, t, scheme)
 	site, rootErr := c.fetchRoot(ctx)
+	for _, pause := range backoff {
+		if rootErr == nil || !saturated(env, t, rootErr) || !sleep(ctx, pause) {
+			break
+		}
+		c.Close()
+		c = NewClient(env, t, scheme)
+		site, rootErr = c.fetchRoot(ctx)
+	}
 	if rootErr == nil && scheme == "http" && looksLikeTLSPort(&site.Root) {
 		c.Close()
 		c = NewClient(env, t, "https")

@@ -326,7 +326,7 @@ func (p *Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 	p.proxy.setEnv(env)
 	ip := provider.NewSimpleInputProviderWithUrls(p.eng.Options().ExecutionId, url)
 	p.eng.Engine().ExecuteScanWithOpts(ctx, p.eng.GetTemplates(), ip, false)
-	p.proxy.setEnv(nil)
+	p.proxy.endRun()
 	sinkMu.Lock()
 	p.sink = nil
 	sinkMu.Unlock()

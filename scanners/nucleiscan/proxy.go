@@ -38,6 +38,12 @@ func newScopeProxy() (*scopeProxy, error) {
 		DialContext:           p.dial,
 		ResponseHeaderTimeout: 10 * time.Second,
 		DisableCompression:    true,
+		// An idle keep-alive connection holds a worker of a small server
+		// (tinyproxy, embedded web UIs) until the server's own timeout,
+		// and a slot of the scope guard's per-endpoint cap: keep few,
+		// briefly, and drop them when the run ends (endRun).
+		MaxIdleConnsPerHost: 2,
+		IdleConnTimeout:     time.Second,
 	}
 	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
 	go p.srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed on Close
@@ -145,6 +151,13 @@ func (p *scopeProxy) connect(w http.ResponseWriter, r *http.Request) {
 	}()
 	io.Copy(down, up) //nolint:errcheck
 	down.Close()
+}
+
+// endRun refuses further requests and closes the idle upstream
+// connections, so nothing stays open to the target after its templates.
+func (p *scopeProxy) endRun() {
+	p.setEnv(nil)
+	p.tr.CloseIdleConnections()
 }
 
 // Close stops the listener and drops idle upstream connections.

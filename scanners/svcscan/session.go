@@ -3,9 +3,11 @@ package svcscan
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -48,6 +50,7 @@ type session struct {
 	timeout time.Duration // write deadline
 	got     int           // bytes received in total
 	stop    func() bool   // releases the context watcher
+	hangups *int          // counts exchanges the peer ended (EOF, reset) before any byte
 }
 
 func newSession(ctx context.Context, c net.Conn, tr *transcript, timeout time.Duration) *session {
@@ -75,7 +78,16 @@ func (s *session) send(p []byte) error {
 		return err
 	}
 	_, err := s.c.Write(p)
+	if s.hangups != nil && hungUp(err) {
+		*s.hangups++
+	}
 	return err
+}
+
+// hungUp reports a peer that ended the exchange itself (close or reset),
+// as a server at its worker cap does, rather than staying silent.
+func hungUp(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 func (s *session) sendString(p string) error { return s.send([]byte(p)) }
@@ -103,6 +115,9 @@ func (s *session) recv(wait time.Duration, done func([]byte) bool) ([]byte, erro
 		}
 	}
 	s.got += len(buf)
+	if len(buf) == 0 && s.hangups != nil && hungUp(err) {
+		*s.hangups++
+	}
 	if len(buf) > 0 {
 		s.tr.add("S", buf)
 	}

@@ -81,6 +81,7 @@ type run struct {
 	unknown  []byte // first bytes seen that matched nothing
 	talked   bool   // some connection was established
 	received bool   // some byte arrived
+	hangups  int    // exchanges the peer ended before sending a byte
 	tlsTried bool   // the raw TLS hello already ran (tlsFirst)
 	// firstTried names the client-first probe that ran before the banner
 	// wait (clientFirst).
@@ -119,10 +120,8 @@ func (IdentProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target)
 	if err := scanners.CheckHeaderValue(cfg.userAgent); err != nil {
 		return nil, fmt.Errorf("svcscan: User-Agent: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.budgetFor(t.Port))
-	defer cancel()
 	r := &run{env: env, t: t, cfg: cfg, tr: &transcript{}}
-	res, ok := r.identify(ctx)
+	res, ok := r.identifyPolitely(ctx)
 	o := scanners.Observation{Probe: scanners.ProbeSvcIdent, Target: t, At: at, Status: scanners.OK}
 	svc := &scanners.Service{Proto: scanners.TCP, Port: t.Port}
 	switch {
@@ -149,6 +148,53 @@ func (IdentProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target)
 	return []scanners.Observation{o}, nil
 }
 
+// backoff is the pause before each new identification of a service that
+// accepted connections and sent nothing while it looked saturated.
+var backoff = []time.Duration{time.Second, 3 * time.Second}
+
+func backoffTotal() time.Duration {
+	var d time.Duration
+	for _, b := range backoff {
+		d += b
+	}
+	return d
+}
+
+// identifyPolitely runs identify within the endpoint budget; when the
+// service accepted and sent nothing although it may only be saturated (it
+// hung up on us, or the scan holds other connections to that port: small
+// servers stop accepting at their worker cap and leave new connections in
+// the backlog), it waits and tries again with a fresh budget before the
+// silence becomes the verdict. A hang-up is the stronger signal and gets
+// every step of backoff; mere crowding gets one.
+func (r *run) identifyPolitely(ctx context.Context) (result, bool) {
+	for i := 0; ; i++ {
+		actx, cancel := context.WithTimeout(ctx, r.cfg.budgetFor(r.t.Port))
+		r.received = false
+		hung := r.hangups
+		res, ok := r.identify(actx)
+		cancel()
+		hungUp := r.hangups > hung
+		if ok || r.received || !r.talked && !hungUp || ctx.Err() != nil || i >= len(backoff) || rServicePort(r.t.Port) != "" {
+			return res, ok
+		}
+		open := 0
+		if r.env.OpenOnPort != nil {
+			open = r.env.OpenOnPort(r.t.Port)
+		}
+		if !hungUp && (open == 0 || i > 0) {
+			return res, ok
+		}
+		r.tr.note(fmt.Sprintf("nothing received (%d hang-ups, %d other connections open to port %d): backing off %s", r.hangups-hung, open, r.t.Port, backoff[i]))
+		r.unknown, r.firstTried, r.tlsTried = nil, "", false
+		select {
+		case <-ctx.Done():
+			return res, ok
+		case <-time.After(backoff[i]):
+		}
+	}
+}
+
 // failure explains why nothing could be learned.
 func (r *run) failure() (scanners.Status, string) {
 	switch {
@@ -157,6 +203,8 @@ func (r *run) failure() (scanners.Status, string) {
 	case !r.received && greetPorts[r.t.Port]:
 		return scanners.Timeout, fmt.Sprintf("svcscan: no greeting within %s on a mail port, and no reply to any probe (%d connections, %s in all)",
 			r.cfg.bannerWaitFor(r.t.Port), r.dials, r.cfg.budgetFor(r.t.Port))
+	case !r.received && r.hangups > 0:
+		return scanners.Timeout, fmt.Sprintf("svcscan: connected %d times; the service closed or reset %d exchanges without a byte, also after backing off %s", r.dials, r.hangups, backoffTotal())
 	case !r.received:
 		return scanners.Timeout, fmt.Sprintf("svcscan: connected %d times but the service sent nothing to any probe within %s", r.dials, r.cfg.budget)
 	}
@@ -202,9 +250,14 @@ func (r *run) dial(ctx context.Context) (*session, error) {
 		if err = derr; err == nil {
 			r.talked = true
 			r.dials++
-			return newSession(ctx, c, r.tr, r.cfg.timeout), nil
+			s := newSession(ctx, c, r.tr, r.cfg.timeout)
+			s.hangups = &r.hangups
+			return s, nil
 		}
 		r.lastErr = err
+		if hungUp(err) {
+			r.hangups++ // reset during the handshake: a full backlog
+		}
 		if scanners.StatusOf(err) != scanners.Timeout || ctx.Err() != nil {
 			break
 		}
