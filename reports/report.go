@@ -259,6 +259,25 @@ type Counts struct {
 	Worst   string `json:"worst,omitempty"`
 }
 
+// Add counts one finding of status; an unknown status counts nowhere
+// (a report read from elsewhere may carry one, and Decode names it).
+func (c *Counts) Add(status string) {
+	switch status {
+	case "pass":
+		c.Pass++
+	case "fail":
+		c.Fail++
+	case "warn":
+		c.Warn++
+	case "info":
+		c.Info++
+	case "error":
+		c.Error++
+	case "skipped":
+		c.Skipped++
+	}
+}
+
 // Statuses in report order: worst first.
 var Statuses = []string{"fail", "warn", "error", "info", "pass", "skipped"}
 
@@ -307,20 +326,7 @@ func Summarize(fs []Finding) map[string]Counts {
 	for _, f := range fs {
 		for _, a := range f.Articles {
 			c := out[a]
-			switch f.Status {
-			case "pass":
-				c.Pass++
-			case "fail":
-				c.Fail++
-			case "warn":
-				c.Warn++
-			case "info":
-				c.Info++
-			case "error":
-				c.Error++
-			case "skipped":
-				c.Skipped++
-			}
+			c.Add(f.Status)
 			if (f.Status == "fail" || f.Status == "warn") && SeverityRank(f.Severity) > SeverityRank(c.Worst) {
 				c.Worst = f.Severity
 			}

@@ -147,7 +147,7 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 	c := rendutil.PrepareText(r)
 	v := &view{Lang: lang, R: c, Print: w.Print}
 	for _, f := range c.Findings {
-		count(&v.Status, f.Status)
+		v.Status.Add(f.Status)
 	}
 	v.Verdict = rendutil.Verdict(v.Status)
 	if len(c.Findings) == 0 {

@@ -134,7 +134,7 @@ func heatMap(lang string, hosts []hostView, articles []articleRow) template.HTML
 						c = &reports.Counts{}
 						per[n] = c
 					}
-					count(c, f.Status)
+					c.Add(f.Status)
 				}
 			}
 		}

@@ -127,24 +127,6 @@ func anchor(prefix, s string) string {
 // to a finding stays valid across scans of the same target.
 func findingAnchor(f *reports.Finding) string { return anchor("f-", f.ID) }
 
-// count adds one finding of status to c; an unknown status counts nowhere.
-func count(c *reports.Counts, status string) {
-	switch status {
-	case "pass":
-		c.Pass++
-	case "fail":
-		c.Fail++
-	case "warn":
-		c.Warn++
-	case "info":
-		c.Info++
-	case "error":
-		c.Error++
-	case "skipped":
-		c.Skipped++
-	}
-}
-
 func problemStatus(s string) bool { return s == "fail" || s == "warn" }
 
 // buildHosts groups the findings per host, in host order; hosts seen
@@ -167,7 +149,7 @@ func buildHosts(r *reports.Report) []hostView {
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		h := get(hostOf(f))
-		count(&h.Counts, f.Status)
+		h.Counts.Add(f.Status)
 		switch {
 		case problemStatus(f.Status):
 			h.Problems = append(h.Problems, *f)
