@@ -33,8 +33,9 @@ type Service struct {
 	TLS      bool   `json:"tls,omitempty"`      // the port speaks TLS from the first byte
 	StartTLS bool   `json:"starttls,omitempty"` // the protocol offered an upgrade to TLS
 	Banner   string `json:"banner,omitempty"`   // first bytes the server sent, printable, bounded
-	// Method says how the name was decided: "banner", "probe:<name>" or
-	// "port" (a guess from the port number alone, low confidence).
+	// Method says how the name was decided: "banner", "probe:<name>",
+	// "reply" (an HTTP response to another protocol's probe) or "port" (a
+	// guess from the port number alone, low confidence).
 	Method string `json:"method,omitempty"`
 	// Date is the server's clock when the protocol tells it (HTTP Date,
 	// SMTP greeting), with Local the scanner's clock at the same moment.

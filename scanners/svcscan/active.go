@@ -70,15 +70,22 @@ func (r *run) probeHTTP(s *session, wait time.Duration) (result, bool) {
 		return result{}, false
 	}
 	b, _ := s.recv(wait, httpDone)
-	local := r.env.Clock()
-	h, ok := ParseHTTPResponse(b)
+	res, ok := r.httpResult(b, r.env.Clock())
 	if !ok {
 		r.keepUnknown(b)
-		return result{}, false
 	}
-	if h.Status == 400 && plainToTLS.Match(h.Body) {
-		// A TLS port answering plain HTTP; the tls probe comes next.
-		r.keepUnknown(b)
+	return res, ok
+}
+
+// httpResult identifies an HTTP server from its response b, whichever
+// probe drew it: Node.js, Go and others answer a TLS ClientHello or a
+// Redis PING with "HTTP/1.1 400 Bad Request", so a reply to another probe
+// that parses as HTTP is as good an identification as the answer to GET /
+// (which can miss its short deadline on a loaded server). A 400 that
+// complains about plain HTTP on a TLS port is not: the tls probe decides.
+func (r *run) httpResult(b []byte, local time.Time) (result, bool) {
+	h, ok := ParseHTTPResponse(b)
+	if !ok || h.Status == 400 && plainToTLS.Match(h.Body) {
 		return result{}, false
 	}
 	res := result{banner: headerBlock(b), local: local, date: h.Date}

@@ -285,3 +285,25 @@ func freePort(t *testing.T) uint16 {
 	defer ln.Close()
 	return netip.MustParseAddrPort(ln.Addr().String()).Port()
 }
+
+// TestIdentifyHTTPFromOtherProbe: a server that misses the GET / deadline
+// but answers the next probe (a TLS ClientHello) with an HTTP 400, as
+// Node.js does, is an HTTP server, not an unidentified banner that no web
+// check would look at.
+func TestIdentifyHTTPFromOtherProbe(t *testing.T) {
+	srv := fake{respond: func(req []byte) ([]byte, bool) {
+		if bytes.HasPrefix(req, []byte("GET ")) {
+			return nil, false // slow on GET: no answer within the wait
+		}
+		return []byte("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"), true
+	}}
+	s := service(t, identify(t, testEnv(300*time.Millisecond), srv.start(t)))
+	want(t, s.Name == "http" && s.Method == "reply" && s.Attrs["http-status"] == "400", s)
+
+	// The complaint of a TLS port about plain HTTP stays no identification.
+	tlsPort := fake{respond: func(req []byte) ([]byte, bool) {
+		return []byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 48\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"), true
+	}}
+	s = service(t, identify(t, testEnv(300*time.Millisecond), tlsPort.start(t)))
+	want(t, s.Name != "http", s)
+}

@@ -127,6 +127,7 @@ func (IdentProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target)
 	switch {
 	case ok:
 		r.fill(svc, res)
+	case r.unknownHTTP(svc):
 	case len(r.unknown) > 0:
 		svc.Banner, svc.Method = Printable(r.unknown, maxBanner), "banner"
 	case r.talked && rServicePort(t.Port) != "":
@@ -146,6 +147,21 @@ func (IdentProbe) Run(ctx context.Context, env *scanners.Env, t scanners.Target)
 	}
 	o.Evidence = []scanners.Evidence{{Kind: "transcript", Summary: "svc.ident " + t.String() + ": " + summary, Data: r.tr.String()}}
 	return []scanners.Observation{o}, nil
+}
+
+// unknownHTTP fills svc when the reply that matched no probe is an HTTP
+// response (see httpResult): the service is an HTTP server that answered
+// a question of another protocol, and the web checks must get their turn
+// on it instead of the port ending without a verdict.
+func (r *run) unknownHTTP(svc *scanners.Service) bool {
+	res, ok := r.httpResult(r.unknown, r.env.Clock())
+	if !ok {
+		return false
+	}
+	r.tr.note("an HTTP response answered a non-HTTP probe: identified as http")
+	res.method = "reply"
+	r.fill(svc, res)
+	return true
 }
 
 // backoff is the pause before each new identification of a service that
