@@ -54,6 +54,9 @@ func (e *Embedded) Close() {
 	os.RemoveAll(e.dir)
 }
 
+// APITimeout bounds one JetStream API request (see Connect).
+const APITimeout = 30 * time.Second
+
 // Connect dials url (a NATS URL: the user's, or an Embedded's). name
 // identifies the client on the server.
 func Connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
@@ -64,7 +67,12 @@ func Connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("dist: connect %s: %w", redact(url), err)
 	}
-	js, err := jetstream.New(nc)
+	// JetStream API calls (stream and consumer create or update) wait for
+	// the server's disk and meta layer; the client's 5 s default failed a
+	// scan on a loaded 2-core machine ("work consumer: context deadline
+	// exceeded"). A scan that cannot set up its queue fails anyway, so a
+	// longer wait costs nothing when the server is healthy.
+	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(APITimeout))
 	if err != nil {
 		nc.Close()
 		return nil, nil, fmt.Errorf("dist: jetstream: %w", err)
