@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shindan/checks"
+	"shindan/reports"
 	"shindan/scanners"
 )
 
@@ -112,12 +113,9 @@ func scaledRetries(t *testing.T, d ...time.Duration) {
 	t.Cleanup(func() { rateRetries = old })
 }
 
-// TestBackoffOnDeferral: a host that answers 421 is not asked again at
-// once: the probe waits the backoff steps and its verdict comes from the
-// attempt the host accepted.
-func TestBackoffOnDeferral(t *testing.T) {
-	scaledRetries(t, 300*time.Millisecond, 600*time.Millisecond)
-	srv := newBusyServer(t, 2)
+// runHelo scans srv with the fake HELO probe and its check.
+func runHelo(t *testing.T, srv *busyServer) *reports.Report {
+	t.Helper()
 	reg := scanners.NewRegistry()
 	reg.Add(fakeIdent{})
 	reg.Add(heloProbe{})
@@ -127,6 +125,16 @@ func TestBackoffOnDeferral(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+// TestBackoffOnDeferral: a host that answers 421 is not asked again at
+// once: the probe waits the backoff steps and its verdict comes from the
+// attempt the host accepted.
+func TestBackoffOnDeferral(t *testing.T) {
+	scaledRetries(t, 300*time.Millisecond, 600*time.Millisecond)
+	srv := newBusyServer(t, 2)
+	r := runHelo(t, srv)
 	if len(r.Findings) != 1 || r.Findings[0].Status != "pass" {
 		t.Fatalf("findings %+v, want one pass from the accepted attempt", r.Findings)
 	}
@@ -149,15 +157,7 @@ func TestBackoffOnDeferral(t *testing.T) {
 func TestBackoffGivesUp(t *testing.T) {
 	scaledRetries(t, 100*time.Millisecond, 100*time.Millisecond)
 	srv := newBusyServer(t, 100)
-	reg := scanners.NewRegistry()
-	reg.Add(fakeIdent{})
-	reg.Add(heloProbe{})
-	cfg := config(t, reg, srv.port())
-	cfg.Checks = []checks.Check{heloCheck{}}
-	r, err := Run(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := runHelo(t, srv)
 	if len(r.Findings) != 1 || r.Findings[0].Status != "error" {
 		t.Fatalf("findings %+v, want one error", r.Findings)
 	}
