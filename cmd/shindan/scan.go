@@ -41,7 +41,7 @@ func scanCommand() *cli.Command {
 			&cli.StringFlag{Name: "policy", Usage: "organisation policy `FILE` (YAML): allowed services, waivers, thresholds"},
 			vulnFeedFlag,
 			&cli.StringFlag{Name: "ports", Usage: "port `SPEC`: top100, top1000, extra, all, 22,80,8000-8100, U:53 (default: the profile's)"},
-			&cli.IntFlag{Name: "rate", Value: 100000, Usage: "scan-wide hard ceiling of connections and packets per `SECOND` (0 = none); below it, the SYN scan starts at 20000/s, grows while nothing is lost and halves on loss, and timeouts follow each host's measured round trips"},
+			&cli.IntFlag{Name: "rate", Value: 300000, Usage: "scan-wide hard ceiling of connections and packets per `SECOND` (0 = none); below it, the SYN scan starts at 20000/s, doubles every 1024 probes while the replies keep up and nothing is lost, and halves on loss, and timeouts follow each host's measured round trips"},
 			&cli.IntFlag{Name: "concurrency", Value: 512, Usage: "connections in flight per host during port discovery (`N`)"},
 			&cli.IntFlag{Name: "host-probes", Value: 4, Usage: "protocol probes in flight per host after discovery (`N`)"},
 			&cli.IntFlag{Name: "hosts", Value: engine.DefaultHosts, Usage: "hosts scanned at once (`N`)"},

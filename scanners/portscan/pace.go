@@ -3,25 +3,37 @@ package portscan
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/time/rate"
 )
 
 // Pace is the SYN sweeps' own send rate below the scan-wide ceiling
-// (--rate), adapted to loss as nmap's congestion control is: it starts at
-// PaceStart, grows while the network shows no loss (slow start: ×2 every
-// PaceStep probes until the first loss; afterwards +10% per clean retry
-// round), and halves when a retransmission round gets answers the first
-// round did not (the first probes or their replies were dropped), down to
-// PaceFloor. One Pace is shared by every chunk of a scan, so a cut seen
-// in one chunk slows the next. It is safe for concurrent use.
+// (--rate), adapted to the network as nmap's congestion control is: it
+// starts at PaceStart and grows while replies keep up (slow start: ×2
+// every PaceStep probes until the first loss, as long as the replies that
+// arrived meanwhile number at least half of the step's probes to targets
+// that had already answered; afterwards
+// +10% per clean retry round), and halves when a retransmission round gets
+// answers the first round did not (the first probes or their replies were
+// dropped), down to PaceFloor. Replies are the clock: a path that queues
+// or drops, or live targets that answer little (filtered ports), keep it
+// where it is instead of letting it race to the ceiling within a round;
+// probes to targets not heard from yet (discovery of a mostly empty
+// range) carry no such signal and do not hold it. One Pace is shared by
+// every chunk of a scan, so a cut seen in one chunk slows the next. It is
+// safe for concurrent use.
 type Pace struct {
-	mu       sync.Mutex
-	ceiling  float64 // hard ceiling; 0 = none
-	cur      float64
-	cuts     int
-	lim      *rate.Limiter
-	sinceAdj int // probes sent since the last slow-start step
+	mu        sync.Mutex
+	ceiling   float64 // hard ceiling; 0 = none
+	cur       float64
+	cuts      int
+	lim       *rate.Limiter
+	sinceAdj  int          // probes sent since the last slow-start step
+	replies   atomic.Int64 // replies seen (Replied), all sweeps
+	aliveSent atomic.Int64 // probes sent to targets that had answered (SentAlive)
+	stepRep   int64        // replies when the current step began
+	stepAlive int64        // aliveSent when the current step began
 }
 
 // Pace defaults: what a responsive network gets (PaceStart, growing to
@@ -30,7 +42,7 @@ type Pace struct {
 const (
 	PaceStart = 20000
 	PaceFloor = 200
-	PaceStep  = 4096
+	PaceStep  = 1024
 	// paceMax bounds the rate when the scan has no ceiling (--rate 0).
 	paceMax = 1_000_000
 	// lossCut is the share of a round's probes that must be recovered by
@@ -82,8 +94,13 @@ func (p *Pace) wait(ctx context.Context, n int) error {
 	lim := p.lim
 	if p.cuts == 0 {
 		if p.sinceAdj += n; p.sinceAdj >= PaceStep {
-			p.sinceAdj = 0
-			p.set(p.cur * 2) // slow start: no loss seen yet
+			// Slow start: no loss seen yet; grow only when the step's
+			// replies kept up with its probes.
+			rep, alive := p.replies.Load(), p.aliveSent.Load()
+			if a := alive - p.stepAlive; 2*a < int64(p.sinceAdj) || 2*(rep-p.stepRep) >= a {
+				p.set(p.cur * 2)
+			}
+			p.sinceAdj, p.stepRep, p.stepAlive = 0, rep, alive
 		}
 	}
 	b := lim.Burst()
@@ -97,6 +114,12 @@ func (p *Pace) wait(ctx context.Context, n int) error {
 	}
 	return nil
 }
+
+// Replied counts n replies that answered a probe (the first per probe).
+func (p *Pace) Replied(n int) { p.replies.Add(int64(n)) }
+
+// SentAlive counts n probes sent to targets that had already answered.
+func (p *Pace) SentAlive(n int) { p.aliveSent.Add(int64(n)) }
 
 // round reports a retransmission round: sent probes went out in the
 // round before it, recovered of the resent ones were answered. It says

@@ -84,3 +84,47 @@ func TestPaceCeilingIsHard(t *testing.T) {
 		t.Fatalf("600 probes at 5000/s went out in %s", d)
 	}
 }
+
+// Replies are the clock of slow start: probes to targets that answered
+// before but whose replies stop coming hold the rate; replies that keep
+// up (or probes to targets never heard from) let it grow.
+func TestPaceSlowStartFollowsReplies(t *testing.T) {
+	ctx := context.Background()
+	p := NewPace(1_000_000)
+	// Two steps to live targets, each answered in full: ×4.
+	for range 2 {
+		p.SentAlive(PaceStep)
+		p.Replied(PaceStep)
+		if err := p.wait(ctx, PaceStep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := p.Rate(); got != 4*PaceStart {
+		t.Fatalf("rate %v after two answered steps, want %d", got, 4*PaceStart)
+	}
+	// A step to live targets with a third of the replies: held, not grown.
+	p.SentAlive(PaceStep)
+	p.Replied(PaceStep / 3)
+	_ = p.wait(ctx, PaceStep)
+	if got := p.Rate(); got != 4*PaceStart {
+		t.Fatalf("rate %v after a step whose replies fell behind, want it held at %d", got, 4*PaceStart)
+	}
+	// Replies are not carried over: the next silent step is held too.
+	p.SentAlive(PaceStep)
+	_ = p.wait(ctx, PaceStep)
+	if got := p.Rate(); got != 4*PaceStart {
+		t.Fatalf("rate %v after a silent step, want %d", got, 4*PaceStart)
+	}
+	// Half of the step answered is enough.
+	p.SentAlive(PaceStep)
+	p.Replied(PaceStep / 2)
+	_ = p.wait(ctx, PaceStep)
+	if got := p.Rate(); got != 8*PaceStart {
+		t.Fatalf("rate %v after a half-answered step, want %d", got, 8*PaceStart)
+	}
+	// Discovery of unknown targets (no live target probed) grows as before.
+	_ = p.wait(ctx, PaceStep)
+	if got := p.Rate(); got != 16*PaceStart {
+		t.Fatalf("rate %v after a discovery step, want %d", got, 16*PaceStart)
+	}
+}

@@ -14,8 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/sys/unix"
 	"golang.org/x/time/rate"
 
 	"shindan/scanners"
@@ -83,7 +82,8 @@ type synTarget struct {
 	alive  atomic.Bool  // any matching reply seen
 	first  atomic.Int64 // when the first probe went out (unix ns), for the RTT estimate
 	src    netip.Addr
-	err    error // no route or out of scope: nothing is sent
+	pseudo uint32 // checksum of the SYNs' pseudo-header (0: not computed yet)
+	err    error  // no route or out of scope: nothing is sent
 	states []uint8
 	open   int
 }
@@ -167,7 +167,7 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 	// Open every socket before sending anything, so a missing privilege
 	// is reported before the first packet.
 	type sock struct {
-		c    *rawio.IPConn
+		c    *rawio.BatchConn
 		kind int // 0 tcp4, 1 tcp6, 2 icmp4, 3 icmp6
 	}
 	var socks []sock
@@ -176,33 +176,33 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 			k.c.Close()
 		}
 	}
-	open := func(six bool, proto string, kind int) error {
-		c, err := rawio.ListenIPOn(six, proto, s.Iface)
+	open := func(six bool, proto, kind int) error {
+		c, err := rawio.ListenBatch(six, proto, s.Iface, synBatch)
 		if err != nil {
 			return err
 		}
 		socks = append(socks, sock{c, kind})
 		return nil
 	}
-	var tcp4, tcp6 *rawio.IPConn
+	var tcp4, tcp6 *rawio.BatchConn
 	if need4 {
-		if err := open(false, "tcp", 0); err != nil {
+		if err := open(false, unix.IPPROTO_TCP, 0); err != nil {
 			closeAll()
 			return err
 		}
 		tcp4 = socks[len(socks)-1].c
-		if err := open(false, "icmp", 2); err != nil {
+		if err := open(false, unix.IPPROTO_ICMP, 2); err != nil {
 			closeAll()
 			return err
 		}
 	}
 	if need6 {
-		if err := open(true, "tcp", 1); err != nil {
+		if err := open(true, unix.IPPROTO_TCP, 1); err != nil {
 			closeAll()
 			return err
 		}
 		tcp6 = socks[len(socks)-1].c
-		if err := open(true, "ipv6-icmp", 3); err != nil {
+		if err := open(true, unix.IPPROTO_ICMPV6, 3); err != nil {
 			closeAll()
 			return err
 		}
@@ -277,6 +277,8 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 	wg.Wait()
 
 	elapsed := env.Clock().Sub(start)
+	env.Logger().Debug("SYN sweep done", "targets", len(sc.targets), "ports", len(s.Ports), "sent", sc.sent.Load(),
+		"answered", sc.answered.Load(), "rate", sc.pace.Rate(), "cuts", sc.pace.Cuts(), "took", elapsed.Round(time.Millisecond))
 	for _, st := range sc.targets {
 		sc.summarize(ctx, st, start, elapsed)
 	}
@@ -291,7 +293,7 @@ const maxLossRounds = 2
 
 // discover sends SYNs to the ping ports (and the first scan ports) of
 // every target, waits for replies, and takes the silent targets out.
-func (sc *synScan) discover(ctx context.Context, tcp4, tcp6 *rawio.IPConn, wait time.Duration) error {
+func (sc *synScan) discover(ctx context.Context, tcp4, tcp6 *rawio.BatchConn, wait time.Duration) error {
 	ports := slices.Clone(synPingPorts)
 	for _, p := range sc.s.Ports[:min(3, len(sc.s.Ports))] {
 		if !slices.Contains(ports, p) {
@@ -343,7 +345,7 @@ func (sc *synScan) settle(ctx context.Context, d time.Duration) {
 }
 
 // sendRound sends a SYN for every unanswered target port.
-func (sc *synScan) sendRound(ctx context.Context, tcp4, tcp6 *rawio.IPConn, first bool) error {
+func (sc *synScan) sendRound(ctx context.Context, tcp4, tcp6 *rawio.BatchConn, first bool) error {
 	return sc.send(ctx, tcp4, tcp6, sc.s.Ports, func(st *synTarget, port int) bool {
 		pi := sc.portIdx[port]
 		if pi < 0 || sc.s.Ports[pi] != uint16(port) {
@@ -361,18 +363,19 @@ func (sc *synScan) sendRound(ctx context.Context, tcp4, tcp6 *rawio.IPConn, firs
 // send sends a SYN to each port of ports on every live target for which
 // want says so, ports in the outer loop so consecutive packets go to
 // different hosts.
-func (sc *synScan) send(ctx context.Context, tcp4, tcp6 *rawio.IPConn, ports []uint16, want func(st *synTarget, port int) bool) error {
-	buf := gopacket.NewSerializeBuffer()
-	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
-	ip4 := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP}
-	ip6 := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolTCP}
-	tcp := &layers.TCP{SrcPort: layers.TCPPort(sc.sport), SYN: true, Window: 1024,
-		Options: []layers.TCPOption{{OptionType: layers.TCPOptionKindMSS, OptionLength: 4, OptionData: []byte{0x05, 0xb4}}}}
+func (sc *synScan) send(ctx context.Context, tcp4, tcp6 *rawio.BatchConn, ports []uint16, want func(st *synTarget, port int) bool) error {
+	tmpl := newSynTemplate(sc.sport)
 	// Tokens are taken from the scan-wide limiter in batches (at most its
-	// burst): one timer wake-up per batch instead of per packet.
-	batch := 32
+	// burst), and each batch goes out in one sendmmsg per family: one
+	// timer wake-up and one system call per batch instead of per packet.
+	batch := synBatch
 	if sc.env.Limiter != nil {
 		batch = max(1, min(batch, sc.env.Limiter.Burst()))
+	}
+	q4, q6 := newSynQueue(batch), newSynQueue(batch)
+	flush := func() {
+		q4.flush(sc, tcp4)
+		q6.flush(sc, tcp6)
 	}
 	tokens := 0
 	var seen [65536]bool
@@ -385,21 +388,11 @@ func (sc *synScan) send(ctx context.Context, tcp4, tcp6 *rawio.IPConn, ports []u
 			if st.err != nil || !want(st, int(port)) {
 				continue
 			}
-			tcp.DstPort = layers.TCPPort(port)
-			tcp.Seq = sc.cookie(st.t.Addr, port)
-			conn := tcp4
-			if st.t.Addr.Is4() {
-				ip4.SrcIP, ip4.DstIP = st.src.AsSlice(), st.t.Addr.AsSlice()
-				_ = tcp.SetNetworkLayerForChecksum(ip4)
-			} else {
-				conn = tcp6
-				ip6.SrcIP, ip6.DstIP = st.src.AsSlice(), st.t.Addr.AsSlice()
-				_ = tcp.SetNetworkLayerForChecksum(ip6)
-			}
-			if err := gopacket.SerializeLayers(buf, opts, tcp); err != nil {
-				return fmt.Errorf("portscan: build SYN: %w", err)
-			}
 			if tokens == 0 {
+				flush()
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
 				if err := sc.pace.wait(ctx, batch); err != nil {
 					return err
 				}
@@ -409,27 +402,72 @@ func (sc *synScan) send(ctx context.Context, tcp4, tcp6 *rawio.IPConn, ports []u
 				tokens = batch
 			}
 			tokens--
-			err := conn.SendPaid(sc.env, st.t.Addr, buf.Bytes())
-			switch {
-			case err == nil:
-				sc.sent.Add(1)
-				st.first.CompareAndSwap(0, time.Now().UnixNano())
-			case ctx.Err() != nil:
-				return ctx.Err()
-			default:
-				// Out of scope, or EHOSTUNREACH after a failed neighbour
-				// lookup: stop probing this target.
-				sc.mu.Lock()
-				if st.err == nil {
-					st.err = err
-					sc.pending.Add(-int64(countUnknown(st.states)))
-				}
-				sc.mu.Unlock()
+			q := q4
+			if !st.t.Addr.Is4() {
+				q = q6
 			}
+			if st.pseudo == 0 {
+				st.pseudo = pseudoSum(st.src, st.t.Addr)
+			}
+			tmpl.build(q.next(st), st.pseudo, port, sc.cookie(st.t.Addr, port))
 		}
 	}
+	flush()
 	sc.lastSend.Store(time.Now().UnixNano())
-	return nil
+	return ctx.Err()
+}
+
+// synBatch is how many SYNs go out per sendmmsg and how many replies one
+// recvmmsg drains.
+const synBatch = 64
+
+// synQueue holds one family's SYNs until the batch's tokens are spent.
+type synQueue struct {
+	bufs [][synLen]byte
+	pkts [][]byte
+	dsts []netip.Addr
+	tgts []*synTarget
+}
+
+func newSynQueue(n int) *synQueue {
+	return &synQueue{bufs: make([][synLen]byte, n), pkts: make([][]byte, 0, n), dsts: make([]netip.Addr, 0, n), tgts: make([]*synTarget, 0, n)}
+}
+
+func (q *synQueue) next(st *synTarget) []byte {
+	b := q.bufs[len(q.pkts)][:]
+	q.pkts = append(q.pkts, b)
+	q.dsts = append(q.dsts, st.t.Addr)
+	q.tgts = append(q.tgts, st)
+	return b
+}
+
+func (q *synQueue) flush(sc *synScan, c *rawio.BatchConn) {
+	if len(q.pkts) == 0 || c == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	alive := 0
+	c.SendBatch(sc.env, q.dsts, q.pkts, func(i int, err error) {
+		st := q.tgts[i]
+		if err == nil {
+			sc.sent.Add(1)
+			st.first.CompareAndSwap(0, now)
+			if st.alive.Load() {
+				alive++
+			}
+			return
+		}
+		// Out of scope, or EHOSTUNREACH after a failed neighbour lookup:
+		// stop probing this target.
+		sc.mu.Lock()
+		if st.err == nil {
+			st.err = err
+			sc.pending.Add(-int64(countUnknown(st.states)))
+		}
+		sc.mu.Unlock()
+	})
+	sc.pace.SentAlive(alive)
+	q.pkts, q.dsts, q.tgts = q.pkts[:0], q.dsts[:0], q.tgts[:0]
 }
 
 func countUnknown(s []uint8) int {
@@ -442,35 +480,43 @@ func countUnknown(s []uint8) int {
 	return n
 }
 
-// receive reads replies from one raw socket until ctx ends.
-func (sc *synScan) receive(ctx context.Context, c *rawio.IPConn, kind int) {
+// receive drains one raw socket every synPoll until ctx ends. Polling
+// rather than blocking is what keeps the kernel from waking a reader for
+// every reply (see rawio.BatchConn); the socket buffer holds what arrives
+// in between.
+func (sc *synScan) receive(ctx context.Context, c *rawio.BatchConn, kind int) {
 	d := newSynDecoder()
-	b := make([]byte, rawio.MaxPacket)
-	dl := time.Now().Add(50 * time.Millisecond)
-	for ctx.Err() == nil {
-		n, src, err := c.Recv(b, dl)
-		if err != nil {
-			if rawio.IsTimeout(err) {
-				dl = time.Now().Add(50 * time.Millisecond)
-				continue
-			}
-			return
-		}
+	got := func(p rawio.Packet) {
 		var r synReply
 		var ok bool
 		switch kind {
 		case 0, 1:
-			r, ok = d.tcpReply(b[:n], src)
+			r, ok = d.tcpReply(p.Data, p.Src)
 		case 2:
-			r, ok = d.icmp4Reply(b[:n])
+			r, ok = d.icmp4Reply(p.Data)
 		case 3:
-			r, ok = d.icmp6Reply(b[:n])
+			r, ok = d.icmp6Reply(p.Data)
 		}
 		if ok {
 			sc.record(r)
 		}
 	}
+	for ctx.Err() == nil {
+		n, err := c.RecvBatch(got)
+		if err != nil {
+			sc.env.Logger().Debug("SYN scan: receive failed", "err", err)
+			return
+		}
+		if n < c.Batch() {
+			time.Sleep(synPoll)
+		}
+	}
 }
+
+// synPoll is the receivers' polling interval: short enough that the
+// socket buffer does not overflow at the rate ceiling, long enough that
+// an idle receiver costs nothing measurable.
+const synPoll = time.Millisecond
 
 // record applies a reply whose cookie matches; anything else is noise.
 func (sc *synScan) record(r synReply) {
@@ -514,6 +560,7 @@ func (sc *synScan) record(r synReply) {
 	if prev == stUnknown {
 		sc.pending.Add(-1)
 		sc.answered.Add(1)
+		sc.pace.Replied(1)
 	}
 	// A SYN-ACK outranks an earlier RST or ICMP (retransmission after a
 	// transient filter); the first SYN-ACK is the one reported.

@@ -24,12 +24,10 @@ type synReply struct {
 // synDecoder decodes replies without allocating (gopacket's
 // DecodingLayerParser); one per receive goroutine.
 type synDecoder struct {
-	tcp     layers.TCP
 	icmp4   layers.ICMPv4
 	icmp6   layers.ICMPv6
 	ip4     layers.IPv4
 	ip6     layers.IPv6
-	ptcp    *gopacket.DecodingLayerParser
 	pic4    *gopacket.DecodingLayerParser
 	pic6    *gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
@@ -37,8 +35,6 @@ type synDecoder struct {
 
 func newSynDecoder() *synDecoder {
 	d := &synDecoder{decoded: make([]gopacket.LayerType, 0, 4)}
-	d.ptcp = gopacket.NewDecodingLayerParser(layers.LayerTypeTCP, &d.tcp)
-	d.ptcp.IgnoreUnsupported = true
 	d.pic4 = gopacket.NewDecodingLayerParser(layers.LayerTypeICMPv4, &d.icmp4)
 	d.pic4.IgnoreUnsupported = true
 	d.pic6 = gopacket.NewDecodingLayerParser(layers.LayerTypeICMPv6, &d.icmp6)
@@ -46,17 +42,22 @@ func newSynDecoder() *synDecoder {
 	return d
 }
 
-// tcpReply decodes a TCP segment (no IP header) received from src.
+// tcpReply decodes a TCP segment (no IP header) received from src. It
+// reads the fixed header by hand: it runs for every reply of a sweep.
 func (d *synDecoder) tcpReply(b []byte, src netip.Addr) (synReply, bool) {
-	if err := d.ptcp.DecodeLayers(b, &d.decoded); err != nil || len(d.decoded) == 0 {
+	if len(b) < 20 {
 		return synReply{}, false
 	}
-	t := &d.tcp
-	r := synReply{peer: src, sport: uint16(t.DstPort), dport: uint16(t.SrcPort), seq: t.Ack - 1}
-	switch {
-	case t.SYN && t.ACK:
+	if off := int(b[12]>>4) * 4; off < 20 || off > len(b) {
+		return synReply{}, false
+	}
+	r := synReply{peer: src, sport: binary.BigEndian.Uint16(b[2:4]), dport: binary.BigEndian.Uint16(b[0:2]),
+		seq: binary.BigEndian.Uint32(b[8:12]) - 1}
+	const syn, rst, ack = 0x02, 0x04, 0x10
+	switch f := b[13]; {
+	case f&(syn|ack) == syn|ack:
 		r.state, r.why = "open", "syn-ack"
-	case t.RST:
+	case f&rst != 0:
 		r.state, r.why = "closed", "rst"
 	default:
 		return synReply{}, false
