@@ -501,6 +501,10 @@ func (sc *synScan) receive(ctx context.Context, c *rawio.BatchConn, kind int) {
 			sc.record(r)
 		}
 	}
+	poll := synPoll
+	if c.RecvBuffer() < synPollBuffer {
+		poll = synPollSmall
+	}
 	for ctx.Err() == nil {
 		n, err := c.RecvBatch(got)
 		if err != nil {
@@ -508,15 +512,24 @@ func (sc *synScan) receive(ctx context.Context, c *rawio.BatchConn, kind int) {
 			return
 		}
 		if n < c.Batch() {
-			time.Sleep(synPoll)
+			time.Sleep(poll)
 		}
 	}
 }
 
 // synPoll is the receivers' polling interval: short enough that the
-// socket buffer does not overflow at the rate ceiling, long enough that
-// an idle receiver costs nothing measurable.
-const synPoll = time.Millisecond
+// socket buffer (forced to 8 MiB when the process may, see
+// rawio.ListenBatch) does not overflow between two polls at a few hundred
+// thousand replies a second (each takes about 1 KiB of buffer), long
+// enough that an idle receiver costs nothing measurable. A buffer smaller
+// than synPollBuffer (net.core.rmem_max, typically 208 KiB, without
+// CAP_NET_ADMIN) holds only a millisecond or two of replies: polled every
+// synPollSmall.
+const (
+	synPoll       = time.Millisecond
+	synPollSmall  = 200 * time.Microsecond
+	synPollBuffer = 4 << 20
+)
 
 // record applies a reply whose cookie matches; anything else is noise.
 func (sc *synScan) record(r synReply) {

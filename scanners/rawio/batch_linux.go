@@ -92,6 +92,16 @@ func ListenBatch(six bool, proto int, iface string, batch int) (*BatchConn, erro
 // a larger packet is cut there, and a receiver holds Batch of these.
 const batchPacket = 2048
 
+// RecvBuffer is the socket's receive buffer in bytes as the kernel set it
+// (twice the size asked for, capped by net.core.rmem_max unless forced).
+func (c *BatchConn) RecvBuffer() int {
+	n, err := unix.GetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
 // Batch is how many packets one SendBatch or RecvBatch call handles.
 func (c *BatchConn) Batch() int { return len(c.smsgs) }
 
