@@ -372,10 +372,10 @@ func (sc *synScan) send(ctx context.Context, tcp4, tcp6 *rawio.BatchConn, ports 
 	if sc.env.Limiter != nil {
 		batch = max(1, min(batch, sc.env.Limiter.Burst()))
 	}
-	q4, q6 := newSynQueue(batch), newSynQueue(batch)
+	q4, q6 := newSynQueue(batch, tcp4), newSynQueue(batch, tcp6)
 	flush := func() {
-		q4.flush(sc, tcp4)
-		q6.flush(sc, tcp6)
+		q4.flush(sc)
+		q6.flush(sc)
 	}
 	tokens := 0
 	var seen [65536]bool
@@ -423,14 +423,19 @@ const synBatch = 64
 
 // synQueue holds one family's SYNs until the batch's tokens are spent.
 type synQueue struct {
+	out  *rawio.Sender // nil: no socket of this family
 	bufs [][synLen]byte
 	pkts [][]byte
 	dsts []netip.Addr
 	tgts []*synTarget
 }
 
-func newSynQueue(n int) *synQueue {
-	return &synQueue{bufs: make([][synLen]byte, n), pkts: make([][]byte, 0, n), dsts: make([]netip.Addr, 0, n), tgts: make([]*synTarget, 0, n)}
+func newSynQueue(n int, c *rawio.BatchConn) *synQueue {
+	var out *rawio.Sender
+	if c != nil {
+		out = c.NewSender()
+	}
+	return &synQueue{out: out, bufs: make([][synLen]byte, n), pkts: make([][]byte, 0, n), dsts: make([]netip.Addr, 0, n), tgts: make([]*synTarget, 0, n)}
 }
 
 func (q *synQueue) next(st *synTarget) []byte {
@@ -441,13 +446,13 @@ func (q *synQueue) next(st *synTarget) []byte {
 	return b
 }
 
-func (q *synQueue) flush(sc *synScan, c *rawio.BatchConn) {
-	if len(q.pkts) == 0 || c == nil {
+func (q *synQueue) flush(sc *synScan) {
+	if len(q.pkts) == 0 || q.out == nil {
 		return
 	}
 	now := time.Now().UnixNano()
 	alive := 0
-	c.SendBatch(sc.env, q.dsts, q.pkts, func(i int, err error) {
+	q.out.SendBatch(sc.env, q.dsts, q.pkts, func(i int, err error) {
 		st := q.tgts[i]
 		if err == nil {
 			sc.sent.Add(1)

@@ -23,17 +23,11 @@ import (
 // a reader that polls every millisecond drains the same packets without
 // any (nmap's libpcap ring works the same way).
 type BatchConn struct {
-	fd  int
-	six bool
+	fd    int
+	six   bool
+	batch int
 
-	// send side, reused by every SendBatch
-	smsgs  []mmsghdr
-	siovs  []unix.Iovec
-	sname4 []unix.RawSockaddrInet4
-	sname6 []unix.RawSockaddrInet6
-	sidx   []int // message → index in the caller's slice
-
-	// receive side
+	// receive side (one reader)
 	rmsgs  []mmsghdr
 	riovs  []unix.Iovec
 	rnames []unix.RawSockaddrInet6 // large enough for either family
@@ -72,15 +66,9 @@ func ListenBatch(six bool, proto int, iface string, batch int) (*BatchConn, erro
 	}
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
 	batch = max(1, batch)
-	c := &BatchConn{fd: fd, six: six,
-		smsgs: make([]mmsghdr, batch), siovs: make([]unix.Iovec, batch), sidx: make([]int, batch),
+	c := &BatchConn{fd: fd, six: six, batch: batch,
 		rmsgs: make([]mmsghdr, batch), riovs: make([]unix.Iovec, batch), rnames: make([]unix.RawSockaddrInet6, batch),
 		rbufs: make([][]byte, batch)}
-	if six {
-		c.sname6 = make([]unix.RawSockaddrInet6, batch)
-	} else {
-		c.sname4 = make([]unix.RawSockaddrInet4, batch)
-	}
 	for i := range c.rbufs {
 		c.rbufs[i] = make([]byte, batchPacket)
 	}
@@ -103,48 +91,72 @@ func (c *BatchConn) RecvBuffer() int {
 }
 
 // Batch is how many packets one SendBatch or RecvBatch call handles.
-func (c *BatchConn) Batch() int { return len(c.smsgs) }
+func (c *BatchConn) Batch() int { return c.batch }
+
+// Sender holds one sending goroutine's message buffers; several may share
+// a BatchConn, one Sender belongs to one goroutine. (Two senders on two
+// cores did not make an all-ports sweep faster here: 0.50-0.59 s against
+// 0.43-0.56 s with one, with more kernel time.)
+type Sender struct {
+	c      *BatchConn
+	smsgs  []mmsghdr
+	siovs  []unix.Iovec
+	sname4 []unix.RawSockaddrInet4
+	sname6 []unix.RawSockaddrInet6
+	sidx   []int // message → index in the caller's slice
+}
+
+// NewSender returns a Sender for one goroutine.
+func (c *BatchConn) NewSender() *Sender {
+	s := &Sender{c: c, smsgs: make([]mmsghdr, c.batch), siovs: make([]unix.Iovec, c.batch), sidx: make([]int, c.batch)}
+	if c.six {
+		s.sname6 = make([]unix.RawSockaddrInet6, c.batch)
+	} else {
+		s.sname4 = make([]unix.RawSockaddrInet4, c.batch)
+	}
+	return s
+}
 
 // SendBatch sends pkts[i] to dsts[i] (at most Batch packets; the caller
 // has paid their rate tokens) and calls done(i, err) once per packet, err
 // nil when the kernel took it. A destination outside env's scope is
 // refused without being sent. A full queue (ENOBUFS, EAGAIN) is retried
 // after 1 ms, three times, before the packet fails.
-func (c *BatchConn) SendBatch(env *scanners.Env, dsts []netip.Addr, pkts [][]byte, done func(i int, err error)) {
+func (s *Sender) SendBatch(env *scanners.Env, dsts []netip.Addr, pkts [][]byte, done func(i int, err error)) {
 	n := 0
-	for i, dst := range dsts[:min(len(dsts), len(c.smsgs))] {
+	for i, dst := range dsts[:min(len(dsts), len(s.smsgs))] {
 		if env.Allow != nil && !env.Allow(dst) {
 			done(i, fmt.Errorf("rawio: %s: %w", dst, scanners.ErrOutOfScope))
 			continue
 		}
-		if dst.Is4() == c.six {
+		if dst.Is4() == s.c.six {
 			done(i, fmt.Errorf("rawio: %s: wrong address family for this socket", dst))
 			continue
 		}
-		m := &c.smsgs[n]
+		m := &s.smsgs[n]
 		*m = mmsghdr{}
-		c.siovs[n] = unix.Iovec{Base: unsafe.SliceData(pkts[i])}
-		c.siovs[n].SetLen(len(pkts[i]))
-		m.hdr.Iov = &c.siovs[n]
+		s.siovs[n] = unix.Iovec{Base: unsafe.SliceData(pkts[i])}
+		s.siovs[n].SetLen(len(pkts[i]))
+		m.hdr.Iov = &s.siovs[n]
 		m.hdr.SetIovlen(1)
-		if c.six {
-			c.sname6[n] = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: dst.As16(), Scope_id: zoneIndex(dst)}
-			m.hdr.Name = (*byte)(unsafe.Pointer(&c.sname6[n]))
+		if s.c.six {
+			s.sname6[n] = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: dst.As16(), Scope_id: zoneIndex(dst)}
+			m.hdr.Name = (*byte)(unsafe.Pointer(&s.sname6[n]))
 			m.hdr.Namelen = unix.SizeofSockaddrInet6
 		} else {
-			c.sname4[n] = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst.As4()}
-			m.hdr.Name = (*byte)(unsafe.Pointer(&c.sname4[n]))
+			s.sname4[n] = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: dst.As4()}
+			m.hdr.Name = (*byte)(unsafe.Pointer(&s.sname4[n]))
 			m.hdr.Namelen = unix.SizeofSockaddrInet4
 		}
-		c.sidx[n] = i
+		s.sidx[n] = i
 		n++
 	}
 	for at, tries := 0, 0; at < n; {
-		k, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(c.fd), uintptr(unsafe.Pointer(&c.smsgs[at])), uintptr(n-at), 0, 0, 0)
+		k, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(s.c.fd), uintptr(unsafe.Pointer(&s.smsgs[at])), uintptr(n-at), 0, 0, 0)
 		switch {
 		case e == 0:
 			for j := at; j < at+int(k); j++ {
-				done(c.sidx[j], nil)
+				done(s.sidx[j], nil)
 			}
 			at += int(k)
 			tries = 0
@@ -157,21 +169,21 @@ func (c *BatchConn) SendBatch(env *scanners.Env, dsts []netip.Addr, pkts [][]byt
 			// The first message of the rest failed (EHOSTUNREACH after a
 			// failed neighbour lookup, a full queue three times): report
 			// it and go on with the others.
-			done(c.sidx[at], fmt.Errorf("rawio: send to %s: %w", c.dst(at), e))
+			done(s.sidx[at], fmt.Errorf("rawio: send to %s: %w", s.dst(at), e))
 			at++
 			tries = 0
 		}
 	}
 	for j := range n {
-		c.siovs[j].Base = nil // do not keep the caller's buffers alive
+		s.siovs[j].Base = nil // do not keep the caller's buffers alive
 	}
 }
 
-func (c *BatchConn) dst(j int) netip.Addr {
-	if c.six {
-		return netip.AddrFrom16(c.sname6[j].Addr)
+func (s *Sender) dst(j int) netip.Addr {
+	if s.c.six {
+		return netip.AddrFrom16(s.sname6[j].Addr)
 	}
-	return netip.AddrFrom4(c.sname4[j].Addr)
+	return netip.AddrFrom4(s.sname4[j].Addr)
 }
 
 // zoneIndex is the interface index of a link-local destination's zone.

@@ -72,7 +72,7 @@ func TestBatchConnLoopback(t *testing.T) {
 	dsts := []netip.Addr{netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("::1"), netip.MustParseAddr("127.0.0.1")}
 	errs := make([]error, len(dsts))
 	calls := 0
-	c.SendBatch(env, dsts, [][]byte{echo, echo, echo}, func(i int, err error) { calls++; errs[i] = err })
+	c.NewSender().SendBatch(env, dsts, [][]byte{echo, echo, echo}, func(i int, err error) { calls++; errs[i] = err })
 	if calls != 3 || !errors.Is(errs[0], scanners.ErrOutOfScope) || errs[1] == nil || errs[2] != nil {
 		t.Fatalf("send results %v (%d calls), want out of scope, wrong family, sent", errs, calls)
 	}
