@@ -139,7 +139,7 @@ func TestLabInterruptWritesPartialReport(t *testing.T) {
 	errs := 0
 	for _, f := range r.Findings {
 		if f.Status == "pass" {
-			t.Errorf("interrupted scan passed %s %s", f.Check, f.Target)
+			t.Errorf("interrupted scan passed %s %s: %s", f.Check, f.Target, f.Detail.EN)
 		}
 		if f.Status == "error" {
 			errs++

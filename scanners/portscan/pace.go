@@ -108,6 +108,16 @@ func (p *Pace) wait(ctx context.Context, n int) error {
 	for n > 0 {
 		k := min(n, b)
 		if err := lim.WaitN(ctx, k); err != nil {
+			// Slots due after ctx's deadline: wait for the deadline, so
+			// that the sweep ends as interrupted (ctx.Err()), not with the
+			// limiter's early "would exceed context deadline" while the
+			// context still reads as live.
+			if ctx.Err() == nil {
+				if _, ok := ctx.Deadline(); ok {
+					<-ctx.Done()
+					return ctx.Err()
+				}
+			}
 			return err
 		}
 		n -= k

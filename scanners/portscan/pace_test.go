@@ -2,6 +2,7 @@ package portscan
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -126,5 +127,22 @@ func TestPaceSlowStartFollowsReplies(t *testing.T) {
 	_ = p.wait(ctx, PaceStep)
 	if got := p.Rate(); got != 16*PaceStart {
 		t.Fatalf("rate %v after a discovery step, want %d", got, 16*PaceStart)
+	}
+}
+
+// Slots due after the context's deadline end the wait at the deadline
+// with the context's own error, so a sweep cut short by a deadline reads
+// as interrupted rather than failing early while the context is live.
+func TestPaceWaitPastDeadline(t *testing.T) {
+	p := NewPace(200)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	t0 := time.Now()
+	err := p.wait(ctx, 400) // two seconds of slots
+	if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() == nil {
+		t.Fatalf("wait past the deadline: %v (ctx %v), want the context's deadline error", err, ctx.Err())
+	}
+	if d := time.Since(t0); d < 100*time.Millisecond {
+		t.Fatalf("returned after %s, before the deadline", d)
 	}
 }

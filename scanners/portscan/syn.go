@@ -280,7 +280,7 @@ func (s *SYN) Sweep(ctx context.Context, env *scanners.Env, ts iter.Seq[scanners
 	env.Logger().Debug("SYN sweep done", "targets", len(sc.targets), "ports", len(s.Ports), "sent", sc.sent.Load(),
 		"answered", sc.answered.Load(), "rate", sc.pace.Rate(), "cuts", sc.pace.Cuts(), "took", elapsed.Round(time.Millisecond))
 	for _, st := range sc.targets {
-		sc.summarize(ctx, st, start, elapsed)
+		sc.summarize(ctx, st, start, elapsed, sendErr)
 	}
 	if sendErr != nil && ctx.Err() == nil {
 		return sendErr
@@ -598,7 +598,10 @@ func (sc *synScan) record(r synReply) {
 	}
 }
 
-func (sc *synScan) summarize(ctx context.Context, st *synTarget, start time.Time, elapsed time.Duration) {
+// summarize emits a target's summary. cut is the error that stopped the
+// sending early, if any: a summary then never claims the ports it lists
+// as covered were all tried.
+func (sc *synScan) summarize(ctx context.Context, st *synTarget, start time.Time, elapsed time.Duration, cut error) {
 	var open, closed, filtered, silent int
 	for i, v := range st.states {
 		if sc.portIdx[sc.s.Ports[i]] != int32(i) {
@@ -637,6 +640,11 @@ func (sc *synScan) summarize(ctx context.Context, st *synTarget, start time.Time
 		o.Status, o.Reason = scanners.Interrupted, "scan interrupted before every port was tried"
 		if open == 0 && closed == 0 {
 			state = "no-response" // only hosts that answered count as up
+		}
+	case cut != nil:
+		o.Status, o.Reason = scanners.StatusOf(cut), fmt.Sprintf("sending stopped before every port was tried: %v", cut)
+		if open == 0 && closed == 0 {
+			state = "no-response"
 		}
 	case open == 0 && closed == 0:
 		state = "no-response"
