@@ -87,6 +87,11 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "cache_size(-4096)")
+	// Every transaction here writes; IMMEDIATE takes the write lock at
+	// BEGIN, where the busy handler waits, instead of on the first write,
+	// where SQLite fails at once with SQLITE_BUSY if another connection
+	// holds it (a scan failed in CI that way while a reader migrated).
+	q.Add("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", path, err)
