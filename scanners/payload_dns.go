@@ -28,7 +28,9 @@ const (
 	// (NXDOMAIN for an existing name, other addresses: filtering or a
 	// forwarder that rewrites).
 	ResolverUnexpected = "unexpected"
-	// ResolverNoAnswer: no usable reply (timeout, garbage, error rcode).
+	// ResolverNoAnswer: no usable reply (timeout, garbage, a reply that
+	// stayed truncated, an rcode such as FORMERR or NOTIMP that says the
+	// query was not taken).
 	ResolverNoAnswer = "no-answer"
 )
 
@@ -69,8 +71,11 @@ type DNSRecursion struct {
 	// the probe name's parent ("" when not sent); it tells recursion from
 	// cache.
 	Fresh string `json:"fresh,omitempty"`
-	Class string `json:"class"`
-	Error string `json:"error,omitempty"`
+	// Truncated is true when the UDP reply had TC=1: the class is then
+	// the TCP retry's (RFC 7766 §5), or no-answer when none came whole.
+	Truncated bool   `json:"truncated,omitempty"`
+	Class     string `json:"class"`
+	Error     string `json:"error,omitempty"`
 	// Text is the dig-style reply, bounded: the evidence.
 	Text string `json:"text,omitempty"`
 }

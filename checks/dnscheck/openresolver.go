@@ -49,16 +49,7 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 		by := map[string][]string{}
 		var ev []scanners.Evidence
 		for _, r := range s.Recursion {
-			d := r.Transport + ": " + r.Class
-			if r.Rcode != "" {
-				d += " (rcode " + r.Rcode + ", ra=" + b01(r.RA) + ", aa=" + b01(r.AA)
-				if r.Fresh != "" {
-					d += ", fresh name " + r.Fresh
-				}
-				d += ")"
-			} else if r.Error != "" {
-				d += " (" + r.Error + ")"
-			}
+			d := r.Transport + ": " + r.Class + recursionNote(r)
 			by[r.Class] = append(by[r.Class], d)
 			ev = append(ev, dnsEvidence(r.Transport+" "+r.QName+" A, RD=1: "+r.Class, r.Text))
 		}
@@ -66,16 +57,7 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 		// for the server), so names the scan resolved itself were asked.
 		var proof []string
 		for _, r := range s.Proof {
-			d := r.Transport + " " + r.QName + ": " + r.Class
-			if r.Rcode != "" {
-				d += " (rcode " + r.Rcode + ", ra=" + b01(r.RA) + ", aa=" + b01(r.AA)
-				if r.Fresh != "" {
-					d += ", fresh name " + r.Fresh
-				}
-				d += ")"
-			} else if r.Error != "" {
-				d += " (" + r.Error + ")"
-			}
+			d := r.Transport + " " + r.QName + ": " + r.Class + recursionNote(r)
 			if r.Class == scanners.ResolverOpen {
 				proof = append(proof, d)
 			} else {
@@ -119,14 +101,37 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 			f = checks.Observed(info, o, "", checks.Pass, checks.T(ja, en))
 		default:
 			f = checks.Observed(info, o, "", checks.Error, checks.T(
-				"再帰問い合わせに応答がありませんでした: "+strings.Join(by[scanners.ResolverNoAnswer], "; "),
-				"no reply to the recursion test: "+strings.Join(by[scanners.ResolverNoAnswer], "; ")))
+				"再帰問い合わせの試験に判定できる応答がありませんでした（UDP・TCP とも）: "+strings.Join(by[scanners.ResolverNoAnswer], "; "),
+				"no usable reply to the recursion test over udp or tcp: "+strings.Join(by[scanners.ResolverNoAnswer], "; ")))
 
 		}
 		f.Evidence = ev
 		out = append(out, f)
 		return out
 	})
+}
+
+// recursionNote is the evidence of one recursion test in a detail: rcode
+// and flags of the judged reply (the TCP retry's when UDP was truncated),
+// or why there was none.
+func recursionNote(r scanners.DNSRecursion) string {
+	if r.Rcode == "" {
+		if r.Error != "" {
+			return " (" + r.Error + ")"
+		}
+		return ""
+	}
+	d := " (rcode " + r.Rcode + ", ra=" + b01(r.RA) + ", aa=" + b01(r.AA)
+	if r.Fresh != "" {
+		d += ", fresh name " + r.Fresh
+	}
+	if r.Truncated {
+		d += ", udp reply truncated (TC=1): judged from the tcp retry"
+	}
+	if r.Class == scanners.ResolverNoAnswer && r.Error != "" {
+		d += ", " + r.Error
+	}
+	return d + ")"
 }
 
 // b01 writes a DNS header flag as dig shows it in evidence (ra=1, aa=0).

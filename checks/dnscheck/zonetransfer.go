@@ -17,8 +17,9 @@ var _ checks.Check = zoneTransfer{}
 // zones found for the server's name and the dns_zones option; dns.domain:
 // the domain at every NS address, v4 and v6). Fails when a transfer
 // succeeds; the record count and the first records are the evidence, never
-// the zone. A server that refuses both passes; a transfer that could not be
-// attempted (no TCP, timeout) is error.
+// the zone. A server that refuses both passes (REFUSED, NOTAUTH, NOTIMP, or
+// no records); a transfer that could not be attempted (no TCP, timeout) or
+// ended in SERVFAIL or FORMERR, which refuse nothing, is error.
 type zoneTransfer struct{}
 
 func (zoneTransfer) Info() checks.Info {
@@ -86,6 +87,10 @@ func judgeTransfers(info checks.Info, o scanners.Observation, ts []scanners.DNST
 				}
 				allowed = append(allowed, d)
 				ev = append(ev, dnsEvidence(fmt.Sprintf("%s %s @%s: %d records", t.Type, t.Zone, t.Server, t.Records), strings.Join(t.Sample, "\n")))
+			case t.Rcode == "SERVFAIL" || t.Rcode == "FORMERR":
+				// A server failure or a query it could not read is neither
+				// a refusal nor a transfer: the policy stays unknown.
+				failed = append(failed, t.Type+": rcode "+t.Rcode+", neither refused nor sent")
 			case t.Rcode != "":
 				refused = append(refused, t.Type+": "+t.Rcode)
 			default:

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,6 +42,12 @@ var ErrNoMatch = errors.New("dnsclient: no reply matching the query id")
 // read: a protocol error, never a timeout.
 var ErrMalformed = errors.New("dnsclient: malformed reply")
 
+// ErrTruncated marks a reply with TC=1 for which no complete answer came:
+// the TCP retry failed or was truncated too. A truncated reply is the
+// server saying "ask me over TCP" (RFC 7766 §5); its empty sections and
+// its flags are no answer to judge.
+var ErrTruncated = errors.New("dnsclient: truncated reply")
+
 // DialFunc dials through the scope guard (scanners.Env.DialContext or
 // LookupDialContext).
 type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -68,6 +75,29 @@ type Reply struct {
 	// TCPErr is why the TCP retry of a truncated UDP reply failed; Msg is
 	// then the truncated UDP reply.
 	TCPErr error
+	// ViaTCP is true when the UDP reply was truncated and Msg is the TCP
+	// retry's reply.
+	ViaTCP bool
+	// NoEDNS is true when the server answered our EDNS0 query with
+	// FORMERR or NOTIMP and no OPT record, and Msg is the reply to the
+	// same query without EDNS0 (RFC 6891 §7).
+	NoEDNS bool
+}
+
+// Whole returns nil when Msg is a complete answer, else an error wrapping
+// ErrTruncated that says why the complete answer is missing: a truncated
+// reply carries no evidence (its flags and empty sections say "retry over
+// TCP", not "no data" or "no recursion").
+func (r *Reply) Whole() error {
+	switch {
+	case r.TCPErr != nil:
+		return fmt.Errorf("%w: udp reply had TC=1 and the tcp retry failed: %v", ErrTruncated, r.TCPErr)
+	case r.Msg.Truncated && r.ViaTCP:
+		return fmt.Errorf("%w: udp reply had TC=1 and the tcp reply too", ErrTruncated)
+	case r.Msg.Truncated:
+		return fmt.Errorf("%w: TC=1 (no complete answer)", ErrTruncated)
+	}
+	return nil
 }
 
 // NewQuery builds a query for (name, qtype) with EDNS0 (BufferSize, DO
@@ -143,10 +173,40 @@ func (c *Client) Exchange(ctx context.Context, server, network string, m *dns.Ms
 // failure, refused or malformed, is an answer of sorts and not retried), then TCP
 // when the UDP reply is truncated (RFC 7766 §5) or, with TCPOnSilence, when
 // UDP stayed silent. network "tcp" skips UDP. A truncated UDP reply whose
-// TCP retry fails is returned with Reply.TCPErr set.
+// TCP retry fails is returned with Reply.TCPErr set; Reply.Whole tells a
+// complete answer from a truncated one. A FORMERR or NOTIMP reply without
+// an OPT record to a query with EDNS0 is an EDNS-intolerant server, not
+// an answer: the query is asked once more without EDNS0 (RFC 6891 §7).
 func (c *Client) Query(ctx context.Context, server, network string, m *dns.Msg) (*Reply, error) {
+	r, err := c.query(ctx, server, network, m)
+	if err != nil || !ednsRejected(m, r.Msg) {
+		return r, err
+	}
+	plain := m.Copy()
+	plain.Extra = slices.DeleteFunc(plain.Extra, func(rr dns.RR) bool { return rr.Header().Rrtype == dns.TypeOPT })
+	r2, err := c.query(ctx, server, network, plain)
+	if err != nil {
+		// The first reply stands: the server did answer, with an error.
+		return r, nil
+	}
+	r2.NoEDNS = true
+	return r2, nil
+}
+
+// ednsRejected reports whether reply is a rejection of q's EDNS0 by a
+// server that does not know it: FORMERR or NOTIMP without an OPT record
+// (a server that knows EDNS0 echoes OPT, RFC 6891 §7).
+func ednsRejected(q, reply *dns.Msg) bool {
+	if q.IsEdns0() == nil || reply.IsEdns0() != nil {
+		return false
+	}
+	return reply.Rcode == dns.RcodeFormatError || reply.Rcode == dns.RcodeNotImplemented
+}
+
+// query is Query without the EDNS0 fallback.
+func (c *Client) query(ctx context.Context, server, network string, m *dns.Msg) (*Reply, error) {
 	if network == "tcp" {
-		return c.Exchange(ctx, server, "tcp", m)
+		return c.Exchange(ctx, server, "tcp", m.Copy())
 	}
 	var lastErr error
 	for range max(c.UDPTries, 1) {
@@ -155,6 +215,7 @@ func (c *Client) Query(ctx context.Context, server, network string, m *dns.Msg) 
 			if r.Msg.Truncated {
 				rt, err := c.Exchange(ctx, server, "tcp", m.Copy())
 				if err == nil {
+					rt.ViaTCP = true
 					return rt, nil
 				}
 				r.TCPErr = err

@@ -239,3 +239,85 @@ func TestReadTCPShort(t *testing.T) {
 		t.Fatal("a message shorter than its prefix read without error")
 	}
 }
+
+// TestWhole: a reply is whole unless it stays truncated: TC over UDP with
+// a failed TCP retry, or TC over TCP as well.
+func TestWhole(t *testing.T) {
+	tc := func(q *dns.Msg) [][]byte {
+		return [][]byte{answer(q, func(r *dns.Msg) { r.Truncated = true; r.Answer = nil })}
+	}
+	truncTCP := func(q *dns.Msg) *dns.Msg {
+		r := new(dns.Msg)
+		r.SetReply(q)
+		r.Truncated = true
+		return r
+	}
+	for _, c := range []struct {
+		name string
+		tcp  func(*dns.Msg) *dns.Msg
+		want string
+	}{
+		{"tcp silent", nil, "tcp retry failed"},
+		{"tcp truncated too", truncTCP, "tcp reply too"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newServer(t, tc, c.tcp)
+			cl := &Client{Dial: dialer(), Timeout: 500 * time.Millisecond}
+			r, err := cl.Query(context.Background(), s.addr, "udp", NewQuery("big.example", dns.TypeA, true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Whole(); !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Whole = %v, want ErrTruncated saying %q", err, c.want)
+			}
+		})
+	}
+	s := newServer(t, func(q *dns.Msg) [][]byte { return [][]byte{answer(q, nil)} }, nil)
+	r, err := (&Client{Dial: dialer(), Timeout: time.Second}).Query(context.Background(), s.addr, "udp", NewQuery("a.example", dns.TypeA, true))
+	if err != nil || r.Whole() != nil {
+		t.Errorf("plain answer: %v, Whole %v", err, r.Whole())
+	}
+}
+
+// TestQueryEDNSFallback: FORMERR without OPT to an EDNS0 query is asked
+// again without EDNS0; FORMERR with OPT (a server that knows EDNS0 and
+// rejects something else) is the answer.
+func TestQueryEDNSFallback(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		echoOPT  bool
+		noEDNS   bool
+		wantCode int
+	}{
+		{"intolerant server", false, true, dns.RcodeSuccess},
+		{"formerr with opt", true, false, dns.RcodeFormatError},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newServer(t, func(q *dns.Msg) [][]byte {
+				if q.IsEdns0() == nil {
+					return [][]byte{answer(q, nil)}
+				}
+				return [][]byte{answer(q, func(r *dns.Msg) {
+					r.Rcode, r.Answer = dns.RcodeFormatError, nil
+					if c.echoOPT {
+						r.SetEdns0(1232, false)
+					}
+				})}
+			}, nil)
+			r, err := (&Client{Dial: dialer(), Timeout: time.Second}).Query(context.Background(), s.addr, "udp", NewQuery("a.example", dns.TypeA, true))
+			if err != nil || r.Msg.Rcode != c.wantCode || r.NoEDNS != c.noEDNS {
+				t.Fatalf("got %+v, %v; want rcode %d, NoEDNS %v", r, err, c.wantCode, c.noEDNS)
+			}
+			if want := int32(1 + b2i(c.noEDNS)); s.udpSeen.Load() != want {
+				t.Errorf("%d udp queries, want %d", s.udpSeen.Load(), want)
+			}
+		})
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -28,6 +28,12 @@ func classifyRecursion(m *dns.Msg, qname string, expect []netip.Addr) string {
 			return scanners.ResolverServfail
 		}
 		return scanners.ResolverNoRecursion
+	case dns.RcodeSuccess, dns.RcodeNameError:
+	default:
+		// FORMERR, NOTIMP, NOTAUTH, ...: the server did not take the
+		// question (after the EDNS0 fallback), so its flags say nothing
+		// about recursion either way.
+		return scanners.ResolverNoAnswer
 	}
 	if m.Authoritative {
 		return scanners.ResolverAuthoritative

@@ -75,9 +75,32 @@ func (c *client) exchange(ctx context.Context, server, network string, m *dns.Ms
 }
 
 // query asks server for m with retries and TCP fallback; network "tcp"
-// skips UDP.
+// skips UDP. A reply that stays truncated (TC=1 and no complete answer
+// over TCP) is an error wrapping dnsclient.ErrTruncated: its empty
+// sections would otherwise read as "no data", "lame" or "no version".
 func (c *client) query(ctx context.Context, server, network string, m *dns.Msg) (*reply, error) {
-	return c.dc().Query(ctx, server, network, m)
+	return whole(c.dc().Query(ctx, server, network, m))
+}
+
+// ask is query for the recursion test, which asks each transport on its
+// own: UDP retried while silent and followed to TCP when truncated, but
+// not moved to TCP on silence. The reply may be truncated; the caller
+// calls Whole.
+func (c *client) ask(ctx context.Context, server, network string, m *dns.Msg) (*reply, error) {
+	dc := c.dc()
+	dc.TCPOnSilence = false
+	return dc.Query(ctx, server, network, m)
+}
+
+// whole turns a reply without a complete answer into its error.
+func whole(r *reply, err error) (*reply, error) {
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Whole(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // newQuery builds a query with EDNS0 (buffer 4096) and the given RD bit.

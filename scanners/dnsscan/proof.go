@@ -95,7 +95,7 @@ func (c *client) proveRecursion(ctx context.Context, server, network string, kno
 		}
 		// Names of a zone the server holds say nothing about recursion:
 		// an RD=0 question it answers authoritatively is its own data.
-		own, err := c.exchange(ctx, server, network, newQuery(k.name, dns.TypeA, false))
+		own, err := whole(c.ask(ctx, server, network, newQuery(k.name, dns.TypeA, false)))
 		if err == nil && own.Msg.Authoritative {
 			continue
 		}

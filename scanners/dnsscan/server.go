@@ -169,7 +169,7 @@ func runServer(ctx context.Context, env *scanners.Env, t scanners.Target, server
 	}
 	p.Identity = c.identity(ctx, server)
 	if !answered && !anyIdentity(p.Identity) {
-		reason := "no dns reply over udp or tcp"
+		reason := "no usable dns reply over udp or tcp"
 		if e := p.Recursion[0].Error; e != "" {
 			reason += ": " + e
 		}
@@ -207,19 +207,20 @@ func anyIdentity(ids []scanners.DNSIdentity) bool {
 
 // recursion runs the RD=1 test over one transport; a reply that looks open
 // is confirmed with a fresh random name under the probe name's parent, so a
-// cache-only server is not called open.
+// cache-only server is not called open. A truncated UDP reply is followed
+// to TCP and the class comes from the TCP reply (Truncated says so): TC=1
+// with RA=0 and no answer is "ask me over TCP", not "no recursion". When
+// no complete reply comes the class is no-answer with the reason.
 func (c *client) recursion(ctx context.Context, server, network, qname string, expect []netip.Addr) (scanners.DNSRecursion, error) {
 	res := scanners.DNSRecursion{Transport: network, QName: qname}
-	var r *reply
-	var err error
-	for try := 0; try <= c.env.Retries+1; try++ {
-		r, err = c.exchange(ctx, server, network, newQuery(qname, dns.TypeA, true))
-		if err == nil || network == "tcp" || scanners.StatusOf(err) != scanners.Timeout || ctx.Err() != nil {
-			break
-		}
-	}
+	r, err := c.ask(ctx, server, network, newQuery(qname, dns.TypeA, true))
 	if err != nil {
 		res.Class, res.Error = scanners.ResolverNoAnswer, err.Error()
+		return res, err
+	}
+	res.Truncated = r.ViaTCP || r.TCPErr != nil
+	if err := r.Whole(); err != nil {
+		res.Class, res.Error, res.Text = scanners.ResolverNoAnswer, err.Error(), msgText(r.Msg)
 		return res, err
 	}
 	m := r.Msg
@@ -227,11 +228,14 @@ func (c *client) recursion(ctx context.Context, server, network, qname string, e
 	res.Answer = rrLines(m.Answer, maxAnswerRRs)
 	res.Text = msgText(m)
 	res.Class = classifyRecursion(m, qname, expect)
+	if res.Class == scanners.ResolverNoAnswer {
+		res.Error = "the server did not take the query: this rcode says nothing about recursion"
+	}
 	if res.Class != scanners.ResolverOpen {
 		return res, nil
 	}
 	fresh := randomLabel() + "." + parentName(qname)
-	fr, err := c.exchange(ctx, server, network, newQuery(fresh, dns.TypeA, true))
+	fr, err := whole(c.ask(ctx, server, network, newQuery(fresh, dns.TypeA, true)))
 	if err != nil {
 		res.Fresh = "no reply: " + err.Error()
 		return res, nil

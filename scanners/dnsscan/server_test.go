@@ -195,7 +195,9 @@ func TestTransferAndVersion(t *testing.T) {
 	}
 }
 
-// TestHostileServers: garbage, silence and truncation loops cost bounded time.
+// TestHostileServers: garbage, silence and truncation loops cost bounded
+// time, and none of them is a DNS server the checks could judge: a reply
+// that stays truncated over TCP is no answer.
 func TestHostileServers(t *testing.T) {
 	garbage := func(w dns.ResponseWriter, q *dns.Msg) {
 		w.Write([]byte("\x00\x01garbage that is not dns at all"))
@@ -211,7 +213,7 @@ func TestHostileServers(t *testing.T) {
 		name string
 		h    dns.HandlerFunc
 		ok   bool
-	}{{"garbage", garbage, false}, {"truncation loop", truncLoop, true}, {"silent", silent, false}} {
+	}{{"garbage", garbage, false}, {"truncation loop", truncLoop, false}, {"silent", silent, false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			ap := fakeServer(t, tc.h)
 			start := time.Now()
@@ -372,4 +374,163 @@ func knownOpt(s string) []scanners.KnownName {
 		out = append(out, k)
 	}
 	return out
+}
+
+// overUDP reports whether w is the UDP side of fakeServer.
+func overUDP(w dns.ResponseWriter) bool { return w.LocalAddr().Network() == "udp" }
+
+// truncatingFront answers every UDP query with TC=1, RA=0 and no records
+// (a front end with a tiny UDP limit, or one that sends all clients to
+// TCP) and hands TCP queries to h.
+func truncatingFront(h dns.HandlerFunc) dns.HandlerFunc {
+	return func(w dns.ResponseWriter, q *dns.Msg) {
+		if !overUDP(w) {
+			h(w, q)
+			return
+		}
+		m := new(dns.Msg)
+		m.SetReply(q)
+		m.Truncated, m.RecursionAvailable = true, false
+		w.WriteMsg(m)
+	}
+}
+
+// TestTruncatedUDPIsFollowedToTCP: a truncated UDP reply is not the
+// answer; the class comes from the TCP retry, or is no-answer when the
+// retry gives nothing whole.
+func TestTruncatedUDPIsFollowedToTCP(t *testing.T) {
+	tcpSilent := func(w dns.ResponseWriter, q *dns.Msg) { w.Close() }
+	for _, tc := range []struct {
+		name   string
+		h      dns.HandlerFunc
+		udp    string // class of the UDP test
+		tcp    string
+		status scanners.Status
+		reason string
+	}{
+		{name: "recurses over tcp", h: truncatingFront(resolverHandler(t, "open")), udp: scanners.ResolverOpen, tcp: scanners.ResolverOpen, status: scanners.OK},
+		{name: "refuses over tcp", h: truncatingFront(resolverHandler(t, "refused")), udp: scanners.ResolverRefused, tcp: scanners.ResolverRefused, status: scanners.OK},
+		{name: "tcp closes without a word", h: truncatingFront(tcpSilent), udp: scanners.ResolverNoAnswer, tcp: scanners.ResolverNoAnswer,
+			status: scanners.ProtocolError, reason: "TC=1 and the tcp retry failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ap := fakeServer(t, tc.h)
+			obs, err := serverProbe{}.Run(context.Background(), testEnv(), scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP})
+			if err != nil || len(obs) != 1 {
+				t.Fatalf("Run = %v, %v", obs, err)
+			}
+			o := obs[0]
+			if o.Status != tc.status || !strings.Contains(o.Reason, tc.reason) {
+				t.Fatalf("status %s (%s), want %s with %q", o.Status, o.Reason, tc.status, tc.reason)
+			}
+			if o.Status != scanners.OK {
+				return
+			}
+			p := o.Data.(*scanners.DNSServer)
+			if len(p.Recursion) != 2 || p.Recursion[0].Class != tc.udp || p.Recursion[1].Class != tc.tcp {
+				t.Fatalf("recursion %+v, want udp %s, tcp %s", p.Recursion, tc.udp, tc.tcp)
+			}
+			if u := p.Recursion[0]; !u.Truncated || !u.RA && tc.udp == scanners.ResolverOpen {
+				t.Errorf("udp test: truncated=%v ra=%v, want the tcp retry's reply marked truncated", u.Truncated, u.RA)
+			}
+			if p.Recursion[1].Truncated {
+				t.Errorf("tcp test marked truncated")
+			}
+		})
+	}
+}
+
+// TestRcodesThatSayNothing: an EDNS-intolerant server (FORMERR without
+// OPT) is asked again without EDNS0 and judged on that answer; a server
+// that rejects every query with FORMERR or NOTIMP has said nothing about
+// recursion, which is no-answer, never no-recursion.
+func TestRcodesThatSayNothing(t *testing.T) {
+	open := resolverHandler(t, "open")
+	intolerant := func(w dns.ResponseWriter, q *dns.Msg) {
+		if q.IsEdns0() != nil {
+			m := new(dns.Msg)
+			m.SetRcode(q, dns.RcodeFormatError)
+			w.WriteMsg(m)
+			return
+		}
+		open(w, q)
+	}
+	reject := func(rc int) dns.HandlerFunc {
+		return func(w dns.ResponseWriter, q *dns.Msg) {
+			m := new(dns.Msg)
+			m.SetRcode(q, rc)
+			if q.Question[0].Qclass == dns.ClassCHAOS {
+				m.Rcode = dns.RcodeRefused
+			}
+			w.WriteMsg(m)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		h    dns.HandlerFunc
+		want string
+	}{
+		{"formerr to edns0", intolerant, scanners.ResolverOpen},
+		{"formerr always", reject(dns.RcodeFormatError), scanners.ResolverNoAnswer},
+		{"notimp always", reject(dns.RcodeNotImplemented), scanners.ResolverNoAnswer},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ap := fakeServer(t, tc.h)
+			obs, err := serverProbe{}.Run(context.Background(), testEnv(), scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP})
+			if err != nil || len(obs) != 1 || obs[0].Status != scanners.OK {
+				t.Fatalf("Run = %+v, %v", obs, err)
+			}
+			for _, r := range obs[0].Data.(*scanners.DNSServer).Recursion {
+				if r.Class != tc.want {
+					t.Errorf("%s: %s (rcode %s, %s), want %s", r.Transport, r.Class, r.Rcode, r.Error, tc.want)
+				}
+				if tc.want == scanners.ResolverNoAnswer && (r.Rcode == "" || r.Error == "") {
+					t.Errorf("%s: rcode %q error %q, want both as evidence", r.Transport, r.Rcode, r.Error)
+				}
+			}
+		})
+	}
+}
+
+// TestReplyFromAnotherAddress: a REFUSED that comes back from another
+// address than the one asked is not the server's answer (a spoofer or a
+// misrouted multi-homed box), so it cannot make a server look closed.
+func TestReplyFromAnotherAddress(t *testing.T) {
+	in, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	other, err := net.ListenPacket("udp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no second loopback address: %v", err)
+	}
+	defer other.Close()
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, from, err := in.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			q := new(dns.Msg)
+			if q.Unpack(buf[:n]) != nil {
+				continue
+			}
+			m := new(dns.Msg)
+			m.SetRcode(q, dns.RcodeRefused)
+			b, _ := m.Pack()
+			other.WriteTo(b, from)
+		}
+	}()
+	ap := netip.MustParseAddrPort(in.LocalAddr().String())
+	env := testEnv()
+	env.IOTimeout = 200 * time.Millisecond
+	obs, err := serverProbe{}.Run(context.Background(), env, scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.UDP})
+	if err != nil || len(obs) != 1 {
+		t.Fatalf("Run = %v, %v", obs, err)
+	}
+	if obs[0].Status == scanners.OK {
+		t.Fatalf("status ok: %+v, want no usable reply", obs[0].Data)
+	}
 }
