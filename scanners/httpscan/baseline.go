@@ -98,7 +98,9 @@ func words(sb *strings.Builder, t []byte) {
 func cleanPath(b []byte, path string) []byte {
 	p := strings.ToLower(path)
 	for _, v := range []string{p, strings.TrimPrefix(p, "/"), strings.Trim(p, "/")} {
-		if len(v) >= 4 {
+		// Contains first: ReplaceAll copies the body even when the path
+		// is not in it, and every crawled page is compared this way.
+		if len(v) >= 4 && bytes.Contains(b, []byte(v)) {
 			b = bytes.ReplaceAll(b, []byte(v), nil)
 		}
 	}
@@ -107,7 +109,9 @@ func cleanPath(b []byte, path string) []byte {
 		if j := strings.IndexAny(tok, "./~"); j > 0 {
 			tok = tok[:j]
 		}
-		b = bytes.ReplaceAll(b, []byte(tok), nil)
+		if bytes.Contains(b, []byte(tok)) {
+			b = bytes.ReplaceAll(b, []byte(tok), nil)
+		}
 	}
 	return b
 }

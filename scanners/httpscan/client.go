@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"shindan/scanners"
@@ -145,7 +146,9 @@ func (c *Client) Do(ctx context.Context, method, path string, hdr http.Header, b
 		leaf := resp.TLS.PeerCertificates[0]
 		x.TLSSubject, x.TLSOrg = leaf.Subject.String(), leaf.Subject.Organization
 	}
-	b, rerr := io.ReadAll(io.LimitReader(resp.Body, BodyCap+1))
+	buf := bodyBufs.Get().(*[]byte)
+	defer bodyBufs.Put(buf)
+	b, rerr := readBody(resp.Body, *buf)
 	if len(b) > BodyCap {
 		b, x.Truncated = b[:BodyCap], true
 	}
@@ -156,11 +159,37 @@ func (c *Client) Do(ctx context.Context, method, path string, hdr http.Header, b
 	if len(b) > ExcerptCap {
 		b, x.Truncated = b[:ExcerptCap], true
 	}
-	x.Body = b
+	// A copy: the excerpt outlives the exchange in the observation, and a
+	// slice of the read buffer would keep all of it alive (a crawl of
+	// endless bodies kept ~400 KB per exchange, 43 MB per scan).
+	x.Body = bytes.Clone(b)
 	if rerr != nil && x.BodyLen == 0 {
 		x.Error = "body: " + rerr.Error()
 	}
 	return x, nil
+}
+
+// bodyBufs holds read buffers of BodyCap+1 bytes: a probe reads its
+// exchanges one after the other, so a few buffers serve a whole scan
+// instead of one growing ReadAll buffer per exchange.
+var bodyBufs = sync.Pool{New: func() any { b := make([]byte, BodyCap+1); return &b }}
+
+// readBody reads r into buf until buf is full or r ends, and returns what
+// came and the error that ended it (io.EOF, the body's end, is none), as
+// io.ReadAll of a LimitReader does but without its growing copies.
+func readBody(r io.Reader, buf []byte) ([]byte, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			return buf[:n], nil
+		}
+		if err != nil {
+			return buf[:n], err
+		}
+	}
+	return buf[:n], nil
 }
 
 // keepHeaders copies at most maxHeaders values, each bounded.
@@ -193,6 +222,11 @@ var reStyle = regexp.MustCompile(`(?is)(<style[^>]*>)(.*?)(</style\s*>)`)
 // excerpt keeps the markup: some generators (npm http-server) put 60 KiB
 // of inline icons before the listing they serve. The elision is marked.
 func elideStyles(b []byte) []byte {
+	if !reStyle.Match(b) {
+		// ReplaceAllFunc copies the whole body even when nothing
+		// matches: 256 KiB of garbage per exchange of an endless page.
+		return b
+	}
 	return reStyle.ReplaceAllFunc(b, func(m []byte) []byte {
 		sm := reStyle.FindSubmatch(m)
 		if len(sm[2]) < 256 {
