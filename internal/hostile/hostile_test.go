@@ -71,6 +71,7 @@ func TestHostileServers(t *testing.T) {
 	hugeTCP, hugeUDP := DNSServe(HugeAnswer(64 << 10))
 	tcTCP, tcUDP := DNSServe(TruncatedAlways)
 	loopTCP, loopUDP := DNSServe(CompressionLoop)
+	frontTCP, frontUDP := TruncatingFront()
 	tests := []hostileCase{
 		// Mail: the relay must be found however slow the greeting, and a
 		// relay the scanner cannot talk to is an error, never silence.
@@ -107,12 +108,24 @@ func TestHostileServers(t *testing.T) {
 		{name: "tarpit on 80", port: 80, serve: Tarpit,
 			checks: "http.security-headers", want: map[string]string{"http.security-headers": "error"},
 			maxTime: 2*2*ioTimeout + 4*time.Second, maxHeap: 32 * mb},
+		// Endless bodies cost each exchange one read buffer (BodyCap) and
+		// the kept excerpt (ExcerptCap, 16 KiB), nothing that grows with
+		// the body: about 8 MB for the ~110 exchanges of a crawl.
 		{name: "endless chunked body on 80", port: 80, serve: EndlessChunked,
 			checks: "http.security-headers", want: map[string]string{"http.security-headers": "warn:Content-Security-Policy"},
-			maxTime: 60 * time.Second, maxHeap: 96 * mb},
+			maxTime: 60 * time.Second, maxHeap: 16 * mb},
+		{name: "endless chunk extension on 80", port: 80, serve: EndlessChunkExtension,
+			checks: "http.security-headers", want: map[string]string{"http.security-headers": "warn:Content-Security-Policy"},
+			maxTime: 60 * time.Second, maxHeap: 16 * mb},
+		{name: "endless gzip bomb on 80", port: 80, serve: GzipBomb,
+			checks: "http.security-headers", want: map[string]string{"http.security-headers": "warn:Content-Security-Policy"},
+			maxTime: 60 * time.Second, maxHeap: 16 * mb},
+		{name: "endless header line on 80", port: 80, serve: EndlessHeaderLine,
+			checks: "http.security-headers", want: map[string]string{"http.security-headers": "error"},
+			maxTime: 60 * time.Second, maxHeap: 16 * mb},
 		{name: "100k response headers on 80", port: 80, serve: ManyHeaders(100000),
 			checks: "http.security-headers", want: map[string]string{"http.security-headers": "error"},
-			maxTime: 60 * time.Second, maxHeap: 96 * mb},
+			maxTime: 60 * time.Second, maxHeap: 16 * mb},
 		{name: "redirect out of scope on 80", port: 80, redirect: true,
 			checks: "http.security-headers", want: map[string]string{"http.security-headers": "warn:Content-Security-Policy"},
 			maxTime: 30 * time.Second, maxHeap: 64 * mb},
@@ -120,8 +133,15 @@ func TestHostileServers(t *testing.T) {
 		{name: "huge DNS answers on 53", port: 53, serve: hugeTCP, udp: hugeUDP,
 			checks: "dns.open-resolver", want: map[string]string{"dns.open-resolver": "warn:unexpected"},
 			maxTime: 60 * time.Second, maxHeap: 64 * mb},
+		// TC=1 over UDP and TCP alike: no complete answer, so no verdict
+		// but error (an empty truncated reply is not "unexpected").
 		{name: "TC loop on 53", port: 53, serve: tcTCP, udp: tcUDP,
-			checks: "dns.open-resolver", want: map[string]string{"dns.open-resolver": "warn:unexpected"},
+			checks: "dns.open-resolver", want: map[string]string{"dns.open-resolver": "error:truncated"},
+			maxTime: 60 * time.Second, maxHeap: 32 * mb},
+		// TC=1, RA=0 on every UDP reply, recursion over TCP: the UDP test
+		// follows TC and the server is open.
+		{name: "UDP truncated, recursion over TCP on 53", port: 53, serve: frontTCP, udp: frontUDP,
+			checks: "dns.open-resolver", want: map[string]string{"dns.open-resolver": "fail:udp reply truncated (TC=1): judged from the tcp retry"},
 			maxTime: 60 * time.Second, maxHeap: 32 * mb},
 		{name: "compression loop on 53", port: 53, serve: loopTCP, udp: loopUDP,
 			checks: "dns.open-resolver", want: map[string]string{"dns.open-resolver": "error:compression pointers"},

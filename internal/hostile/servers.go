@@ -11,6 +11,7 @@ package hostile
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -295,6 +296,70 @@ func EndlessChunked(c net.Conn, _ int64) {
 	})
 }
 
+// EndlessHeaderLine answers with a status line and one header line that
+// never ends.
+func EndlessHeaderLine(c net.Conn, _ int64) {
+	httpRespond(c, "HTTP/1.1 200 OK\r\nX-Hostile: ", func(c net.Conn) error {
+		b := bytes.Repeat([]byte("a"), 4096)
+		for {
+			if _, err := c.Write(b); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// EndlessChunkExtension answers with a chunked body whose first chunk-size
+// line carries an extension that never ends (RFC 9112 §7.1.1 sets no
+// length limit on it).
+func EndlessChunkExtension(c net.Conn, _ int64) {
+	httpRespond(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n1000;ext=", func(c net.Conn) error {
+		b := bytes.Repeat([]byte("x"), 4096)
+		for {
+			if _, err := c.Write(b); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// GzipBomb answers with a gzip-encoded HTML body that never ends: zeros,
+// about 1000 times smaller on the wire than decoded, so a client that
+// decodes it pays the decoded size. The stream is precomputed: after a
+// sync flush the deflate window holds only zeros, so the bytes of one
+// flushed megabyte of zeros decode to zeros again wherever they are
+// repeated, and the server spends no CPU compressing.
+func GzipBomb(c net.Conn, _ int64) {
+	head, again := gzipZeros()
+	again = bytes.Repeat(again, 64) // ~64 KiB per write
+	httpRespond(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n", func(c net.Conn) error {
+		if _, err := c.Write(head); err != nil {
+			return err
+		}
+		for {
+			if _, err := c.Write(again); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+var gzipOnce = sync.OnceValues(func() ([]byte, []byte) {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zero := make([]byte, 1<<20)
+	zw.Write(zero)
+	zw.Flush()
+	n := buf.Len()
+	zw.Write(zero)
+	zw.Flush()
+	return bytes.Clone(buf.Bytes()[:n]), bytes.Clone(buf.Bytes()[n:])
+})
+
+// gzipZeros is the gzip header with the first megabyte of zeros, and the
+// flushed deflate bytes of one more megabyte, to be repeated.
+func gzipZeros() (head, again []byte) { return gzipOnce() }
+
 // ManyHeaders answers with n response header lines.
 func ManyHeaders(n int) func(net.Conn, int64) {
 	return func(c net.Conn, _ int64) {
@@ -363,6 +428,18 @@ func HugeAnswer(size int) func([]byte) []byte {
 // answer, would loop forever.
 // RA is set: the client must neither loop nor take the empty answer for one.
 func TruncatedAlways(q []byte) []byte { return dnsReply(q, 0x8380, 0, nil) }
+
+// TruncatingFront answers every UDP query with TC=1 and RA=0 and no
+// records, and every TCP query as an open resolver would: RA=1 and one A
+// record (198.51.100.79) for whatever was asked. It is a resolver behind a
+// front end that sends all UDP clients to TCP; over UDP it looks like a
+// server that does not recurse.
+func TruncatingFront() (tcp func(net.Conn, int64), udp func([]byte) [][]byte) {
+	a := []byte{0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0, 0, 0x0e, 0x10, 0, 4, 198, 51, 100, 79}
+	tcp, _ = DNSServe(func(q []byte) []byte { return dnsReply(q, 0x8180, 1, a) })
+	_, udp = DNSServe(func(q []byte) []byte { return dnsReply(q, 0x8300, 0, nil) })
+	return tcp, udp
+}
 
 // CompressionLoop answers with a record whose owner name is a compression
 // pointer to itself.
