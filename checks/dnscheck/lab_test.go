@@ -93,6 +93,11 @@ func TestLabServers(t *testing.T) {
 		{host: "dnsnoup", opts: known, want: map[string]checks.Status{"dns.open-resolver ": checks.Fail},
 			contains: map[string]string{"dns.open-resolver ": "ns1.good.example.: open"}},
 		{host: "dnsnoup", want: map[string]checks.Status{"dns.open-resolver ": checks.Warn}, contains: map[string]string{"dns.open-resolver ": "SERVFAIL"}},
+		// A real front end (dnsdist) that answers every UDP query TC=1,
+		// RA=0, with an open Unbound behind it over TCP: the UDP test
+		// follows TC and is judged from the TCP answer.
+		{host: "dnstrunc", want: map[string]checks.Status{"dns.open-resolver ": checks.Fail},
+			contains: map[string]string{"dns.open-resolver ": "udp: open (rcode NOERROR, ra=1, aa=0, fresh name NXDOMAIN, udp reply truncated (TC=1): judged from the tcp retry)"}},
 		{host: "dnsclosed", want: map[string]checks.Status{"dns.open-resolver ": checks.Pass, "dns.version-disclosure ": checks.Pass},
 			contains: map[string]string{"dns.open-resolver ": "REFUSED"}},
 		{host: "dnsroot", name: "ns.example", want: map[string]checks.Status{"dns.open-resolver ": checks.Pass, "dns.version-disclosure ": checks.Pass,
