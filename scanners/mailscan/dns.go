@@ -61,8 +61,11 @@ func (r *resolver) query(ctx context.Context, name string, qt uint16) ([]dns.RR,
 	}
 	r.count++
 	rep, err := r.client().Query(ctx, r.server, "udp", dnsclient.NewQuery(name, qt, true))
-	if err == nil && rep.TCPErr != nil {
-		err = rep.TCPErr // a truncated answer is not the whole answer
+	if err == nil {
+		// A truncated answer is not the whole answer, whether the TCP
+		// retry failed or came back truncated too: its empty answer
+		// section is no "no record".
+		err = rep.Whole()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mailscan: %s %s: %w", dns.TypeToString[qt], name, err)
