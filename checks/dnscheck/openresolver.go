@@ -23,7 +23,11 @@ var _ checks.Check = openResolver{}
 // answer, as on a network without internet egress), names the scan
 // resolved itself and the server does not hold are asked instead; the
 // same answer as the scanner's own resolver, plus a fresh random name
-// resolved, is proof of open recursion and fails.
+// resolved, is proof of open recursion and fails. A truncated UDP reply
+// (TC=1) is no evidence: the probe judges its TCP retry, and a test that
+// got no complete answer, or only an rcode that did not take the query
+// (FORMERR, NOTIMP), is no-answer; no decidable answer over UDP or TCP is
+// error.
 type openResolver struct{}
 
 func (openResolver) Info() checks.Info {
