@@ -196,7 +196,13 @@ func sameText(a, b *Text) bool {
 	return *a == *b
 }
 
-var statusJA = map[string]string{"pass": "適合", "fail": "不適合", "warn": "警告", "info": "情報", "error": "判定不能", "skipped": "対象外"}
+// statusJA and statusEN name the statuses as the human-readable reports
+// do (rendutil's labels): "warn" is 要注意 there, and "error" means the
+// check could not decide.
+var (
+	statusJA = map[string]string{"pass": "適合", "fail": "不適合", "warn": "要注意", "info": "情報", "error": "判定不能", "skipped": "対象外"}
+	statusEN = map[string]string{"pass": "pass", "fail": "fail", "warn": "warn", "info": "info", "error": "not decided", "skipped": "skipped"}
+)
 
 // maxNamed bounds the subjects a group's detail names; the items hold all.
 const maxNamed = 8
@@ -212,7 +218,7 @@ func groupDetail(items []Item) *Text {
 	for _, s := range Statuses {
 		if n[s] > 0 {
 			ja = append(ja, fmt.Sprintf("%s %d", statusJA[s], n[s]))
-			en = append(en, fmt.Sprintf("%d %s", n[s], s))
+			en = append(en, fmt.Sprintf("%d %s", n[s], statusEN[s]))
 		}
 	}
 	worst := items[0].Status
@@ -223,13 +229,17 @@ func groupDetail(items []Item) *Text {
 		}
 	}
 	more := n[worst] - len(named)
+	noun := "items" // a group of one item is rare (merged groups) but possible
+	if len(items) == 1 {
+		noun = "item"
+	}
 	t := &Text{
 		JA: fmt.Sprintf("%d 件の項目: %s。", len(items), strings.Join(ja, "、")),
-		EN: fmt.Sprintf("%d items: %s.", len(items), strings.Join(en, ", ")),
+		EN: fmt.Sprintf("%d %s: %s.", len(items), noun, strings.Join(en, ", ")),
 	}
 	if worst != "pass" || len(items) <= maxNamed {
 		t.JA += fmt.Sprintf("%s: %s", statusJA[worst], strings.Join(named, "、"))
-		t.EN += fmt.Sprintf(" %s: %s", worst, strings.Join(named, ", "))
+		t.EN += fmt.Sprintf(" %s: %s", statusEN[worst], strings.Join(named, ", "))
 		if more > 0 {
 			t.JA += fmt.Sprintf(" ほか %d 件", more)
 			t.EN += fmt.Sprintf(" and %d more", more)

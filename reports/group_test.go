@@ -51,7 +51,7 @@ func TestGroupOneFindingPerProblem(t *testing.T) {
 	if !slices.Equal(g.Articles, []string{"67-3", "30"}) || !slices.Equal(g.Items[0].Articles, []string{"67-3"}) || g.Items[1].Articles != nil {
 		t.Errorf("articles: group %v, items %v / %v", g.Articles, g.Items[0].Articles, g.Items[1].Articles)
 	}
-	if g.Detail == nil || g.Detail.EN != "3 items: 1 fail, 1 warn, 1 pass. fail: RC4-SHA." || g.Detail.JA != "3 件の項目: 不適合 1、警告 1、適合 1。不適合: RC4-SHA。" {
+	if g.Detail == nil || g.Detail.EN != "3 items: 1 fail, 1 warn, 1 pass. fail: RC4-SHA." || g.Detail.JA != "3 件の項目: 不適合 1、要注意 1、適合 1。不適合: RC4-SHA。" {
 		t.Errorf("group detail %+v", g.Detail)
 	}
 	if g.Evidence != nil || g.Items[0].Evidence[0].Data != "accepted RC4-SHA" || g.Items[0].Detail.EN != "verdict on RC4-SHA" {

@@ -81,12 +81,12 @@ func judgeTransfers(info checks.Info, o scanners.Observation, ts []scanners.DNST
 		for _, t := range by[k] {
 			switch {
 			case t.Allowed:
-				d := fmt.Sprintf("%s: %d records", t.Type, t.Records)
+				d := t.Type + ": " + checks.Count(t.Records, "record", "records")
 				if t.Capped {
 					d += " (stopped at the probe's cap)"
 				}
 				allowed = append(allowed, d)
-				ev = append(ev, dnsEvidence(fmt.Sprintf("%s %s @%s: %d records", t.Type, t.Zone, t.Server, t.Records), strings.Join(t.Sample, "\n")))
+				ev = append(ev, dnsEvidence(fmt.Sprintf("%s %s @%s: %s", t.Type, t.Zone, t.Server, checks.Count(t.Records, "record", "records")), strings.Join(t.Sample, "\n")))
 			case t.Rcode == "SERVFAIL" || t.Rcode == "FORMERR":
 				// A server failure or a query it could not read is neither
 				// a refusal nor a transfer: the policy stays unknown.

@@ -53,7 +53,7 @@ func (c transition) Evaluate(in *checks.Input) []checks.Finding {
 			f := checks.New(info, s.target(), "segment").Decided(checks.Pass)
 			f.Detail = checks.T(
 				fmt.Sprintf("%s で %d ms（%d フレーム）受信し、Teredo・6to4・ISATAP・6in4 は見られませんでした", s.name, ss.WindowMS, ss.Frames),
-				fmt.Sprintf("listened %d ms on %s (%d frames): no Teredo, 6to4, ISATAP or 6in4", ss.WindowMS, s.name, ss.Frames))
+				fmt.Sprintf("listened %d ms on %s (%s): no Teredo, 6to4, ISATAP or 6in4", ss.WindowMS, s.name, checks.Count(ss.Frames, "frame", "frames")))
 			f.At, f.Evidence = s.summary.At, listenEvidence(s.summary)
 			out = append(out, f)
 		}

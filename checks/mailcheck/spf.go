@@ -85,7 +85,8 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 			return out
 		}
 		ja := fmt.Sprintf("SPF レコード 1 件、DNS 参照 %d 回（上限 10）、空の参照 %d 回（上限 2）、RFC 7208 の構文に適合: %s", s.Lookups, s.VoidLookups, rec)
-		en := fmt.Sprintf("one SPF record, RFC 7208 syntax valid, %d DNS-querying terms (limit 10), %d void lookups (limit 2): %s", s.Lookups, s.VoidLookups, rec)
+		en := fmt.Sprintf("one SPF record, RFC 7208 syntax valid, %s (limit 10), %s (limit 2): %s",
+			checks.Count(s.Lookups, "DNS-querying term", "DNS-querying terms"), checks.Count(s.VoidLookups, "void lookup", "void lookups"), rec)
 		if len(s.Notes) > 0 {
 			ja += "（未評価: " + strings.Join(s.Notes, "; ") + "）"
 			en += " (not evaluated: " + strings.Join(s.Notes, "; ") + ")"

@@ -142,7 +142,7 @@ func (c cleartextAdmin) Evaluate(in *checks.Input) []checks.Finding {
 		cov := coverage(sums[h], adminPorts)
 		f := checks.New(info, sums[h].t, "").Decided(checks.Pass)
 		f.Detail = checks.T(fmt.Sprintf("識別した %d 個の公開ポートに、認証情報を平文で送るサービスはありません%s", open[h], cov.JA),
-			fmt.Sprintf("none of the %d identified open ports is a service that sends credentials in cleartext %s", open[h], cov.EN))
+			noneOf(open[h], "a service that sends credentials in cleartext")+" "+cov.EN)
 		out = append(out, f)
 	}
 	return out

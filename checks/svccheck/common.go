@@ -132,3 +132,12 @@ func coverage(s hostSummary, about []uint16) checks.Text {
 	return checks.T("（探索したポート: "+strings.Join(in, ", ")+"。探索していないため未検査: "+strings.Join(out, ", ")+"）",
 		"(scanned: "+strings.Join(in, ", ")+"; not scanned, so not tested: "+strings.Join(out, ", ")+")")
 }
+
+// noneOf says in English that none of the host's n identified open ports
+// is what: with one port, "none of the 1 ... ports" would be wrong.
+func noneOf(n int, what string) string {
+	if n == 1 {
+		return "the 1 identified open port is not " + what
+	}
+	return "none of the " + checks.Count(n, "identified open port", "identified open ports") + " is " + what
+}

@@ -135,7 +135,7 @@ func (c database) Evaluate(in *checks.Input) []checks.Finding {
 		cov := coverage(sums[h], dbPorts)
 		f := checks.New(info, t, "").Decided(checks.Pass)
 		f.Detail = checks.T(fmt.Sprintf("識別した %d 個の公開ポートにデータベース・キャッシュはありません%s", n, cov.JA),
-			fmt.Sprintf("none of the %d identified open ports is a database or cache %s", n, cov.EN))
+			noneOf(n, "a database or cache")+" "+cov.EN)
 		out = append(out, f)
 	}
 	slices.SortStableFunc(out, func(a, b checks.Finding) int {

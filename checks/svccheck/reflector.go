@@ -60,7 +60,8 @@ func (c reflector) Evaluate(in *checks.Input) []checks.Finding {
 			f := checks.New(info, o.Target, sub)
 			f.At, f.Evidence = o.At, o.Evidence
 			m := fmt.Sprintf("%d バイトの問い合わせに %d バイト（%d パケット）で応答（増幅率 %.1f 倍、しきい値 %.0f 倍）", d.RequestBytes, d.ResponseBytes, d.Packets, d.Factor, max)
-			e := fmt.Sprintf("a %d-byte query drew %d bytes in %d packets (amplification ×%.1f, threshold ×%.0f)", d.RequestBytes, d.ResponseBytes, d.Packets, d.Factor, max)
+			e := fmt.Sprintf("a %d-byte query drew %s in %s (amplification ×%.1f, threshold ×%.0f)", d.RequestBytes,
+				checks.Count(d.ResponseBytes, "byte", "bytes"), checks.Count(d.Packets, "packet", "packets"), d.Factor, max)
 			if d.Factor > max {
 				f = f.Decided(checks.Fail)
 			} else {

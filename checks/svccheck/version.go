@@ -84,7 +84,7 @@ func (c version) Evaluate(in *checks.Input) []checks.Finding {
 				f = f.Decided(checks.InfoS)
 				f.Detail = checks.T(
 					fmt.Sprintf("%s（%s）: 脆弱性フィード（%d 件、%s）に該当するエントリはありません", d, svc.CPE, len(feed.Vulns), feed.Digest),
-					fmt.Sprintf("%s (%s): no entry of the vulnerability feed (%d entries, %s) affects this version", d, svc.CPE, len(feed.Vulns), feed.Digest))
+					fmt.Sprintf("%s (%s): no entry of the vulnerability feed (%s, %s) affects this version", d, svc.CPE, checks.Count(len(feed.Vulns), "entry", "entries"), feed.Digest))
 				break
 			}
 			f = f.Decided(checks.Fail)

@@ -58,10 +58,10 @@ func (c directoryListing) Evaluate(in *checks.Input) []checks.Finding {
 				checks.T("どのページも取得できませんでした。", "no page could be fetched")).WithEvidence()}
 		}
 		ja := fmt.Sprintf("/ と %d 個のフォルダ（リンクから発見したもの、一般的な名前）を取得し、ディレクトリ一覧はありませんでした。", asked-1)
-		en := fmt.Sprintf("no generated directory listing at / or the %d folders fetched (found from links, and common names)", asked-1)
+		en := fmt.Sprintf("no generated directory listing at / or the %s fetched (found from links, and common names)", checks.Count(asked-1, "folder", "folders"))
 		if lost > 0 {
 			ja += fmt.Sprintf("%d 個のパスは応答がなく、確認できていません。", lost)
-			en += fmt.Sprintf("; %d paths got no answer and are not covered", lost)
+			en += "; " + checks.Count(lost, "path", "paths") + " got no answer and " + checks.Plural(lost, "is", "are") + " not covered"
 		}
 		return []checks.Finding{checks.Observed(info, o, "", checks.Pass, checks.T(ja, en)).WithEvidence(ev(&s.Root, "GET /"))}
 	})

@@ -64,7 +64,7 @@ func (c exposedFiles) Evaluate(in *checks.Input) []checks.Finding {
 			first := unanswered(s.Files)
 			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
 				checks.T(fmt.Sprintf("一覧の %d 個のパスのうち %d 個に応答がなく、確認できていません（最初: %s）。", len(s.Files), lost, first),
-					fmt.Sprintf("%d of the %d paths of the list got no answer and are not covered (first: %s)", lost, len(s.Files), first))).WithEvidence()}
+					fmt.Sprintf("%d of the %s of the list got no answer and %s not covered (first: %s)", lost, checks.Count(len(s.Files), "path", "paths"), checks.Plural(lost, "is", "are"), first))).WithEvidence()}
 		}
 		return []checks.Finding{checks.Observed(info, o, "", checks.Pass, checks.Text{}).WithEvidence()}
 	})

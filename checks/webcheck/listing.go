@@ -11,6 +11,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"shindan/checks"
 )
 
 // A directory listing is recognised by what it is, not by what it is
@@ -33,7 +35,7 @@ type Listing struct {
 
 // String says what the listing showed, in English.
 func (l Listing) String() string {
-	s := fmt.Sprintf("%s listing with %d entries", strings.ToUpper(l.Format), l.Entries)
+	s := strings.ToUpper(l.Format) + " listing with " + checks.Count(l.Entries, "entry", "entries")
 	if l.Meta > 0 {
 		s += fmt.Sprintf(", %d with size or date", l.Meta)
 	}

@@ -176,6 +176,6 @@ func undecidedAt(r *reports.Report, threshold string, pol *checks.Policy) error 
 	if len(shown) > 5 {
 		shown = append(shown[:5:5], fmt.Sprintf("and %d more", len(what)-5))
 	}
-	return cli.Exit(fmt.Sprintf("%d checks at or above --fail-on %s could not decide (error findings): %s",
-		len(what), threshold, strings.Join(shown, ", ")), exitError)
+	return cli.Exit(fmt.Sprintf("%s at or above --fail-on %s could not decide (error findings): %s",
+		checks.Count(len(what), "check", "checks"), threshold, strings.Join(shown, ", ")), exitError)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"shindan/checks"
 	"shindan/internal/store"
 )
 
@@ -64,6 +65,6 @@ func importFile(ctx context.Context, st *store.Store, path string) error {
 	case err != nil:
 		return cli.Exit(fmt.Sprintf("%s: %v", path, err), exitError)
 	}
-	fmt.Printf("%s\t%s\t%d findings\n", res.ScanID, path, res.Findings)
+	fmt.Printf("%s\t%s\t%s\n", res.ScanID, path, checks.Count(res.Findings, "finding", "findings"))
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"shindan/checks"
 	"shindan/reports"
 	"shindan/reports/render"
 )
@@ -189,7 +190,8 @@ func summaryLine(r *reports.Report, lang string) string {
 	if lang == "ja" {
 		return fmt.Sprintf("診断完了: ホスト %d、開放ポート %d、指摘 %d 件（%s）", hosts, open, len(r.Findings), strings.Join(parts, "、"))
 	}
-	return fmt.Sprintf("scan done: %d hosts, %d open ports, %d findings (%s)", hosts, open, len(r.Findings), strings.Join(parts, ", "))
+	return fmt.Sprintf("scan done: %s, %s, %s (%s)", checks.Count(hosts, "host", "hosts"), checks.Count(open, "open port", "open ports"),
+		checks.Count(len(r.Findings), "finding", "findings"), strings.Join(parts, ", "))
 }
 
 // failOn returns exit status 1 when an unwaived fail/warn finding reaches

@@ -147,4 +147,8 @@ func TestVersionAndSummaryWords(t *testing.T) {
 	if got := summaryLine(r, "ja"); got != "診断完了: ホスト 2、開放ポート 3、指摘 4 件（不適合 1、要注意 0、判定不能 1、適合 2）" {
 		t.Errorf("ja summary %q", got)
 	}
+	one := &reports.Report{Scan: reports.Scan{Stats: &reports.Stats{HostsAlive: 1, PortsOpen: 1}}, Findings: []reports.Finding{{Status: "pass"}}}
+	if got := summaryLine(one, "en"); got != "scan done: 1 host, 1 open port, 1 finding (fail 0, warn 0, not decided 0, pass 1)" {
+		t.Errorf("en summary of one %q", got)
+	}
 }

@@ -168,7 +168,7 @@ func sweepRun(ctx context.Context, c *cli.Context, st *store.Store, notifiers []
 			return cli.Exit(err.Error(), exitError)
 		}
 	}
-	fmt.Printf("%s\t%s\t%d drift events\n", r.Scan.ID, b.PrevScan, len(b.Events))
+	fmt.Printf("%s\t%s\t%s\n", r.Scan.ID, b.PrevScan, checks.Count(len(b.Events), "drift event", "drift events"))
 	if len(b.Events) == 0 && !b.Heartbeat {
 		return nil
 	}

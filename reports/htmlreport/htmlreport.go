@@ -127,7 +127,7 @@ func (v *view) TimeP(t *time.Time) string {
 
 // Stats renders the counters line.
 func (v *view) Stats(s *reports.Stats) string {
-	return fmt.Sprintf(v.L("stats.line"), s.HostsAlive, s.PortsOpen, s.ProbesSent, s.DurationMS)
+	return rendutil.StatsLine(v.Lang, s)
 }
 
 // FTitle is a finding's title, or its check ID when it has none.

@@ -185,7 +185,7 @@ func (m *md) header(c *reports.Report) {
 	m.p("| %s | %s |\n", m.L("started"), rendutil.Time(c.Scan.StartedAt))
 	m.p("| %s | %s |\n", m.L("finished"), rendutil.Time(c.Scan.FinishedAt))
 	if s := c.Scan.Stats; s != nil {
-		m.p("| %s | %s |\n", m.L("stats"), fmt.Sprintf(m.L("stats.line"), s.HostsAlive, s.PortsOpen, s.ProbesSent, s.DurationMS))
+		m.p("| %s | %s |\n", m.L("stats"), rendutil.StatsLine(m.lang, s))
 	}
 	m.p("\n")
 	if c.Scan.Complete {
@@ -432,7 +432,7 @@ func (m *md) evidence(kind, data string, capped bool) {
 	}
 	m.p("  %s\n", fc)
 	if cut > 0 {
-		m.p("\n  *%s*\n", esc(fmt.Sprintf(rendutil.Label(m.lang, "md.cut"), cut)))
+		m.p("\n  *%s*\n", esc(rendutil.Lf(m.lang, "md.cut", cut)))
 	}
 	m.p("\n")
 }

@@ -1,43 +1,60 @@
 package rendutil
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"shindan/reports"
+)
 
 // humanLabels are the fixed texts of the HTML, PDF and Markdown layouts
 // (kept apart from labels so the data formats' table stays small).
 var humanLabels = map[string][2]string{ // key → {ja, en}
-	"toc":              {"目次", "Contents"},
-	"summary":          {"総括", "Executive summary"},
-	"summary.overall":  {"総合判定", "Overall verdict"},
-	"summary.articles": {"条ごとの判定", "Verdict per article"},
-	"summary.severity": {"重大度別の件数（不適合・要注意）", "Fails and warns by severity"},
-	"summary.status":   {"判定別の件数", "Findings by verdict"},
-	"summary.top":      {"主な問題", "Top problems"},
-	"summary.hostsn":   {"%d ホスト", "%d hosts"},
-	"summary.more":     {"ほか %d", "+%d more"},
-	"summary.noprob":   {"不適合・要注意の検出結果はありません。", "No fail or warn finding."},
-	"charts":           {"グラフ", "Charts"},
-	"chart.severity":   {"ホスト別の重大度", "Severity per host"},
-	"chart.heatmap":    {"ホスト×条項の判定", "Host × article verdicts"},
-	"chart.none":       {"該当なし", "not measured"},
-	"chart.noprob":     {"不適合・要注意のホストはありません。", "No host has a fail or warn."},
-	"matrix.title":     {"条の表題", "Article title"},
-	"host.findings":    {"ホスト別の検出結果", "Findings per host"},
-	"host.problems":    {"不適合・要注意", "Fails and warns"},
-	"host.errors":      {"判定不能", "Not decided"},
-	"host.quiet":       {"適合・情報・対象外", "Passes, info and skipped"},
-	"host.clean":       {"不適合・要注意はありません。", "No fail or warn."},
-	"index":            {"条項別索引", "Index by article"},
-	"index.quiet":      {"適合・情報・対象外 %d 件", "%d passes, info and skipped"},
-	"scan.details":     {"診断の詳細", "Scan details"},
-	"count.findings":   {"%d 件", "%d findings"},
-	"items":            {"個別の対象", "Subjects"},
-	"subject":          {"対象項目", "Subject"},
-	"passes.summary":   {"適合・情報（チェック別の件数）", "Passes and info (count per check)"},
-	"md.errors":        {"判定不能（理由）", "Not decided (reason)"},
-	"split.index":      {"チケット一覧", "Tickets"},
-	"md.cut":           {"以下 %d バイト省略（全文はチケットまたは report.json にあります）", "%d more bytes left out (whole evidence in the ticket or report.json)"},
-	"print.cut":        {"（以下 %d 行省略。全文はHTML版・JSON版にあります）", "(%d more lines in the HTML and JSON reports)"},
-	"print.quiet":      {"適合・情報・対象外 %d 件（一覧はHTML版にあります）", "%d passes, info and skipped (listed in the HTML report)"},
+	"toc":                {"目次", "Contents"},
+	"summary":            {"総括", "Executive summary"},
+	"summary.overall":    {"総合判定", "Overall verdict"},
+	"summary.articles":   {"条ごとの判定", "Verdict per article"},
+	"summary.severity":   {"重大度別の件数（不適合・要注意）", "Fails and warns by severity"},
+	"summary.status":     {"判定別の件数", "Findings by verdict"},
+	"summary.top":        {"主な問題", "Top problems"},
+	"summary.more":       {"ほか %d", "+%d more"},
+	"summary.noprob":     {"不適合・要注意の検出結果はありません。", "No fail or warn finding."},
+	"charts":             {"グラフ", "Charts"},
+	"chart.severity":     {"ホスト別の重大度", "Severity per host"},
+	"chart.heatmap":      {"ホスト×条項の判定", "Host × article verdicts"},
+	"chart.none":         {"該当なし", "not measured"},
+	"chart.noprob":       {"不適合・要注意のホストはありません。", "No host has a fail or warn."},
+	"matrix.title":       {"条の表題", "Article title"},
+	"host.findings":      {"ホスト別の検出結果", "Findings per host"},
+	"host.problems":      {"不適合・要注意", "Fails and warns"},
+	"host.errors":        {"判定不能", "Not decided"},
+	"host.quiet":         {"適合・情報・対象外", "Passes, info and skipped"},
+	"host.clean":         {"不適合・要注意はありません。", "No fail or warn."},
+	"index":              {"条項別索引", "Index by article"},
+	"index.quiet":        {"適合・情報・対象外 %d 件", "%d passes, info and skipped"},
+	"index.quiet.one":    {"適合・情報・対象外 %d 件", "%d pass, info or skipped"},
+	"scan.details":       {"診断の詳細", "Scan details"},
+	"count.findings":     {"%d 件", "%d findings"},
+	"count.findings.one": {"%d 件", "%d finding"},
+	"items":              {"個別の対象", "Subjects"},
+	"subject":            {"対象項目", "Subject"},
+	"passes.summary":     {"適合・情報（チェック別の件数）", "Passes and info (count per check)"},
+	"md.errors":          {"判定不能（理由）", "Not decided (reason)"},
+	"split.index":        {"チケット一覧", "Tickets"},
+	"md.cut":             {"以下 %d バイト省略（全文はチケットまたは report.json にあります）", "%d more bytes left out (whole evidence in the ticket or report.json)"},
+	"md.cut.one":         {"以下 %d バイト省略（全文はチケットまたは report.json にあります）", "%d more byte left out (whole evidence in the ticket or report.json)"},
+	"print.cut":          {"（以下 %d 行省略。全文はHTML版・JSON版にあります）", "(%d more lines in the HTML and JSON reports)"},
+	"print.cut.one":      {"（以下 %d 行省略。全文はHTML版・JSON版にあります）", "(%d more line in the HTML and JSON reports)"},
+	"print.quiet":        {"適合・情報・対象外 %d 件（一覧はHTML版にあります）", "%d passes, info and skipped (listed in the HTML report)"},
+	"print.quiet.one":    {"適合・情報・対象外 %d 件（一覧はHTML版にあります）", "%d pass, info or skipped (listed in the HTML report)"},
+	// The scan's counters, joined by " / " (StatsLine).
+	"stats.hosts":      {"稼働ホスト %d", "%d hosts alive"},
+	"stats.hosts.one":  {"稼働ホスト %d", "%d host alive"},
+	"stats.ports":      {"開放ポート %d", "%d ports open"},
+	"stats.ports.one":  {"開放ポート %d", "%d port open"},
+	"stats.probes":     {"送信プローブ %d", "%d probes sent"},
+	"stats.probes.one": {"送信プローブ %d", "%d probe sent"},
+	"stats.ms":         {"所要時間 %d ms", "%d ms"},
 	"remedies":         {"対処一覧", "Remediation per problem"},
 	"md.same":          {"上と同じ証跡", "same evidence as above"},
 	"ticket.scan":      {"診断", "Scan"},
@@ -53,8 +70,35 @@ var humanLabels = map[string][2]string{ // key → {ja, en}
 	"baseline.gone":       {"ベースラインにあり今回なくなった不適合・要注意", "Baseline fails and warns this scan no longer has"},
 }
 
-// Lf is Label used as a format string.
-func Lf(lang, key string, a ...any) string { return fmt.Sprintf(Label(lang, key), a...) }
+// Lf is Label used as a format string. A label that counts an English
+// noun has its singular form under key+".one", chosen when the count (the
+// first argument) is 1, so no report says "1 findings"; Japanese counter
+// words have no plural and both forms say the same.
+func Lf(lang, key string, a ...any) string {
+	if len(a) > 0 && isOne(a[0]) {
+		if _, ok := labels[key+".one"]; ok {
+			key += ".one"
+		}
+	}
+	return fmt.Sprintf(Label(lang, key), a...)
+}
+
+func isOne(v any) bool {
+	switch n := v.(type) {
+	case int:
+		return n == 1
+	case int64:
+		return n == 1
+	}
+	return false
+}
+
+// StatsLine is the scan's counters in one line.
+func StatsLine(lang string, s *reports.Stats) string {
+	return strings.Join([]string{
+		Lf(lang, "stats.hosts", s.HostsAlive), Lf(lang, "stats.ports", s.PortsOpen),
+		Lf(lang, "stats.probes", s.ProbesSent), Lf(lang, "stats.ms", s.DurationMS)}, " / ")
+}
 
 func init() {
 	for k, v := range humanLabels {

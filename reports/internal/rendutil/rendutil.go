@@ -209,7 +209,6 @@ var labels = map[string][2]string{ // key → {ja, en}
 	"started":           {"開始", "Started"},
 	"finished":          {"終了", "Finished"},
 	"stats":             {"統計", "Statistics"},
-	"stats.line":        {"稼働ホスト %d / 開放ポート %d / 送信プローブ %d / 所要時間 %d ms", "%d hosts alive / %d ports open / %d probes sent / %d ms"},
 	"complete":          {"診断は完了しました。", "The scan completed."},
 	"incomplete":        {"診断は完了していません。未完了の項目は「判定不能」として記載しています。", "The scan is incomplete. Unfinished items are listed as \"not decided\"."},
 	"interrupted":       {"中断理由", "Reason"},

@@ -2,6 +2,7 @@ package rendutil
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +65,37 @@ func TestCloneDoesNotAlias(t *testing.T) {
 	}
 	if e := Prepare(nil); e.Findings == nil {
 		t.Error("nil report gives nil findings")
+	}
+}
+
+// TestCountedLabels: an English label that counts a noun agrees with a
+// count of one, and Japanese says the same for every count.
+func TestCountedLabels(t *testing.T) {
+	for key, want := range map[string][2]string{
+		"count.findings": {"1 finding", "2 findings"},
+		"index.quiet":    {"1 pass, info or skipped", "2 passes, info and skipped"},
+		"md.cut":         {"1 more byte left out", "2 more bytes left out"},
+		"print.cut":      {"(1 more line in", "(2 more lines in"},
+		"print.quiet":    {"1 pass, info or skipped", "2 passes, info and skipped"},
+	} {
+		if got := Lf("en", key, 1); !strings.HasPrefix(got, want[0]) {
+			t.Errorf("Lf(en, %s, 1) = %q, want %q...", key, got, want[0])
+		}
+		if got := Lf("en", key, 2); !strings.HasPrefix(got, want[1]) {
+			t.Errorf("Lf(en, %s, 2) = %q, want %q...", key, got, want[1])
+		}
+		if Lf("ja", key, 1) != strings.Replace(Lf("ja", key, 2), "2", "1", 1) {
+			t.Errorf("%s: Japanese differs between 1 and 2: %q / %q", key, Lf("ja", key, 1), Lf("ja", key, 2))
+		}
+	}
+	one := &reports.Stats{HostsAlive: 1, PortsOpen: 1, ProbesSent: 1, DurationMS: 1}
+	if got := StatsLine("en", one); got != "1 host alive / 1 port open / 1 probe sent / 1 ms" {
+		t.Errorf("StatsLine(en, ones) = %q", got)
+	}
+	if got := StatsLine("en", &reports.Stats{HostsAlive: 3, PortsOpen: 0, ProbesSent: 20, DurationMS: 5}); got != "3 hosts alive / 0 ports open / 20 probes sent / 5 ms" {
+		t.Errorf("StatsLine(en) = %q", got)
+	}
+	if got := StatsLine("ja", one); got != "稼働ホスト 1 / 開放ポート 1 / 送信プローブ 1 / 所要時間 1 ms" {
+		t.Errorf("StatsLine(ja) = %q", got)
 	}
 }
