@@ -153,13 +153,56 @@ func Undecided(c Info, o scanners.Observation, subject string) Finding {
 	if o.Status == scanners.OK {
 		o.Status, o.Reason = scanners.Internal, "observation without payload"
 	}
+	return undecided(c, o, subject, T(Raw(o.Reason), o.Reason))
+}
+
+func undecided(c Info, o scanners.Observation, subject string, reason Text) Finding {
 	f := New(c, o.Target, subject).Decided(Error)
 	f.Detail = T(
-		"判定できませんでした（"+string(o.Status)+"）: "+o.Reason,
-		"could not decide ("+string(o.Status)+"): "+o.Reason)
+		"判定できませんでした（"+statusJA(o.Status)+"）: "+reason.JA,
+		"could not decide ("+string(o.Status)+"): "+reason.EN)
 	f.Evidence = o.Evidence
 	f.At = o.At
 	return f
+}
+
+// statusJA names a probe status in Japanese; the English text keeps the
+// status token itself.
+func statusJA(s scanners.Status) string {
+	switch s {
+	case scanners.Refused:
+		return "接続拒否"
+	case scanners.Timeout:
+		return "タイムアウト"
+	case scanners.Filtered:
+		return "遮断"
+	case scanners.HandshakeFailed:
+		return "ハンドシェイク失敗"
+	case scanners.ProtocolError:
+		return "想定外の応答"
+	case scanners.RateLimited:
+		return "接続制限"
+	case scanners.Interrupted:
+		return "診断の中断"
+	case scanners.OutOfScope:
+		return "診断範囲外"
+	case scanners.Unavailable:
+		return "この環境では実行不可"
+	case scanners.Internal:
+		return "内部エラー"
+	}
+	return string(s)
+}
+
+// Raw marks text a probe or a server wrote (a Go error such as "i/o
+// timeout", a banner, a record) inside a Japanese text: it is quoted
+// as it was recorded, in 「」, so a reader sees it is a log line and not an
+// untranslated sentence. English texts carry such text unquoted.
+func Raw(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "「" + s + "」"
 }
 
 // Observed builds the decided finding of check c about subject, on the
@@ -228,6 +271,13 @@ func EachOf[T any, P interface {
 func Unsure(c Info, o scanners.Observation, subject, reason string) Finding {
 	o.Status, o.Reason = scanners.ProtocolError, reason
 	return Undecided(c, o, subject)
+}
+
+// UnsureT is Unsure with a reason the check words in both languages
+// (what part stayed open), rather than a probe's English record.
+func UnsureT(c Info, o scanners.Observation, subject string, reason Text) Finding {
+	o.Status, o.Reason = scanners.ProtocolError, reason.EN
+	return undecided(c, o, subject, reason)
 }
 
 // Graded returns f with the severity and remediation of this one subject

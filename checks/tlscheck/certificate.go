@@ -32,11 +32,12 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 		var out []checks.Finding
 		ch := scan.Certificate
 		if ch == nil || len(ch.Certs) == 0 {
-			reason := "the server sent no certificate (anonymous suites only) or no handshake succeeded"
+			reason := checks.T("サーバが証明書を送りませんでした（匿名の暗号スイートのみ、またはハンドシェイクがすべて失敗）",
+				"the server sent no certificate (anonymous suites only) or no handshake succeeded")
 			if len(scan.Errors) > 0 {
-				reason += "; " + scan.Errors[0]
+				reason = checks.T(reason.JA+"。最初の記録: "+checks.Raw(scan.Errors[0]), reason.EN+"; "+scan.Errors[0])
 			}
-			out = append(out, checks.Unsure(info, o, "certificate", reason))
+			out = append(out, checks.UnsureT(info, o, "certificate", reason))
 			return out
 		}
 		leaf := ch.Certs[0]
@@ -51,7 +52,7 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		if leaf.ParseError != "" {
 			add("certificate:unparsable", checks.Fail, checks.High,
-				checks.T("証明書を解析できません: "+leaf.ParseError, "The certificate cannot be parsed: "+leaf.ParseError),
+				checks.T("証明書を解析できません: "+checks.Raw(leaf.ParseError), "The certificate cannot be parsed: "+leaf.ParseError),
 				checks.T("標準に準拠した証明書を設定してください。", "Install a standards-conforming certificate."))
 			return out
 		}
@@ -72,7 +73,7 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 			days := int(na.Sub(now).Hours() / 24)
 			add("certificate:expires-soon", checks.Warn, checks.Medium,
 				checks.T(fmt.Sprintf("証明書 %s はあと %d 日（%s）で期限切れになります（基準 %d 日）。", who, days, leaf.NotAfter, pol.CertExpiryDays),
-					fmt.Sprintf("Certificate %s expires in %d days (%s; threshold %d days).", whoEN, days, leaf.NotAfter, pol.CertExpiryDays)),
+					fmt.Sprintf("Certificate %s expires in %s (%s; threshold %s).", whoEN, checks.Count(days, "day", "days"), leaf.NotAfter, checks.Count(pol.CertExpiryDays, "day", "days"))),
 				checks.T("期限前に証明書を更新してください。", "Renew the certificate before it expires."))
 		}
 		switch {
@@ -82,7 +83,7 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 				checks.T("信頼できる認証局が発行した証明書を設定してください。", "Install a certificate issued by a trusted CA."))
 		case !ch.Trusted:
 			add("certificate:untrusted", checks.Fail, checks.High,
-				checks.T(fmt.Sprintf("証明書チェーンを信頼できません（信頼ストア %s）: %s", ch.TrustStore, ch.TrustError),
+				checks.T(fmt.Sprintf("証明書チェーンを信頼できません（信頼ストア %s）: %s", checks.Raw(ch.TrustStore), checks.Raw(ch.TrustError)),
 					fmt.Sprintf("The chain does not verify (trust store %s): %s", ch.TrustStore, ch.TrustError)),
 				checks.T("信頼できる認証局の証明書と中間証明書を正しく設定してください。", "Install a certificate from a trusted CA together with its intermediates."))
 		}
@@ -92,7 +93,7 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 					fmt.Sprintf("The certificate does not match %s (SANs: %s).", ch.NameChecked, sans(leaf.SANs, "none"))),
 				checks.T("接続名を SAN に含む証明書を設定してください。", "Install a certificate whose SANs include the name clients use."))
 		}
-		var weakKeys, weakSigs []string
+		var weakKeys, weakSigs, weakSigsJA []string
 		for i, ct := range ch.Certs {
 			if ct.IsTrustAnchor || ct.ParseError != "" {
 				continue
@@ -102,8 +103,10 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 			}
 			if r, ok := certSigAlgs[ct.SigAlgOID]; ok && r.Class == "forbidden" {
 				weakSigs = append(weakSigs, fmt.Sprintf("#%d %s %s", i, ct.Subject, r.Name))
+				weakSigsJA = append(weakSigsJA, fmt.Sprintf("#%d %s %s", i, ct.Subject, r.Name))
 			} else if !ok && ct.SigAlgOID != "" {
 				weakSigs = append(weakSigs, fmt.Sprintf("#%d %s %s (%s, not in the policy)", i, ct.Subject, ct.SigAlg, ct.SigAlgOID))
+				weakSigsJA = append(weakSigsJA, fmt.Sprintf("#%d %s %s（%s、ポリシーに記載なし）", i, ct.Subject, ct.SigAlg, ct.SigAlgOID))
 			}
 		}
 		if len(weakKeys) > 0 {
@@ -113,12 +116,12 @@ func (c certificate) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		if len(weakSigs) > 0 {
 			add("certificate:signature", checks.Fail, checks.High,
-				checks.T("禁止された署名アルゴリズムです: "+strings.Join(weakSigs, "; "), "Forbidden signature algorithm: "+strings.Join(weakSigs, "; ")),
+				checks.T("禁止された署名アルゴリズムです: "+strings.Join(weakSigsJA, "; "), "Forbidden signature algorithm: "+strings.Join(weakSigs, "; ")),
 				checks.T("SHA-256 以上で署名された証明書を取得してください。", "Obtain a certificate signed with SHA-256 or better."))
 		}
 		if len(ch.OrderProblems) > 0 {
 			add("certificate:chain-order", checks.Warn, checks.Low,
-				checks.T("証明書チェーンの順序に問題があります: "+strings.Join(ch.OrderProblems, "; "), "Chain order problems: "+strings.Join(ch.OrderProblems, "; ")),
+				checks.T("証明書チェーンの順序に問題があります: "+checks.Raw(strings.Join(ch.OrderProblems, "; ")), "Chain order problems: "+strings.Join(ch.OrderProblems, "; ")),
 				checks.T("サーバ証明書、中間証明書の順に並べてください。", "Serve the leaf first, then each issuer in order."))
 		}
 		if !ch.OCSPStapled {

@@ -15,11 +15,12 @@ import (
 func eachScan(in *checks.Input, c checks.Info, subject string, fn func(o scanners.Observation, r *scanners.TLSScan) []checks.Finding) []checks.Finding {
 	return checks.Each(in, c, scanners.ProbeTLSScan, subject, func(o scanners.Observation, r *scanners.TLSScan) []checks.Finding {
 		if !handshook(r) {
-			reason := "tls.scan completed no handshake at any protocol version"
+			reason := checks.T("どのプロトコルバージョンでもハンドシェイクが成立しませんでした",
+				"tls.scan completed no handshake at any protocol version")
 			if len(r.Errors) > 0 {
-				reason += "; " + r.Errors[0]
+				reason = checks.T(reason.JA+"。最初の記録: "+checks.Raw(r.Errors[0]), reason.EN+"; "+r.Errors[0])
 			}
-			return []checks.Finding{checks.Unsure(c, o, subject, reason)}
+			return []checks.Finding{checks.UnsureT(c, o, subject, reason)}
 		}
 		return fn(o, r)
 	})

@@ -33,7 +33,7 @@ func (c protocols) Evaluate(in *checks.Input) []checks.Finding {
 			rule := st.Protocols[p.Name]
 			switch {
 			case p.Status == "error" && rule != "allowed":
-				f := checks.Unsure(info, o, p.Name, p.Name+": "+p.Reason)
+				f := checks.UnsureT(info, o, p.Name, checks.T(p.Name+": "+checks.Raw(p.Reason), p.Name+": "+p.Reason))
 				out = append(out, f)
 				bad = true
 			case p.Status == "supported" && rule == "forbidden":
@@ -43,7 +43,7 @@ func (c protocols) Evaluate(in *checks.Input) []checks.Finding {
 				}
 				out = append(out, checks.Observed(info, o, p.Name, checks.Fail,
 					checks.T(fmt.Sprintf("%s で %s を受け付けます。設定区分 %s では禁止されています（%d 種類の暗号スイート）。", mode(scan), p.Name, typeText(tname, st).JA, len(p.Suites)),
-						fmt.Sprintf("%s accepts %s, which setting type %s forbids (%d suites).", mode(scan), p.Name, tname, len(p.Suites)))).Graded(sev,
+						fmt.Sprintf("%s accepts %s, which setting type %s forbids (%s).", mode(scan), p.Name, tname, checks.Count(len(p.Suites), "suite", "suites")))).Graded(sev,
 					checks.T(fmt.Sprintf("%s を無効にしてください（TLS 1.2 以上のみを有効化）。", p.Name), fmt.Sprintf("Disable %s; enable TLS 1.2 and later only.", p.Name))))
 				bad = true
 			case p.Status == "not-supported" && rule == "required":

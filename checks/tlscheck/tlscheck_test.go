@@ -40,3 +40,31 @@ func TestRegistered(t *testing.T) {
 		}
 	}
 }
+
+// TestForbidReasonCoversPolicy: every suite the policy forbids in some
+// setting type gets a cause worded from its parts, not the fallback that
+// only names the classification, so an officer reads why in both
+// languages. The fallback itself stays for a future policy entry.
+func TestForbidReasonCoversPolicy(t *testing.T) {
+	fallback := forbidReason("", suiteRule{Name: "x"}, "", false)
+	n := 0
+	for code, r := range policySuites {
+		for i, tname := range []string{"high_security", "recommended_security", "security_exception"} {
+			if r.Class[i] != "forbidden" {
+				continue
+			}
+			n++
+			why := forbidReason(r.Name, r, tname, false)
+			if why == fallback {
+				t.Errorf("0x%04X %s forbidden in %s: no cause from kx %q auth %q cipher %q mode %q mac %q",
+					code, r.Name, tname, r.Kx, r.Auth, r.Cipher, r.Mode, r.MAC)
+			}
+			if why.JA == "" || why.EN == "" {
+				t.Errorf("0x%04X %s: reason not in both languages: %+v", code, r.Name, why)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("the policy forbids no suite: the table did not load")
+	}
+}

@@ -61,11 +61,11 @@ func (c vulnerabilities) Evaluate(in *checks.Input) []checks.Finding {
 				bad = true
 			case "not-vulnerable", "not-applicable":
 			default:
-				reason := r.Detail
-				if reason == "" {
-					reason = "probe did not run"
+				reason := checks.T(checks.Raw(v.subject)+": "+checks.Raw(r.Detail), v.subject+": "+r.Detail)
+				if r.Detail == "" {
+					reason = checks.T(checks.Raw(v.subject)+" の試験は実行されませんでした", v.subject+": probe did not run")
 				}
-				out = append(out, checks.Unsure(info, o, v.subject, v.subject+": "+reason))
+				out = append(out, checks.UnsureT(info, o, v.subject, reason))
 				bad = true
 			}
 		}
@@ -84,5 +84,5 @@ func withDetail(title checks.Text, detail string) checks.Text {
 	if detail == "" {
 		return title
 	}
-	return checks.T(title.JA+": "+detail, title.EN+": "+detail)
+	return checks.T(title.JA+"。プローブの記録: "+checks.Raw(detail), title.EN+": "+detail)
 }

@@ -30,6 +30,11 @@ type policy struct {
 		IANA    string            `yaml:"iana"`
 		Class   map[string]string `yaml:"classification"`
 		Reasons []string          `yaml:"reasons"`
+		Kx      string            `yaml:"kx"`
+		Auth    string            `yaml:"auth"`
+		Cipher  string            `yaml:"cipher"`
+		Mode    string            `yaml:"mode"`
+		MAC     string            `yaml:"mac"`
 	} `yaml:"cipher_suites"`
 	Groups []struct {
 		Code  string            `yaml:"code"`
@@ -93,7 +98,8 @@ func Generate(b []byte) ([]byte, error) {
 		if len(s.Reasons) > 0 {
 			reason = s.Reasons[0]
 		}
-		fmt.Fprintf(&w, "\t0x%04X: {Name: %q, Class: %s, Reason: %q},\n", c, s.IANA, classes(s.Class), reason)
+		fmt.Fprintf(&w, "\t0x%04X: {Name: %q, Class: %s, Kx: %q, Auth: %q, Cipher: %q, Mode: %q, MAC: %q, Note: %q},\n",
+			c, s.IANA, classes(s.Class), s.Kx, s.Auth, s.Cipher, s.Mode, s.MAC, reason)
 	}
 	w.WriteString("}\n\nvar policyGroups = map[string][3]string{\n")
 	for _, g := range p.Groups {
