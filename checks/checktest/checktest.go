@@ -157,6 +157,7 @@ func Run(t *testing.T, c checks.Check, dir string) map[checks.Status]int {
 		return nil
 	}
 	seen := map[checks.Status]int{}
+	english := 0 // Japanese texts of this check with English words
 	for _, file := range files {
 		k, err := Load(file)
 		if err != nil {
@@ -167,6 +168,17 @@ func Run(t *testing.T, c checks.Check, dir string) map[checks.Status]int {
 		for _, f := range fs {
 			if msg := untold(f); msg != "" {
 				t.Errorf("%s: %s %s %q: %s", file, f.Check, f.Status, f.Subject, msg)
+			}
+			for _, tx := range []checks.Text{f.Title, f.Detail, f.Remediation} {
+				if bad := OnePlural(tx.EN); len(bad) > 0 {
+					t.Errorf("%s: %s %q: English counts one of a plural (use checks.Count): %q in %q", file, f.Check, f.Subject, bad, tx.EN)
+				}
+				if bad := EnglishInJA(tx.JA); len(bad) > 0 {
+					english++
+					if _, later := pendingJA[id]; !later {
+						t.Errorf("%s: %s %q: English words %q in the Japanese text %q (translate; quote a probe's or server's words with checks.Raw)", file, f.Check, f.Subject, bad, tx.JA)
+					}
+				}
 			}
 		}
 		got := Render(fs)
@@ -201,6 +213,9 @@ func Run(t *testing.T, c checks.Check, dir string) map[checks.Status]int {
 		for _, f := range want {
 			seen[f.Status]++
 		}
+	}
+	if _, later := pendingJA[id]; later && english == 0 {
+		t.Errorf("checktest: %s: its Japanese texts are Japanese now: remove it from pendingJA", id)
 	}
 	return seen
 }

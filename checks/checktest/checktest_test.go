@@ -105,3 +105,47 @@ func TestUntold(t *testing.T) {
 		}
 	}
 }
+
+func TestOnePlural(t *testing.T) {
+	for en, want := range map[string]int{
+		"HTML listing with 1 entries":                    1,
+		"a query drew 60 bytes in 1 packets":             1,
+		"1 more bytes left out":                          1,
+		"none of the 1 identified open ports is":         1,
+		"1 DNS-querying terms (limit 10)":                1,
+		"HTML listing with 1 entry, 2 entries":           0,
+		"listened 1 ms on off0":                          0,
+		"TLS 1.0 accepts 3 suites; 1 of the 3 paths":     0,
+		"1 pass, info or skipped; 1 address; 1 status":   0,
+		"tcp/1 ports, 10.1 hosts, v1 ports, x-1 entries": 0,
+		"accepts SSL3.0, which type forbids (1 suite).":  0,
+		"accepts SSL3.0, which type forbids (1 suites).": 1,
+		"sent 1 RS: 1 TLS handshakes failed":             1,
+		"the 1 identified open port is not a database":   0,
+		"DNS 1 DNS; 1 TLS":                               0,
+		"a 1-byte query":                                 0,
+	} {
+		if got := OnePlural(en); len(got) != want {
+			t.Errorf("OnePlural(%q) = %q, want %d", en, got, want)
+		}
+	}
+}
+
+func TestEnglishInJA(t *testing.T) {
+	for ja, want := range map[string]string{
+		"判定できませんでした（タイムアウト）: 「i/o timeout」":                               "",
+		"判定できませんでした（timeout）: i/o timeout":                                "timeout timeout",
+		"設定区分 推奨セキュリティ型（recommended_security） では禁止: 3DES":                 "",
+		"SPF レコード: v=spf1 mx -all（未評価: ptr is counted）":                   "mx ptr is counted",
+		"親ゾーン offline. の DS、ns1.x. 198.51.100.61、tcp/80、fe80::1":          "",
+		"（BIND: `allow-recursion { 内部; };`、Unbound: `hide-version: yes`）": "",
+		"nginx の autoindex off 等":                                         "autoindex off",
+		"ssh (OpenSSH): SSH は通信を暗号化します":                                   "",
+		"Apache の Options -Indexes、Postfix、Heartbleed":                    "",
+		"値 \"yesterday\" を読めません":                                          "",
+	} {
+		if got := strings.Join(EnglishInJA(ja), " "); got != want {
+			t.Errorf("EnglishInJA(%q) = %q, want %q", ja, got, want)
+		}
+	}
+}

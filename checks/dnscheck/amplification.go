@@ -29,7 +29,7 @@ func (amplification) Info() checks.Info {
 		Severity: checks.Medium,
 		Title:    checks.T("DNS 増幅攻撃への悪用", "DNS amplification"),
 		Remediation: checks.T(
-			"応答レート制限（BIND: rate-limit { responses-per-second 5; }; Unbound: ip-ratelimit）を設定し、ANY への最小応答（minimal-any yes;）を有効にしてください。",
+			"応答レート制限（BIND: `rate-limit { responses-per-second 5; };`、Unbound: `ip-ratelimit`）を設定し、ANY への最小応答（`minimal-any yes;`）を有効にしてください。",
 			"Enable response rate limiting (BIND: rate-limit { responses-per-second 5; }; Unbound: ip-ratelimit) and minimal ANY responses (minimal-any yes;)."),
 	}
 }
@@ -77,9 +77,13 @@ func (c amplification) Evaluate(in *checks.Input) []checks.Finding {
 		// dropped (or may have: LocalLoss is also set when the counter
 		// is unreadable) look exactly like rate limiting, so no credit.
 		case best.Factor > max && s.RRL.LocalLoss:
+			dropsJA := drops + " 件"
+			if s.RRL.LocalDrops < 0 {
+				dropsJA = "件数は読み取れず"
+			}
 			f = checks.Observed(info, o, "", checks.Warn, checks.T(
-				fmt.Sprintf("%s の応答は問い合わせの %.1f 倍（閾値 %.0f）です。連続送信では %d 件中 %d 件しか受信できませんでしたが、欠落はスキャナ側の受信バッファ溢れ（%s 件）によるもので、レート制限の証拠ではありません",
-					best.Query, best.Factor, max, s.RRL.Sent, s.RRL.Answered, drops),
+				fmt.Sprintf("%s の応答は問い合わせの %.1f 倍（閾値 %.0f）です。連続送信では %d 件中 %d 件しか受信できませんでしたが、欠落はスキャナ側の受信バッファ溢れ（%s）によるもので、レート制限の証拠ではありません",
+					best.Query, best.Factor, max, s.RRL.Sent, s.RRL.Answered, dropsJA),
 				fmt.Sprintf("%s is answered with %.1f times the query size (threshold %.0f); the burst got %d of %d replies, but the loss was on the scanner's side (%s receive-buffer drops), so no rate limiting is proven",
 					best.Query, best.Factor, max, s.RRL.Answered, s.RRL.Sent, drops)))
 

@@ -60,3 +60,27 @@ func joinOr(xs []string, none string) string {
 	}
 	return strings.Join(xs, ", ")
 }
+
+// rawEach quotes every record of a probe (dnsscan's English problem
+// sentences) for a Japanese text.
+func rawEach(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = checks.Raw(x)
+	}
+	return out
+}
+
+// nsSourceJA is dnsscan's NSSource ("resolver 198.51.100.65:53", "server
+// 198.51.100.61") in Japanese.
+func nsSourceJA(s string) string {
+	if kind, addr, ok := strings.Cut(s, " "); ok {
+		switch kind {
+		case "resolver":
+			return "リゾルバ " + addr
+		case "server":
+			return "サーバ " + addr
+		}
+	}
+	return checks.Raw(s)
+}

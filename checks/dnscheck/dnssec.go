@@ -45,7 +45,7 @@ func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 		st := d.DNSSEC
 		if st.Error != "" {
 			f := checks.Undecided(info, o, "")
-			f.Detail = checks.T("DNSSEC を判定できませんでした: "+st.Error, "could not decide DNSSEC: "+st.Error)
+			f.Detail = checks.T("DNSSEC を判定できませんでした: "+checks.Raw(st.Error), "could not decide DNSSEC: "+st.Error)
 			out = append(out, f)
 			return out
 		}
@@ -69,7 +69,7 @@ func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 			f = checks.Observed(info, o, "", checks.Warn, checks.T(d.Zone+" は DNSSEC 署名されていません", d.Zone+" is not signed with DNSSEC"))
 		case len(st.Problems) > 0 || !st.Valid:
 			f = checks.Observed(info, o, "", checks.Warn, checks.T(
-				d.Zone+" の DNSSEC に問題があります: "+joinOr(st.Problems, "署名を検証できません"),
+				d.Zone+" の DNSSEC に問題があります: "+joinOr(rawEach(st.Problems), "署名を検証できません"),
 				"DNSSEC of "+d.Zone+" is broken: "+joinOr(st.Problems, "signatures do not verify")))
 
 			f.Severity = checks.Medium
@@ -97,7 +97,7 @@ func (c dnssecCheck) Evaluate(in *checks.Input) []checks.Finding {
 		out = append(out, f)
 		if d.ParentError != "" {
 			p := checks.Observed(info, o, "parent", checks.Error, checks.T(
-				"親ゾーン "+d.Parent+" の DS を確認できませんでした: "+d.ParentError,
+				"親ゾーン "+d.Parent+" の DS を確認できませんでした: "+checks.Raw(d.ParentError),
 				"the DS at the parent "+d.Parent+" could not be checked: "+d.ParentError))
 
 			p.Evidence = ev

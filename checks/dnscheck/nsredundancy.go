@@ -56,7 +56,7 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 			// delegation, and the parent side is its own subject.
 			names = slices.Clone(d.ChildNS)
 			f := checks.Observed(info, o, "parent", checks.Error, checks.T(
-				"親ゾーン "+d.Parent+" の委任を確認できませんでした: "+d.ParentError+"。ゾーン自身の NS（"+d.NSSource+"）で "+d.Zone+" を評価しました",
+				"親ゾーン "+d.Parent+" の委任を確認できませんでした: "+checks.Raw(d.ParentError)+"。ゾーン自身の NS（"+nsSourceJA(d.NSSource)+"）で "+d.Zone+" を評価しました",
 				"the delegation at the parent "+d.Parent+" could not be checked: "+d.ParentError+"; "+d.Zone+" was analysed from its own NS set ("+d.NSSource+")"))
 
 			out = append(out, f)
@@ -64,7 +64,7 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 		// Distinct addresses, not names: two NS names on one address are
 		// one server.
 		var v4, v6 []netip.Addr
-		var lame, silent, notTested []string
+		var lame, silent, silentJA, notTested []string
 		for _, s := range d.Servers {
 			if !slices.Contains(names, s.Name) {
 				names = append(names, s.Name)
@@ -72,6 +72,7 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 			a, err := netip.ParseAddr(s.Addr)
 			if err != nil {
 				silent = append(silent, s.Name+" ("+s.Error+")")
+				silentJA = append(silentJA, s.Name+"（"+checks.Raw(s.Error)+"）")
 				continue
 			}
 			if a.Is4() && !slices.Contains(v4, a) {
@@ -86,6 +87,7 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 				notTested = append(notTested, s.Name+" "+s.Addr)
 			case !s.Answered:
 				silent = append(silent, s.Name+" "+s.Addr+" ("+s.Error+")")
+				silentJA = append(silentJA, s.Name+" "+s.Addr+"（"+checks.Raw(s.Error)+"）")
 			case s.Lame:
 				lame = append(lame, s.Name+" "+s.Addr+" (rcode "+s.Rcode+", aa="+b01(s.AA)+")")
 			}
@@ -129,7 +131,7 @@ func (c nsRedundancy) Evaluate(in *checks.Input) []checks.Finding {
 				"listed name servers do not answer authoritatively (lame delegation): "+strings.Join(lame, "; "))))
 		case len(silent) > 0:
 			out = append(out, checks.Observed(info, o, "lame", checks.Error, checks.T(
-				"応答しない NS があり判定できません: "+strings.Join(silent, "; "),
+				"応答しない NS があり判定できません: "+strings.Join(silentJA, "; "),
 				"some name servers did not answer, so lameness cannot be decided: "+strings.Join(silent, "; "))))
 		default:
 			ja, en := "すべての NS が権威をもって応答しました", "every name server answered authoritatively"

@@ -36,7 +36,7 @@ func (openResolver) Info() checks.Info {
 		Severity: checks.High,
 		Title:    checks.T("DNS オープンリゾルバ", "Open DNS resolver"),
 		Remediation: checks.T(
-			"キャッシュサーバの再帰問い合わせは組織内のアドレスからのみ許可してください（BIND: allow-recursion { 内部; }; Unbound: access-control で内部のみ allow）。コンテンツサーバでは再帰を無効にしてください（recursion no;）。",
+			"キャッシュサーバの再帰問い合わせは組織内のアドレスからのみ許可してください（BIND: `allow-recursion { 内部; };`、Unbound: `access-control` で内部のみ `allow`）。コンテンツサーバでは再帰を無効にしてください（`recursion no;`）。",
 			"Allow recursion only from the organisation's own addresses (BIND: allow-recursion { internal; }; Unbound: access-control allow for internal ranges only). Disable recursion on content servers (recursion no;)."),
 	}
 }
@@ -50,27 +50,26 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.EachOf(in, info, []string{scanners.ProbeDNSServer, scanners.ProbeDNSUDP}, "", func(o scanners.Observation, s *scanners.DNSServer) []checks.Finding {
 		var out []checks.Finding
-		by := map[string][]string{}
+		by := map[string][]checks.Text{}
 		var ev []scanners.Evidence
 		for _, r := range s.Recursion {
-			d := r.Transport + ": " + r.Class + recursionNote(r)
-			by[r.Class] = append(by[r.Class], d)
+			by[r.Class] = append(by[r.Class], recursionText(r, r.Transport))
 			ev = append(ev, dnsEvidence(r.Transport+" "+r.QName+" A, RD=1: "+r.Class, r.Text))
 		}
 		// Known-name proof: the canary did not resolve (no internet egress
 		// for the server), so names the scan resolved itself were asked.
-		var proof []string
+		var proof []checks.Text
 		for _, r := range s.Proof {
-			d := r.Transport + " " + r.QName + ": " + r.Class + recursionNote(r)
+			d := recursionText(r, r.Transport+" "+r.QName)
 			if r.Class == scanners.ResolverOpen {
 				proof = append(proof, d)
 			} else {
-				by[r.Class] = append(by[r.Class], "known name "+d)
+				by[r.Class] = append(by[r.Class], checks.T("既知の名前 "+d.JA, "known name "+d.EN))
 			}
 			ev = append(ev, dnsEvidence(r.Transport+" "+r.QName+" A, RD=1 (a name the scan resolved itself): "+r.Class, r.Text))
 		}
-		all := func(classes ...string) []string {
-			var x []string
+		all := func(classes ...string) []checks.Text {
+			var x []checks.Text
 			for _, cl := range classes {
 				x = append(x, by[cl]...)
 			}
@@ -80,33 +79,33 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 		switch {
 		case len(by[scanners.ResolverOpen]) > 0:
 			f = checks.Observed(info, o, "", checks.Fail, checks.T(
-				"外部から再帰問い合わせに応答しました（"+s.ProbeName+" を解決し、新規のランダム名も再帰解決）: "+strings.Join(by[scanners.ResolverOpen], "; "),
-				"the server resolved "+s.ProbeName+" recursively for an outside client, and a fresh random name too: "+strings.Join(by[scanners.ResolverOpen], "; ")))
+				"外部から再帰問い合わせに応答しました（"+s.ProbeName+" を解決し、新規のランダム名も再帰解決）: "+joinJA(by[scanners.ResolverOpen]),
+				"the server resolved "+s.ProbeName+" recursively for an outside client, and a fresh random name too: "+joinEN(by[scanners.ResolverOpen])))
 
 		case len(proof) > 0:
 			f = checks.Observed(info, o, "", checks.Fail, checks.T(
-				"プローブ名 "+s.ProbeName+" は解決できませんでした（インターネットへの経路がない可能性）が、スキャナ自身が解決した名前をスキャナと同じアドレスに再帰解決し、新規のランダム名も再帰解決しました（このサーバのゾーン外の名前）: "+strings.Join(proof, "; "),
-				"the probe name "+s.ProbeName+" did not resolve (the server may have no internet egress), but names the scanner resolved itself, outside the server's own zones, were resolved recursively to the same addresses for an outside client, and a fresh random name too: "+strings.Join(proof, "; ")))
+				"プローブ名 "+s.ProbeName+" は解決できませんでした（インターネットへの経路がない可能性）が、スキャナ自身が解決した名前をスキャナと同じアドレスに再帰解決し、新規のランダム名も再帰解決しました（このサーバのゾーン外の名前）: "+joinJA(proof),
+				"the probe name "+s.ProbeName+" did not resolve (the server may have no internet egress), but names the scanner resolved itself, outside the server's own zones, were resolved recursively to the same addresses for an outside client, and a fresh random name too: "+joinEN(proof)))
 
 		case len(all(scanners.ResolverCacheOnly, scanners.ResolverServfail, scanners.ResolverUnexpected)) > 0:
 			x := all(scanners.ResolverCacheOnly, scanners.ResolverServfail, scanners.ResolverUnexpected)
 			f = checks.Observed(info, o, "", checks.Warn, checks.T(
-				"再帰（RA=1）が外部に提供されていますが、正しい回答は得られませんでした（上位の障害、キャッシュのみ応答、またはフィルタ）: "+strings.Join(x, "; "),
-				"recursion (RA=1) is offered to outside clients but did not yield the expected answer (upstream failure, cache-only answers, or filtering): "+strings.Join(x, "; ")))
+				"再帰（RA=1）が外部に提供されていますが、正しい回答は得られませんでした（上位の障害、キャッシュのみ応答、またはフィルタ）: "+joinJA(x),
+				"recursion (RA=1) is offered to outside clients but did not yield the expected answer (upstream failure, cache-only answers, or filtering): "+joinEN(x)))
 
 			f.Severity = checks.Medium
 		case len(all(scanners.ResolverRefused, scanners.ResolverNoRecursion, scanners.ResolverAuthoritative)) > 0:
 			ok := all(scanners.ResolverRefused, scanners.ResolverNoRecursion, scanners.ResolverAuthoritative)
-			ja, en := "外部からの再帰問い合わせは提供されていません: "+strings.Join(ok, "; "), "recursion is not offered to outside clients: "+strings.Join(ok, "; ")
+			ja, en := "外部からの再帰問い合わせは提供されていません: "+joinJA(ok), "recursion is not offered to outside clients: "+joinEN(ok)
 			if na := by[scanners.ResolverNoAnswer]; len(na) > 0 {
-				ja += "（応答なし: " + strings.Join(na, "; ") + "）"
-				en += " (no answer: " + strings.Join(na, "; ") + ")"
+				ja += "（応答なし: " + joinJA(na) + "）"
+				en += " (no answer: " + joinEN(na) + ")"
 			}
 			f = checks.Observed(info, o, "", checks.Pass, checks.T(ja, en))
 		default:
 			f = checks.Observed(info, o, "", checks.Error, checks.T(
-				"再帰問い合わせの試験に判定できる応答がありませんでした（UDP・TCP とも）: "+strings.Join(by[scanners.ResolverNoAnswer], "; "),
-				"no usable reply to the recursion test over udp or tcp: "+strings.Join(by[scanners.ResolverNoAnswer], "; ")))
+				"再帰問い合わせの試験に判定できる応答がありませんでした（UDP・TCP とも）: "+joinJA(by[scanners.ResolverNoAnswer]),
+				"no usable reply to the recursion test over udp or tcp: "+joinEN(by[scanners.ResolverNoAnswer])))
 
 		}
 		f.Evidence = ev
@@ -115,27 +114,63 @@ func (c openResolver) Evaluate(in *checks.Input) []checks.Finding {
 	})
 }
 
-// recursionNote is the evidence of one recursion test in a detail: rcode
-// and flags of the judged reply (the TCP retry's when UDP was truncated),
-// or why there was none.
-func recursionNote(r scanners.DNSRecursion) string {
-	if r.Rcode == "" {
-		if r.Error != "" {
-			return " (" + r.Error + ")"
+// resolverClassJA names dnsscan's recursion classes in Japanese; English
+// texts keep the class tokens.
+var resolverClassJA = map[string]string{
+	scanners.ResolverOpen: "再帰解決", scanners.ResolverCacheOnly: "キャッシュのみ応答", scanners.ResolverRefused: "拒否",
+	scanners.ResolverServfail: "SERVFAIL", scanners.ResolverAuthoritative: "権威応答のみ", scanners.ResolverNoRecursion: "再帰なし",
+	scanners.ResolverUnexpected: "想定外の回答", scanners.ResolverNoAnswer: "応答なし",
+}
+
+// recursionText is one recursion test's outcome as the texts list it:
+// "udp: open (rcode NOERROR, ra=1, aa=0)"; the header fields are written
+// as dig shows them in both languages.
+func recursionText(r scanners.DNSRecursion, what string) checks.Text {
+	cl := resolverClassJA[r.Class]
+	if cl == "" {
+		cl = r.Class
+	}
+	ja, en := what+": "+cl, what+": "+r.Class
+	switch {
+	case r.Rcode != "":
+		flags := "rcode " + r.Rcode + ", ra=" + b01(r.RA) + ", aa=" + b01(r.AA)
+		ja += "（" + flags
+		en += " (" + flags
+		if r.Fresh != "" {
+			ja += "、新規のランダム名 " + r.Fresh
+			en += ", fresh name " + r.Fresh
 		}
-		return ""
+		if r.Truncated {
+			ja += "、UDP の応答は切り詰め（TC=1）のため TCP の再試行で判定"
+			en += ", udp reply truncated (TC=1): judged from the tcp retry"
+		}
+		if r.Class == scanners.ResolverNoAnswer && r.Error != "" {
+			ja += "、" + checks.Raw(r.Error)
+			en += ", " + r.Error
+		}
+		ja += "）"
+		en += ")"
+	case r.Error != "":
+		ja += "（" + checks.Raw(r.Error) + "）"
+		en += " (" + r.Error + ")"
 	}
-	d := " (rcode " + r.Rcode + ", ra=" + b01(r.RA) + ", aa=" + b01(r.AA)
-	if r.Fresh != "" {
-		d += ", fresh name " + r.Fresh
+	return checks.T(ja, en)
+}
+
+func joinJA(ts []checks.Text) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = t.JA
 	}
-	if r.Truncated {
-		d += ", udp reply truncated (TC=1): judged from the tcp retry"
+	return strings.Join(s, "; ")
+}
+
+func joinEN(ts []checks.Text) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = t.EN
 	}
-	if r.Class == scanners.ResolverNoAnswer && r.Error != "" {
-		d += ", " + r.Error
-	}
-	return d + ")"
+	return strings.Join(s, "; ")
 }
 
 // b01 writes a DNS header flag as dig shows it in evidence (ra=1, aa=0).

@@ -1,6 +1,7 @@
 package dnscheck
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,25 +86,30 @@ func (c soaConsistency) Evaluate(in *checks.Input) []checks.Finding {
 		ev := []scanners.Evidence{dnsEvidence("SOA and NS of "+d.Zone+" at every authoritative server", strings.Join(lines, "\n"))}
 		var problemsJA, problemsEN []string
 		if len(serials) > 1 {
-			var ss []string
-			for serial, who := range serials {
-				tag := ""
+			var ss, sj []string
+			for _, serial := range slices.Sorted(maps.Keys(serials)) {
+				who := serials[serial]
+				n := strconv.FormatUint(uint64(serial), 10)
 				if serial != newest {
-					tag = " (behind " + strconv.FormatUint(uint64(newest), 10) + ")"
+					behind := strconv.FormatUint(uint64(newest), 10)
+					ss = append(ss, n+" (behind "+behind+") at "+strings.Join(who, ", "))
+					sj = append(sj, strings.Join(who, "、")+" では "+n+"（"+behind+" より古い）")
+				} else {
+					ss = append(ss, n+" at "+strings.Join(who, ", "))
+					sj = append(sj, strings.Join(who, "、")+" では "+n)
 				}
-				ss = append(ss, strconv.FormatUint(uint64(serial), 10)+tag+" at "+strings.Join(who, ", "))
 			}
-			slices.Sort(ss)
-			problemsJA = append(problemsJA, "SOA シリアルが一致しません: "+strings.Join(ss, "; "))
+			problemsJA = append(problemsJA, "SOA シリアルが一致しません: "+strings.Join(sj, "; "))
 			problemsEN = append(problemsEN, "SOA serials differ: "+strings.Join(ss, "; "))
 		}
 		if len(nsSets) > 1 {
-			var ss []string
-			for set, who := range nsSets {
+			var ss, sj []string
+			for _, set := range slices.Sorted(maps.Keys(nsSets)) {
+				who := nsSets[set]
 				ss = append(ss, "{"+set+"} at "+strings.Join(who, ", "))
+				sj = append(sj, strings.Join(who, "、")+" では {"+set+"}")
 			}
-			slices.Sort(ss)
-			problemsJA = append(problemsJA, "NS セットが一致しません: "+strings.Join(ss, "; "))
+			problemsJA = append(problemsJA, "NS セットが一致しません: "+strings.Join(sj, "; "))
 			problemsEN = append(problemsEN, "NS sets differ: "+strings.Join(ss, "; "))
 		}
 		var f checks.Finding

@@ -28,7 +28,7 @@ func (versionDisclosure) Info() checks.Info {
 		Severity: checks.Low,
 		Title:    checks.T("DNS サーバのバージョン情報の開示", "DNS server version disclosure"),
 		Remediation: checks.T(
-			"バージョン情報を返さないよう設定してください（BIND: options { version none; hostname none; server-id none; }; Unbound: hide-version: yes, hide-identity: yes）。",
+			"バージョン情報を返さないよう設定してください（BIND: `options { version none; hostname none; server-id none; };`、Unbound: `hide-version: yes`、`hide-identity: yes`）。",
 			"Do not answer version queries (BIND: options { version none; hostname none; server-id none; }; Unbound: hide-version: yes, hide-identity: yes)."),
 	}
 }

@@ -28,7 +28,7 @@ func (zoneTransfer) Info() checks.Info {
 		Severity: checks.Medium,
 		Title:    checks.T("DNS ゾーン転送の制限", "DNS zone transfer restriction"),
 		Remediation: checks.T(
-			"ゾーン転送はセカンダリサーバのアドレス（または TSIG 鍵）にのみ許可してください（BIND: allow-transfer { セカンダリ; }; / key）。",
+			"ゾーン転送はセカンダリサーバのアドレス（または TSIG 鍵）にのみ許可してください（BIND: `allow-transfer { セカンダリ; };` または `key`）。",
 			"Allow zone transfers only to the secondary servers' addresses or a TSIG key (BIND: allow-transfer { secondaries; }; or key)."),
 	}
 }
@@ -76,16 +76,19 @@ func judgeTransfers(info checks.Info, o scanners.Observation, ts []scanners.DNST
 	}
 	var out []checks.Finding
 	for _, k := range order {
-		var allowed, refused, failed []string
+		var allowed, allowedJA, refused, failed, failedJA []string
 		var ev []scanners.Evidence
 		for _, t := range by[k] {
 			switch {
 			case t.Allowed:
 				d := t.Type + ": " + checks.Count(t.Records, "record", "records")
+				dj := fmt.Sprintf("%s: %d レコード", t.Type, t.Records)
 				if t.Capped {
 					d += " (stopped at the probe's cap)"
+					dj += "（プローブの上限で打ち切り）"
 				}
 				allowed = append(allowed, d)
+				allowedJA = append(allowedJA, dj)
 				ev = append(ev, dnsEvidence(fmt.Sprintf("%s %s @%s: %s", t.Type, t.Zone, t.Server, checks.Count(t.Records, "record", "records")), strings.Join(t.Sample, "\n")))
 			case t.Rcode == "SERVFAIL" || t.Rcode == "FORMERR":
 				// A server failure or a query it could not read is neither
@@ -95,6 +98,7 @@ func judgeTransfers(info checks.Info, o scanners.Observation, ts []scanners.DNST
 				refused = append(refused, t.Type+": "+t.Rcode)
 			default:
 				failed = append(failed, t.Type+": "+t.Error)
+				failedJA = append(failedJA, t.Type+": "+checks.Raw(t.Error))
 			}
 		}
 		subject := k.zone + "@" + k.server
@@ -102,13 +106,13 @@ func judgeTransfers(info checks.Info, o scanners.Observation, ts []scanners.DNST
 		switch {
 		case len(allowed) > 0:
 			f = checks.Observed(info, o, subject, checks.Fail, checks.T(
-				k.server+" は "+k.zone+" のゾーン転送を許可しました: "+strings.Join(allowed, "; "),
+				k.server+" は "+k.zone+" のゾーン転送を許可しました: "+strings.Join(allowedJA, "; "),
 				k.server+" allowed a transfer of "+k.zone+": "+strings.Join(allowed, "; ")))
 
 			f.Evidence = ev
 		case len(failed) > 0:
 			f = checks.Observed(info, o, subject, checks.Error, checks.T(
-				k.server+" へのゾーン転送を試験できませんでした: "+strings.Join(failed, "; "),
+				k.server+" へのゾーン転送を試験できませんでした: "+strings.Join(failedJA, "; "),
 				"could not test a transfer of "+k.zone+" at "+k.server+": "+strings.Join(failed, "; ")))
 
 		default:
