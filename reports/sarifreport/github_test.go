@@ -149,8 +149,10 @@ func TestGitHubUploadRequirements(t *testing.T) {
 			if ru.ShortDescription.Text == "" || ru.FullDescription.Text == "" || ru.Help.Text == "" || ru.Help.Markdown == "" {
 				t.Errorf("%s/%s: descriptions or help missing: %+v", lang, ru.ID, ru)
 			}
-			if u, err := url.Parse(ru.HelpURI); err != nil || !u.IsAbs() {
-				t.Errorf("%s/%s: helpUri %q is not an absolute URI", lang, ru.ID, ru.HelpURI)
+			// SARIF §3.49.12 asks an absolute URI; GitHub links it as the
+			// rule's documentation, so a URN would be a dead link there.
+			if u, err := url.Parse(ru.HelpURI); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				t.Errorf("%s/%s: helpUri %q is not an absolute http(s) URL", lang, ru.ID, ru.HelpURI)
 			}
 			sev, err := strconv.ParseFloat(p.SecuritySeverity, 64)
 			if err != nil || sev < 0 || sev > 10 {
@@ -207,5 +209,51 @@ func TestArtifactURI(t *testing.T) {
 		if got := ArtifactURI(c.f); got != c.want {
 			t.Errorf("ArtifactURI(%s) = %q, want %q", c.f.Target, got, c.want)
 		}
+	}
+}
+
+// TestHelpURIReachesDocs: every rule links to its check's section of
+// docs/checks.md (generated from the registry by checks/all, which keeps
+// one anchor per check), and a Writer's HelpBase replaces the default
+// and still validates.
+func TestHelpURIReachesDocs(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/checks.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(HelpBase, DocsRepo) || !strings.HasSuffix(HelpBase, "docs/checks.md#") {
+		t.Fatalf("HelpBase %q does not point at docs/checks.md of %s", HelpBase, DocsRepo)
+	}
+	var d ghLog
+	if err := json.Unmarshal(render(t, "en", grouped(t)), &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, ru := range d.Runs[0].Tool.Driver.Rules {
+		if ru.HelpURI != HelpBase+ru.ID {
+			t.Errorf("%s: helpUri %q, want %q", ru.ID, ru.HelpURI, HelpBase+ru.ID)
+		}
+		if !bytes.Contains(doc, []byte(`<a id="`+ru.ID+`"></a>`)) {
+			t.Errorf("%s: docs/checks.md has no section for the rule (go test ./checks/all -update)", ru.ID)
+		}
+	}
+	var buf bytes.Buffer
+	const base = "https://docs.example.org/shindan/checks#"
+	if err := (Writer{Lang: "ja", HelpBase: base}).Write(&buf, grouped(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(buf.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, ru := range d.Runs[0].Tool.Driver.Rules {
+		if ru.HelpURI != base+ru.ID {
+			t.Errorf("with HelpBase: %s: helpUri %q", ru.ID, ru.HelpURI)
+		}
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := officialSchema(t).Validate(inst); err != nil {
+		t.Errorf("with HelpBase: %v", err)
 	}
 }

@@ -162,10 +162,18 @@ func Level(f reports.Finding) string {
 	return "warning"
 }
 
+// DocsRepo is the web address of the repository's main branch, where
+// docs/checks.md is rendered; a build of a fork or a mirror sets
+// Writer.HelpBase instead.
+const DocsRepo = "https://github.com/shindan/shindan/blob/main/"
+
 // HelpBase is the default prefix of a rule's helpUri; the check ID is
-// appended. The URN names the check's entry in the catalog that
-// `shindan checks` prints; Writer.HelpBase points it at hosted docs.
-const HelpBase = "urn:shindan:check:"
+// appended. SARIF 2.1.0 §3.49.12 wants an absolute URI and GitHub code
+// scanning shows it as the rule's "learn more" link, so it is an http
+// address: the check's section of docs/checks.md, which
+// checks/all's TestChecksDoc generates from the registry with one
+// <a id="check-id"> anchor per check.
+const HelpBase = DocsRepo + "docs/checks.md#"
 
 // TargetsBase is the uriBaseId under which endpoints are artifacts.
 const TargetsBase = "TARGETS"
