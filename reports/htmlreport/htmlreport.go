@@ -84,7 +84,10 @@ type view struct {
 // L, Lf, St, Sv, Tx and Time are the template's localisation helpers;
 // they are methods so the template reads the language from the view.
 func (v *view) L(key string) string                 { return rendutil.Label(v.Lang, key) }
-func (v *view) Lf(key string, a ...any) string      { return fmt.Sprintf(rendutil.Label(v.Lang, key), a...) }
+func (v *view) Lf(key string, a ...any) string      { return rendutil.Lf(v.Lang, key, a...) }
+func (v *view) Src(s string) string                 { return rendutil.Source(v.Lang, s) }
+func (v *view) EvK(k string) string                 { return rendutil.EvidenceKind(v.Lang, k) }
+func (v *view) Rec(s string) string                 { return rendutil.Recorded(v.Lang, s) }
 func (v *view) St(s string) string                  { return rendutil.Status(v.Lang, s) }
 func (v *view) Sv(s string) string                  { return rendutil.Severity(v.Lang, s) }
 func (v *view) Tx(t *reports.Text) string           { return rendutil.OneLine(t.Lang(v.Lang)) }

@@ -193,7 +193,7 @@ func (m *md) header(c *reports.Report) {
 	} else {
 		m.p("> **%s**", esc(m.L("incomplete")))
 		if c.Scan.InterruptedReason != "" {
-			m.p(" %s: %s", m.L("interrupted"), esc(c.Scan.InterruptedReason))
+			m.p(" %s: %s", m.L("interrupted"), esc(rendutil.Recorded(m.lang, c.Scan.InterruptedReason)))
 		}
 		m.p("\n\n")
 	}
@@ -311,7 +311,7 @@ func (m *md) body(f reports.Finding, capped bool) {
 		m.p("- %s: %s\n", m.L("waived"), strings.Join(parts, " / "))
 	}
 	if f.Source != "" {
-		m.p("- %s: %s\n", m.L("source"), esc(f.Source))
+		m.p("- %s: %s\n", m.L("source"), esc(rendutil.Source(m.lang, f.Source)))
 	}
 	if len(f.Items) > 0 {
 		m.p("- %s (%d):\n", m.L("items"), len(f.Items))
@@ -327,7 +327,7 @@ func (m *md) body(f reports.Finding, capped bool) {
 	for _, e := range f.Evidence {
 		m.p("- %s", m.L("evidence"))
 		if e.Kind != "" {
-			m.p(" (%s)", esc(e.Kind))
+			m.p(" (%s)", esc(rendutil.EvidenceKind(m.lang, e.Kind)))
 		}
 		if e.Summary != "" {
 			m.p(": %s", esc(e.Summary))

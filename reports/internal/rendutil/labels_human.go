@@ -54,12 +54,21 @@ var humanLabels = map[string][2]string{ // key → {ja, en}
 	"stats.ports.one":  {"開放ポート %d", "%d port open"},
 	"stats.probes":     {"送信プローブ %d", "%d probes sent"},
 	"stats.probes.one": {"送信プローブ %d", "%d probe sent"},
-	"stats.ms":         {"所要時間 %d ms", "%d ms"},
-	"remedies":         {"対処一覧", "Remediation per problem"},
-	"md.same":          {"上と同じ証跡", "same evidence as above"},
-	"ticket.scan":      {"診断", "Scan"},
-	"cover.generated":  {"作成", "Generated"},
-	"page":             {"ページ", "Page"},
+	"stats.duration":   {"所要時間 %s", "took %s"},
+	"source.builtin":   {"shindan の検査", "shindan check"},
+	"source.nuclei":    {"nuclei テンプレート", "nuclei template"},
+	// Evidence kinds (scanners.Evidence.Kind).
+	"evidence.transcript": {"通信記録", "transcript"},
+	"evidence.http":       {"HTTP", "HTTP"},
+	"evidence.dns":        {"DNS", "DNS"},
+	"evidence.tls":        {"TLS", "TLS"},
+	"evidence.packet":     {"パケット", "packet"},
+	"evidence.note":       {"注記", "note"},
+	"remedies":            {"対処一覧", "Remediation per problem"},
+	"md.same":             {"上と同じ証跡", "same evidence as above"},
+	"ticket.scan":         {"診断", "Scan"},
+	"cover.generated":     {"作成", "Generated"},
+	"page":                {"ページ", "Page"},
 	// The comparison with a baseline scan (--baseline).
 	"baseline":            {"ベースラインとの比較", "Comparison with the baseline"},
 	"baseline.scan":       {"比較対象の診断", "Baseline scan"},
@@ -97,7 +106,7 @@ func isOne(v any) bool {
 func StatsLine(lang string, s *reports.Stats) string {
 	return strings.Join([]string{
 		Lf(lang, "stats.hosts", s.HostsAlive), Lf(lang, "stats.ports", s.PortsOpen),
-		Lf(lang, "stats.probes", s.ProbesSent), Lf(lang, "stats.ms", s.DurationMS)}, " / ")
+		Lf(lang, "stats.probes", s.ProbesSent), Lf(lang, "stats.duration", Duration(lang, s.DurationMS))}, " / ")
 }
 
 func init() {
@@ -107,4 +116,61 @@ func init() {
 		}
 		labels[k] = v
 	}
+}
+
+// Duration is a scan's running time as a reader counts it: "754500 ms"
+// is 12 min 35 s (12分35秒); under a second it stays in ms.
+func Duration(lang string, ms int64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%d ms", ms)
+	}
+	s := (ms + 500) / 1000
+	h, m := s/3600, s/60%60
+	s %= 60
+	units := [3]string{" h", " min", " s"}
+	if lang == "ja" {
+		units = [3]string{"時間", "分", "秒"}
+	}
+	var parts []string
+	for i, n := range [3]int64{h, m, s} {
+		if n > 0 || (i == 2 && len(parts) == 0) {
+			parts = append(parts, fmt.Sprintf("%d%s", n, units[i]))
+		}
+	}
+	if lang == "ja" {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts, " ")
+}
+
+// Source names where a finding came from: a check of shindan itself
+// ("builtin") or a nuclei template ("nuclei:<template-id>").
+func Source(lang, src string) string {
+	if src == "builtin" {
+		return Label(lang, "source.builtin")
+	}
+	if id, ok := strings.CutPrefix(src, "nuclei:"); ok {
+		return Label(lang, "source.nuclei") + " " + id
+	}
+	return src
+}
+
+// EvidenceKind names an evidence kind (scanners.Evidence.Kind); an
+// unknown kind is shown as it is.
+func EvidenceKind(lang, kind string) string {
+	if _, ok := labels["evidence."+kind]; ok {
+		return Label(lang, "evidence."+kind)
+	}
+	return kind
+}
+
+// Recorded is a text the scanner recorded in English (the engine's
+// reason for an interrupted scan, a Go error) as a report in lang shows
+// it: quoted in a Japanese report, so it reads as a log line and not as an
+// untranslated sentence.
+func Recorded(lang, s string) string {
+	if lang == "ja" && s != "" {
+		return "「" + s + "」"
+	}
+	return s
 }

@@ -89,13 +89,34 @@ func TestCountedLabels(t *testing.T) {
 		}
 	}
 	one := &reports.Stats{HostsAlive: 1, PortsOpen: 1, ProbesSent: 1, DurationMS: 1}
-	if got := StatsLine("en", one); got != "1 host alive / 1 port open / 1 probe sent / 1 ms" {
+	if got := StatsLine("en", one); got != "1 host alive / 1 port open / 1 probe sent / took 1 ms" {
 		t.Errorf("StatsLine(en, ones) = %q", got)
 	}
-	if got := StatsLine("en", &reports.Stats{HostsAlive: 3, PortsOpen: 0, ProbesSent: 20, DurationMS: 5}); got != "3 hosts alive / 0 ports open / 20 probes sent / 5 ms" {
+	if got := StatsLine("en", &reports.Stats{HostsAlive: 3, PortsOpen: 0, ProbesSent: 20, DurationMS: 5}); got != "3 hosts alive / 0 ports open / 20 probes sent / took 5 ms" {
 		t.Errorf("StatsLine(en) = %q", got)
 	}
 	if got := StatsLine("ja", one); got != "稼働ホスト 1 / 開放ポート 1 / 送信プローブ 1 / 所要時間 1 ms" {
 		t.Errorf("StatsLine(ja) = %q", got)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	for _, c := range []struct {
+		ms     int64
+		ja, en string
+	}{{0, "0 ms", "0 ms"}, {999, "999 ms", "999 ms"}, {1000, "1秒", "1 s"}, {754500, "12分35秒", "12 min 35 s"},
+		{3600000, "1時間", "1 h"}, {3723000, "1時間2分3秒", "1 h 2 min 3 s"}, {60000, "1分", "1 min"}} {
+		if got := Duration("ja", c.ms); got != c.ja {
+			t.Errorf("Duration(ja, %d) = %q, want %q", c.ms, got, c.ja)
+		}
+		if got := Duration("en", c.ms); got != c.en {
+			t.Errorf("Duration(en, %d) = %q, want %q", c.ms, got, c.en)
+		}
+	}
+	if Source("ja", "builtin") != "shindan の検査" || Source("en", "nuclei:CVE-2099-0001") != "nuclei template CVE-2099-0001" || Source("en", "other") != "other" {
+		t.Error("Source labels")
+	}
+	if EvidenceKind("ja", "transcript") != "通信記録" || EvidenceKind("ja", "weird") != "weird" || Recorded("ja", "x") != "「x」" || Recorded("en", "x") != "x" {
+		t.Error("evidence kind or recorded text labels")
 	}
 }
