@@ -212,7 +212,7 @@ func TestBrowser(t *testing.T) {
 		name, path string
 		want       []string
 	}{
-		{"scans-ja", "/?lang=ja", []string{"スキャン履歴", "判定の内訳", "scan-20250402-0001"}},
+		{"scans-ja", "/?lang=ja", []string{"スキャン履歴", "判定の内訳", "scan-20250402-0001", "緊急"}},
 		{"scans-en", "/?lang=en", []string{"Scans over time", "Verdicts per scan", "scan-20250401-0001"}},
 		{"host-ja", "/host/198.51.100.9?lang=ja", []string{"サービス", "tcp/8443", "履歴"}},
 		{"host-en", "/host/198.51.100.9?lang=en", []string{"Services", "tcp/8443", "History"}},
