@@ -159,16 +159,16 @@ func Undecided(c Info, o scanners.Observation, subject string) Finding {
 func undecided(c Info, o scanners.Observation, subject string, reason Text) Finding {
 	f := New(c, o.Target, subject).Decided(Error)
 	f.Detail = T(
-		"判定できませんでした（"+statusJA(o.Status)+"）: "+reason.JA,
+		"判定できませんでした（"+StatusJA(o.Status)+"）: "+reason.JA,
 		"could not decide ("+string(o.Status)+"): "+reason.EN)
 	f.Evidence = o.Evidence
 	f.At = o.At
 	return f
 }
 
-// statusJA names a probe status in Japanese; the English text keeps the
+// StatusJA names a probe status in Japanese; the English text keeps the
 // status token itself.
-func statusJA(s scanners.Status) string {
+func StatusJA(s scanners.Status) string {
 	switch s {
 	case scanners.Refused:
 		return "接続拒否"

@@ -97,7 +97,7 @@ func (c globalExposure) Evaluate(in *checks.Input) []checks.Finding {
 			if covered && !allowed {
 				f := checks.New(info, o.Target, fmt.Sprintf("tcp/%d", o.Target.Port)).Decided(checks.Fail)
 				f.Detail = checks.T(
-					fmt.Sprintf("グローバル IPv6 アドレス %s の tcp/%d は、ポリシーの services 規則で許可されていません", a, o.Target.Port),
+					fmt.Sprintf("グローバル IPv6 アドレス %s の tcp/%d は、ポリシーの `services` 規則で許可されていません", a, o.Target.Port),
 					fmt.Sprintf("tcp/%d on global IPv6 address %s is not allowed by the policy's service rules", o.Target.Port, a))
 				f.At, f.Evidence = o.At, o.Evidence
 				out = append(out, f)

@@ -30,7 +30,7 @@ func (parity) Info() checks.Info {
 		ID: "ipv6.parity", Articles: []string{"78-2-3"}, Needs: []string{scanners.ProbePortTCP, scanners.ProbeNetNeighbor, scanners.ProbeTLSScan, scanners.ProbeSvcSSHKey}, Severity: checks.Medium,
 		Title: checks.T("IPv4 と IPv6 で公開ポートが異なる", "Open ports differ between IPv4 and IPv6"),
 		Remediation: checks.T(
-			"IPv4 と IPv6 のファイアウォール規則（iptables と ip6tables、nftables の ip と ip6 テーブルなど）を揃え、意図したポートだけが両方で同じように公開されるようにしてください。",
+			"IPv4 と IPv6 のファイアウォール規則（iptables と ip6tables、nftables の `ip` と `ip6` テーブルなど）を揃え、意図したポートだけが両方で同じように公開されるようにしてください。",
 			"Align the IPv4 and IPv6 firewall rules (iptables and ip6tables, nftables ip and ip6 tables, security groups) so the intended ports, and only those, are reachable on both families alike."),
 	}
 }
@@ -49,7 +49,7 @@ type addrScan struct {
 // pairing is a union-find over addresses with the evidence of each union.
 type pairing struct {
 	parent map[netip.Addr]netip.Addr
-	why    map[netip.Addr][]string // root → evidence
+	why    map[netip.Addr][]checks.Text // root → evidence
 }
 
 // find returns a's root, halving the path as it goes.
@@ -62,7 +62,7 @@ func (p *pairing) find(a netip.Addr) netip.Addr {
 }
 
 // tie joins the addresses that discovery scanned and records why.
-func (p *pairing) tie(all []netip.Addr, why string) {
+func (p *pairing) tie(all []netip.Addr, why checks.Text) {
 	var addrs []netip.Addr
 	for _, a := range all {
 		if _, ok := p.parent[a]; ok {
@@ -128,7 +128,7 @@ func (c parity) Evaluate(in *checks.Input) []checks.Finding {
 			a.states[o.Target.Port] = ps.State + " (" + ps.Reason + ")"
 		}
 	}
-	p := &pairing{parent: map[netip.Addr]netip.Addr{}, why: map[netip.Addr][]string{}}
+	p := &pairing{parent: map[netip.Addr]netip.Addr{}, why: map[netip.Addr][]checks.Text{}}
 	for a := range scans {
 		p.parent[a] = a
 	}
@@ -151,7 +151,7 @@ func (c parity) Evaluate(in *checks.Input) []checks.Finding {
 		}
 	}
 	for _, k := range sortedKeys(names) {
-		p.tie(names[k], fmt.Sprintf("DNS name %s (A and AAAA)", k))
+		p.tie(names[k], checks.T("DNS 名 "+k+"（A と AAAA）", "DNS name "+k+" (A and AAAA)"))
 	}
 	macs := byKey(scanners.ProbeNetNeighbor, func(o scanners.Observation) string {
 		if n, ok := o.Data.(*scanners.Neighbor); ok {
@@ -160,7 +160,7 @@ func (c parity) Evaluate(in *checks.Input) []checks.Finding {
 		return ""
 	})
 	for _, k := range sortedKeys(macs) {
-		p.tie(macs[k], "link-layer address "+k+" (ARP/NDP neighbour table)")
+		p.tie(macs[k], checks.T("リンク層アドレス "+k+"（ARP/NDP の近隣テーブル）", "link-layer address "+k+" (ARP/NDP neighbour table)"))
 	}
 	certs := byKey(scanners.ProbeTLSScan, func(o scanners.Observation) string {
 		if s, ok := o.Data.(*scanners.TLSScan); ok && s.Certificate != nil && len(s.Certificate.Certs) > 0 {
@@ -178,14 +178,14 @@ func (c parity) Evaluate(in *checks.Input) []checks.Finding {
 		// Cloned machines share host keys too: as with certificates, only
 		// one address of each family is one machine.
 		if v4, v6 := families(hostkeys[k]); v4 == 1 && v6 == 1 {
-			p.tie(hostkeys[k], "SSH host key "+k)
+			p.tie(hostkeys[k], checks.T("SSH ホスト鍵 "+k, "SSH host key "+k))
 		}
 	}
 	for _, k := range sortedKeys(certs) {
 		// A certificate shared by many machines (a wildcard on a farm)
 		// ties nothing: only one address of each family is one machine.
 		if v4, v6 := families(certs[k]); v4 == 1 && v6 == 1 {
-			p.tie(certs[k], "TLS certificate sha256:"+short(k))
+			p.tie(certs[k], checks.T("TLS 証明書 sha256:"+short(k), "TLS certificate sha256:"+short(k)))
 		}
 	}
 	groups := map[netip.Addr][]*addrScan{}
@@ -213,7 +213,11 @@ func (c parity) Evaluate(in *checks.Input) []checks.Finding {
 }
 
 // compare checks one machine's addresses against each other.
-func (c parity) compare(info checks.Info, scans []*addrScan, why []string) []checks.Finding {
+func (c parity) compare(info checks.Info, scans []*addrScan, whyT []checks.Text) []checks.Finding {
+	var why, whyJA []string
+	for _, w := range whyT {
+		why, whyJA = append(why, w.EN), append(whyJA, w.JA)
+	}
 	label, t := "", scanners.Target{Proto: scanners.TCP}
 	for _, a := range scans {
 		if a.name != "" {
@@ -238,12 +242,13 @@ func (c parity) compare(info checks.Info, scans []*addrScan, why []string) []che
 	for _, a := range scans {
 		if a.summary == nil || a.summary.Status != scanners.OK {
 			f := checks.New(info, t, "tcp").Decided(checks.Error)
-			reason := "no discovery summary"
+			reason, reasonJA := "no discovery summary", "探索の要約がありません"
 			if a.summary != nil {
 				reason = string(a.summary.Status) + ": " + a.summary.Reason
+				reasonJA = checks.StatusJA(a.summary.Status) + ": " + checks.Raw(a.summary.Reason)
 			}
 			f.Detail = checks.T(
-				fmt.Sprintf("%s（%s）のポート探索が完了していないため比較できません: %s", label, a.addr, reason),
+				fmt.Sprintf("%s（%s）のポート探索が完了していないため比較できません: %s", label, a.addr, reasonJA),
 				fmt.Sprintf("cannot compare %s: port discovery of %s did not complete: %s", label, a.addr, reason))
 			f.Evidence = []scanners.Evidence{pairedBy}
 			return []checks.Finding{f}
@@ -260,7 +265,7 @@ func (c parity) compare(info checks.Info, scans []*addrScan, why []string) []che
 	slices.Sort(ports)
 	var out []checks.Finding
 	for _, port := range ports {
-		var on, off []string
+		var on, off, offJA []string
 		ev := []scanners.Evidence{pairedBy}
 		for _, a := range scans {
 			if o, ok := a.open[port]; ok {
@@ -273,6 +278,7 @@ func (c parity) compare(info checks.Info, scans []*addrScan, why []string) []che
 				st = "closed or filtered"
 			}
 			off = append(off, a.addr.String()+": "+st)
+			offJA = append(offJA, a.addr.String()+"（"+portStateJA(st)+"）")
 			ev = append(ev, scanners.Evidence{Kind: "packet", Summary: fmt.Sprintf("%s tcp/%d %s", a.addr, port, st)})
 		}
 		if len(off) == 0 {
@@ -280,7 +286,7 @@ func (c parity) compare(info checks.Info, scans []*addrScan, why []string) []che
 		}
 		f := checks.New(info, t, fmt.Sprintf("tcp/%d", port)).Decided(checks.Fail)
 		f.Detail = checks.T(
-			fmt.Sprintf("%s の tcp/%d は %s で開いていますが、%s では開いていません（同一機器の根拠: %s）", label, port, strings.Join(on, ", "), strings.Join(off, "; "), strings.Join(why, "; ")),
+			fmt.Sprintf("%s の tcp/%d は %s で開いていますが、%s では開いていません（同一機器の根拠: %s）", label, port, strings.Join(on, ", "), strings.Join(offJA, "、"), strings.Join(whyJA, "; ")),
 			fmt.Sprintf("tcp/%d of %s is open on %s but not on %s (one machine by: %s)", port, label, strings.Join(on, ", "), strings.Join(off, "; "), strings.Join(why, "; ")))
 		f.Evidence = ev
 		out = append(out, f)
@@ -290,7 +296,7 @@ func (c parity) compare(info checks.Info, scans []*addrScan, why []string) []che
 	}
 	f := checks.New(info, t, "tcp").Decided(checks.Pass)
 	f.Detail = checks.T(
-		fmt.Sprintf("%s の全アドレス（%s）で公開ポートが一致しました: %v（同一機器の根拠: %s）", label, strings.Join(addrs, ", "), ports, strings.Join(why, "; ")),
+		fmt.Sprintf("%s の全アドレス（%s）で公開ポートが一致しました: %v（同一機器の根拠: %s）", label, strings.Join(addrs, ", "), ports, strings.Join(whyJA, "; ")),
 		fmt.Sprintf("the same TCP ports are open on every address of %s (%s): %v (one machine by: %s)", label, strings.Join(addrs, ", "), ports, strings.Join(why, "; ")))
 	f.Evidence = []scanners.Evidence{pairedBy}
 	for _, a := range scans {
@@ -320,4 +326,19 @@ func reasonOf(o scanners.Observation) string {
 		return strings.TrimSpace(ps.Method + " " + ps.Reason)
 	}
 	return ""
+}
+
+// portStateJA is a port state of discovery ("closed (rst)", "filtered
+// (no-response)", or "closed or filtered" when the port was not reported)
+// in Japanese; the reason stays in the evidence.
+func portStateJA(st string) string {
+	switch state, _, _ := strings.Cut(st, " ("); state {
+	case "closed":
+		return "閉じている"
+	case "filtered":
+		return "フィルタされている"
+	case "closed or filtered":
+		return "閉じているかフィルタされている"
+	}
+	return checks.Raw(st)
 }

@@ -54,23 +54,24 @@ func (c rogueRA) Evaluate(in *checks.Input) []checks.Finding {
 				who += ", IPv4 " + strings.Join(ra.IPv4, ", ")
 			}
 			what := fmt.Sprintf("%s (%s) on %s, prefixes [%s], router lifetime %ds", ra.Router, who, s.name, strings.Join(ra.Prefixes, ", "), ra.RouterLifetime)
+			whatJA := fmt.Sprintf("%s（%s）、%s 上、プレフィックス [%s]、ルータ寿命 %d 秒", ra.Router, who, s.name, strings.Join(ra.Prefixes, ", "), ra.RouterLifetime)
 			switch {
 			case only:
 				f = f.Decided(checks.Fail)
 				f.Detail = checks.T(
-					fmt.Sprintf("IPv4 専用と宣言されたセグメント %s（%s）に RA が流れています: %s", s.name, decl, what),
+					fmt.Sprintf("IPv4 専用と宣言されたセグメント %s（%s）に RA が流れています: %s", s.name, decl, whatJA),
 					fmt.Sprintf("Router Advertisement on %s, declared IPv4-only (%s): %s", s.name, decl, what))
 			case allowedRouter(in.EffectivePolicy(), ra):
 				f = f.Decided(checks.Pass)
-				f.Detail = checks.T("許可されたルータからの RA です: "+what, "RA from an allowed router: "+what)
+				f.Detail = checks.T("許可されたルータからの RA です: "+whatJA, "RA from an allowed router: "+what)
 			case ra.RouterLifetime == 0:
 				f = f.Decided(checks.Warn)
 				f.Detail = checks.T(
-					"allowed_routers にないルータからの RA です（ルータ寿命 0: デフォルトルートは広告していません）: "+what,
+					"allowed_routers にないルータからの RA です（ルータ寿命 0: デフォルトルートは広告していません）: "+whatJA,
 					"RA from a router not in allowed_routers (router lifetime 0: no default route announced): "+what)
 			default:
 				f = f.Decided(checks.Fail)
-				f.Detail = checks.T("allowed_routers にないルータからの RA です: "+what, "RA from a router not in allowed_routers: "+what)
+				f.Detail = checks.T("allowed_routers にないルータからの RA です: "+whatJA, "RA from a router not in allowed_routers: "+what)
 			}
 			out = append(out, f)
 		}

@@ -22,7 +22,7 @@ func (transition) Info() checks.Info {
 		ID: "ipv6.transition", Articles: []string{"78-2-3"}, Needs: []string{scanners.ProbeNDPSegment}, Severity: checks.Medium,
 		Title: checks.T("IPv6 移行技術（トンネル）の動作", "IPv6 transition mechanism (tunnel) in use"),
 		Remediation: checks.T(
-			"意図しない Teredo・ISATAP・6to4 を無効化してください（Windows: netsh interface teredo set state disabled、isatap/6to4 も同様、またはグループポリシー）。境界で IP プロトコル 41 と UDP 3544 を遮断し、DNS の isatap 名を登録しないでください。",
+			"意図しない Teredo・ISATAP・6to4 を無効化してください（Windows: `netsh interface teredo set state disabled`、ISATAP・6to4 も同様、またはグループポリシー）。境界で IP プロトコル 41 と UDP 3544 を遮断し、DNS に `isatap` の名前を登録しないでください。",
 			"Disable unintended Teredo, ISATAP and 6to4 (Windows: netsh interface teredo set state disabled, likewise isatap/6to4, or Group Policy). Block IP protocol 41 and UDP 3544 at the perimeter and do not publish an isatap name in DNS."),
 	}
 }
@@ -44,7 +44,7 @@ func (c transition) Evaluate(in *checks.Input) []checks.Finding {
 			seen++
 			f := checks.New(info, o.Target, tr.Mechanism+" "+tr.Source).Decided(checks.Fail)
 			f.Detail = checks.T(
-				fmt.Sprintf("%s で %s の通信を検出しました: %s → %s（%s）", s.name, tr.Mechanism, tr.Source, tr.Dest, tr.Detail),
+				fmt.Sprintf("%s で %s の通信を検出しました: %s → %s（%s）", s.name, tr.Mechanism, tr.Source, tr.Dest, checks.Raw(tr.Detail)),
 				fmt.Sprintf("%s traffic seen on %s: %s → %s (%s)", tr.Mechanism, s.name, tr.Source, tr.Dest, tr.Detail))
 			f.At, f.Evidence = o.At, o.Evidence
 			out = append(out, f)

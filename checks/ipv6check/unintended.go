@@ -53,7 +53,7 @@ func (c unintended) Evaluate(in *checks.Input) []checks.Finding {
 			if q, ok := o.Data.(*scanners.QuietHost); ok {
 				f := checks.New(info, o.Target, "mac "+q.MAC).Decided(checks.Pass)
 				f.Detail = checks.T(
-					fmt.Sprintf("IPv4 専用セグメント %s（%s）で %s（%s）を確認しましたが、%d ms の間 IPv6 を送信しませんでした（送信: %s）", s.name, decl, strings.Join(q.IPv4, ", "), q.MAC, ss.WindowMS, strings.Join(ss.Sent, ", ")),
+					fmt.Sprintf("IPv4 専用セグメント %s（%s）で %s（%s）を確認しましたが、%d ms の間 IPv6 を送信しませんでした（送信したもの: %s）", s.name, decl, strings.Join(q.IPv4, ", "), q.MAC, ss.WindowMS, checks.Raw(strings.Join(ss.Sent, ", "))),
 					fmt.Sprintf("on %s, declared IPv4-only (%s), %s (%s) was seen and sent no IPv6 in %d ms (sent: %s)", s.name, decl, strings.Join(q.IPv4, ", "), q.MAC, ss.WindowMS, strings.Join(ss.Sent, ", ")))
 				f.At, f.Evidence = o.At, o.Evidence
 				out = append(out, f)
@@ -78,7 +78,7 @@ func (c unintended) Evaluate(in *checks.Input) []checks.Finding {
 		if seen == 0 {
 			f := checks.New(info, s.target(), "segment").Decided(checks.Pass)
 			f.Detail = checks.T(
-				fmt.Sprintf("%s（IPv4 専用: %s）で %d ms 受信し、IPv6 を話す機器はありませんでした（送信: %s）", s.name, decl, ss.WindowMS, strings.Join(ss.Sent, ", ")),
+				fmt.Sprintf("%s（IPv4 専用: %s）で %d ms 受信し、IPv6 を話す機器はありませんでした（送信したもの: %s）", s.name, decl, ss.WindowMS, checks.Raw(strings.Join(ss.Sent, ", "))),
 				fmt.Sprintf("listened %d ms on %s (IPv4-only: %s); no machine spoke IPv6 (sent: %s)", ss.WindowMS, s.name, decl, strings.Join(ss.Sent, ", ")))
 			f.At, f.Evidence = s.summary.At, listenEvidence(s.summary)
 			out = append(out, f)

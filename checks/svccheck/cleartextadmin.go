@@ -111,7 +111,7 @@ func (c cleartextAdmin) Evaluate(in *checks.Input) []checks.Finding {
 				// (RFC 6143 §7.1.2), e.g. "too many authentication
 				// failures"; unknown is not a pass.
 				u := checks.New(info, o.Target, sub).Decided(checks.Error)
-				u.Detail = checks.T(d+": セキュリティタイプを取得できず判定できません（"+svc.Attrs["refused"]+"）",
+				u.Detail = checks.T(d+": セキュリティタイプを取得できず判定できません（"+checks.Raw(svc.Attrs["refused"])+"）",
 					d+": could not read the security types ("+svc.Attrs["refused"]+")")
 				u.At, u.Evidence = o.At, o.Evidence
 				f = u

@@ -75,7 +75,7 @@ func (c database) Evaluate(in *checks.Input) []checks.Finding {
 		case acc.Unauthenticated:
 			f.Severity = checks.Critical
 			f.Detail = checks.T(
-				fmt.Sprintf("%s に到達でき、認証なしで読み取りコマンド（%s）が成功しました", what, acc.Command),
+				fmt.Sprintf("%s に到達でき、認証なしで読み取りコマンド（`%s`）が成功しました", what, acc.Command),
 				fmt.Sprintf("%s is reachable and answered a read-only command (%s) without authentication", what, acc.Command))
 		case acc.AuthRequired:
 			f.Detail = checks.T(fmt.Sprintf("%s に到達できます（認証は要求されています）", what),

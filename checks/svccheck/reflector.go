@@ -23,7 +23,7 @@ func (reflector) Info() checks.Info {
 		ID: "service.reflector", Articles: []string{"38"}, Needs: []string{scanners.ProbeSvcReflector}, Severity: checks.High,
 		Title: checks.T("踏み台（増幅リフレクタ・オープンプロキシ）になるサービス", "Service usable as a stepping stone (amplifying reflector or open proxy)"),
 		Remediation: checks.T(
-			"不要な UDP サービス（chargen、qotd、SSDP、memcached UDP など）は停止し、必要なものは問い合わせ元を制限してください（NTP: restrict default noquery、SNMP: public コミュニティの廃止と送信元制限、memcached: -U 0）。プロキシは認証を必須にし、利用者のネットワークに限定してください。",
+			"不要な UDP サービス（chargen、qotd、SSDP、memcached UDP など）は停止し、必要なものは問い合わせ元を制限してください（NTP: `restrict default noquery`、SNMP: `public` コミュニティの廃止と送信元制限、memcached: `-U 0`）。プロキシは認証を必須にし、利用者のネットワークに限定してください。",
 			"Stop UDP services that are not needed (chargen, qotd, SSDP, memcached UDP) and restrict who may query the rest (NTP: restrict default noquery; SNMP: drop the public community and limit sources; memcached: -U 0). Require authentication on proxies and restrict them to their users' networks."),
 	}
 }

@@ -61,7 +61,7 @@ func (c skew) Evaluate(in *checks.Input) []checks.Finding {
 		local, err2 := parseClock(svc.Local)
 		if err1 != nil || err2 != nil || svc.Local == "" {
 			f = f.Decided(checks.Error)
-			f.Detail = checks.T(fmt.Sprintf("時刻を読めません（server %q, local %q）", svc.Date, svc.Local),
+			f.Detail = checks.T(fmt.Sprintf("時刻を読めません（サーバ %q、スキャナ %q）", svc.Date, svc.Local),
 				fmt.Sprintf("cannot read the clocks (server %q, local %q)", svc.Date, svc.Local))
 			out = append(out, f)
 			continue
@@ -75,7 +75,7 @@ func (c skew) Evaluate(in *checks.Input) []checks.Finding {
 		if abs > limit {
 			f = f.Decided(checks.Fail)
 			f.Detail = checks.T(
-				fmt.Sprintf("%s のサーバ時刻がスキャナより %s ずれています（許容 %s）: server %s, scanner %s", src, d.Round(time.Second), limit, svc.Date, svc.Local),
+				fmt.Sprintf("%s のサーバ時刻がスキャナより %s ずれています（許容 %s）: サーバ %s、スキャナ %s", src, d.Round(time.Second), limit, svc.Date, svc.Local),
 				fmt.Sprintf("%s clock is off by %s (limit %s): server %s, scanner %s", src, d.Round(time.Second), limit, svc.Date, svc.Local))
 		} else {
 			f = f.Decided(checks.Pass)

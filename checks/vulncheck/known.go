@@ -99,9 +99,11 @@ func (c known) Evaluate(in *checks.Input) []checks.Finding {
 		if name == "" {
 			name = m.TemplateID
 		}
-		f.Title = checks.T(name, name)
+		// A template's name and description are its authors' English:
+		// the Japanese texts quote them as written.
+		f.Title = checks.T("既知の問題"+checks.Raw(name), name)
 		desc := strings.TrimSpace(m.Description)
-		f.Detail = checks.T("テンプレート "+m.TemplateID+" が "+m.MatchedAt+" で一致しました。"+desc,
+		f.Detail = checks.T("テンプレート "+m.TemplateID+" が "+m.MatchedAt+" で一致しました。"+checks.Raw(desc),
 			"template "+m.TemplateID+" matched at "+m.MatchedAt+". "+desc)
 		f.Evidence = append([]scanners.Evidence{}, o.Evidence...)
 		if len(f.Evidence) == 0 {
