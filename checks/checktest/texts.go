@@ -104,11 +104,4 @@ var pendingJA = map[string]string{
 	"http.methods":           "webcheck: method test records",
 	"http.robots":            "webcheck: fetch errors unquoted",
 	"http.security-headers":  "webcheck: remediation header values",
-	"mail.dkim":              "mailcheck",
-	"mail.dmarc":             "mailcheck",
-	"mail.mta-sts":           "mailcheck",
-	"mail.spf":               "mailcheck",
-	"smtp.auth":              "mailcheck",
-	"smtp.open-relay":        "mailcheck",
-	"smtp.starttls":          "mailcheck",
 }

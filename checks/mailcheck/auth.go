@@ -23,7 +23,7 @@ func (auth) Info() checks.Info {
 		Severity: checks.High,
 		Title:    checks.T("SMTP 認証と認証情報の暗号化", "SMTP authentication and protection of credentials"),
 		Remediation: checks.T(
-			"AUTH は TLS 確立後にのみ提示してください（Postfix: smtpd_tls_auth_only = yes）。投稿用ポート（587/465）では SMTP 認証を必須にしてください。",
+			"AUTH は TLS 確立後にのみ提示してください（Postfix: `smtpd_tls_auth_only = yes`）。投稿用ポート（587/465）では SMTP 認証を必須にしてください。",
 			"Offer AUTH only after TLS is established (Postfix: smtpd_tls_auth_only = yes), and require SMTP authentication on the submission ports (587/465)."),
 	}
 }
@@ -51,7 +51,7 @@ func (c auth) Evaluate(in *checks.Input) []checks.Finding {
 		// is unknown, not a warn.
 		case len(s.Auth) == 0 && len(s.AuthTLS) == 0 && submission && s.StartTLS.Offered && !s.TLSAfter:
 			out = append(out, checks.Observed(info, o, "", checks.Error, checks.T(
-				"TLS 確立に失敗したため、TLS 後の AUTH を確認できませんでした: "+s.StartTLS.Error,
+				"TLS 確立に失敗したため、TLS 後の AUTH を確認できませんでした: "+checks.Raw(s.StartTLS.Error),
 				"the AUTH mechanisms after TLS could not be read because TLS failed: "+s.StartTLS.Error)))
 		case len(s.Auth) == 0 && len(s.AuthTLS) == 0 && submission:
 			f := checks.Observed(info, o, "", checks.Warn, checks.T(

@@ -34,44 +34,46 @@ func (c dkim) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
 	return checks.Each(in, info, scanners.ProbeMailDomain, "", func(o scanners.Observation, d *scanners.MailDomain) []checks.Finding {
 		var out []checks.Finding
-		var weak, ok, broken []string
+		var weak, ok, broken, weakJA, okJA, brokenJA []string
 		for _, k := range d.DKIM {
 			desc := fmt.Sprintf("%s (%s %d bits)", k.Selector, k.KeyType, k.Bits)
+			descJA := fmt.Sprintf("セレクタ %s（%s %d ビット）", checks.Raw(k.Selector), strings.ToUpper(k.KeyType), k.Bits)
 			switch {
 			case k.Revoked:
 				// An empty p= is a revoked key (RFC 6376 §3.6.1): a
 				// deliberate retirement, neither weak nor broken.
 			case k.Error != "":
 				broken = append(broken, k.Selector+": "+k.Error)
+				brokenJA = append(brokenJA, "セレクタ "+checks.Raw(k.Selector)+": "+checks.Raw(k.Error))
 			case k.KeyType == "rsa" && k.Bits < 1024:
-				weak = append(weak, desc)
+				weak, weakJA = append(weak, desc), append(weakJA, descJA)
 			default:
-				ok = append(ok, desc)
+				ok, okJA = append(ok, desc), append(okJA, descJA)
 			}
 		}
 		sel := strings.Join(d.Selectors, ", ")
 		switch {
 		case len(weak) > 0:
 			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
-				"1024 ビット未満の DKIM 鍵があります: "+strings.Join(weak, ", "),
+				"1024 ビット未満の DKIM 鍵があります: "+strings.Join(weakJA, "、"),
 				"DKIM keys shorter than 1024 bits: "+strings.Join(weak, ", "))))
 		case len(broken) > 0:
 			f := checks.Observed(info, o, "", checks.Warn, checks.T(
-				"解析できない DKIM 鍵レコードがあります: "+strings.Join(broken, "; "),
+				"解析できない DKIM 鍵レコードがあります: "+strings.Join(brokenJA, "; "),
 				"DKIM key records that do not parse: "+strings.Join(broken, "; ")))
 
 			f.Severity = checks.Medium
 			out = append(out, f)
 		case len(ok) > 0:
 			out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(
-				"DKIM 鍵: "+strings.Join(ok, ", "), "DKIM keys: "+strings.Join(ok, ", "))))
+				"DKIM 鍵: "+strings.Join(okJA, "、"), "DKIM keys: "+strings.Join(ok, ", "))))
 		// Only when no key was found does a failed lookup matter: the
 		// selector it hid might have held the domain's key.
 		case d.DNSErrors["dkim"] != "":
 			out = append(out, dnsError(info, o, "DKIM", d.DNSErrors["dkim"]))
 		default:
 			out = append(out, checks.Observed(info, o, "", checks.InfoS, checks.T(
-				"試したセレクタ（"+sel+"）に DKIM 鍵は見つかりませんでした。使用中のセレクタはポリシーの dkim_selectors で指定できます。",
+				"試したセレクタ（"+checks.Raw(sel)+"）に DKIM 鍵は見つかりませんでした。使用中のセレクタはポリシーの `dkim_selectors` で指定できます。",
 				"no DKIM key found for the selectors tried ("+sel+"); name yours under dkim_selectors in the policy.")))
 		}
 		return out

@@ -9,7 +9,7 @@ import (
 // not fetch is not an absent record.
 func dnsError(c checks.Info, o scanners.Observation, what, reason string) checks.Finding {
 	return checks.Observed(c, o, "", checks.Error, checks.T(
-		what+" の DNS 照会に失敗したため判定できませんでした: "+reason,
+		what+" の DNS 照会に失敗したため判定できませんでした: "+checks.Raw(reason),
 		"could not decide: the DNS lookup of "+what+" failed: "+reason))
 
 }

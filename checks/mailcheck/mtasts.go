@@ -23,7 +23,7 @@ func (mtaSTS) Info() checks.Info {
 		ID: "mail.mta-sts", Articles: []string{"59-4"}, Needs: []string{scanners.ProbeMailDomain}, Severity: checks.Low,
 		Title: checks.T("MTA-STS・TLS-RPT・DANE", "MTA-STS, TLS-RPT and DANE"),
 		Remediation: checks.T(
-			"MTA-STS ポリシーを https://mta-sts.<ドメイン>/.well-known/mta-sts.txt で mode: enforce として公開し、TLS-RPT で報告を受け取ってください。DNSSEC があれば DANE TLSA も検討してください。",
+			"MTA-STS ポリシーを https://mta-sts.<ドメイン>/.well-known/mta-sts.txt で `mode: enforce` として公開し、TLS-RPT で報告を受け取ってください。DNSSEC があれば DANE TLSA も検討してください。",
 			"Publish an MTA-STS policy at https://mta-sts.<domain>/.well-known/mta-sts.txt with mode: enforce and receive TLS-RPT reports; with DNSSEC, consider DANE TLSA."),
 	}
 }
@@ -48,13 +48,13 @@ func (c mtaSTS) Evaluate(in *checks.Input) []checks.Finding {
 		switch {
 		case len(m.Records) > 0 && !m.PolicyOK:
 			f := checks.Observed(info, o, "", checks.Warn, checks.T(
-				"MTA-STS の TXT はありますがポリシーを取得できません（"+m.PolicyURL+": "+m.PolicyError+"）。"+inv,
-				"MTA-STS is announced but the policy cannot be fetched ("+m.PolicyURL+": "+m.PolicyError+"). "+inv))
+				"MTA-STS の TXT はありますがポリシーを取得できません（"+prefixed(m.PolicyURL, checks.Raw(m.PolicyError))+"）。"+inv,
+				"MTA-STS is announced but the policy cannot be fetched ("+prefixed(m.PolicyURL, m.PolicyError)+"). "+inv))
 
 			out = append(out, f)
 		case len(m.Records) > 0 && !strings.EqualFold(m.Mode, "enforce"):
 			out = append(out, checks.Observed(info, o, "", checks.Warn, checks.T(
-				"MTA-STS のモードが "+m.Mode+" で、強制されていません。"+inv,
+				"MTA-STS のモードが"+checks.Raw(m.Mode)+"で、強制（`enforce`）されていません。"+inv,
 				"the MTA-STS mode is "+m.Mode+", not enforce. "+inv)))
 		case d.DNSErrors["mta-sts"] != "":
 			out = append(out, dnsError(info, o, "MTA-STS", d.DNSErrors["mta-sts"]))
@@ -63,4 +63,13 @@ func (c mtaSTS) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		return out
 	})
+}
+
+// prefixed is "url: err", or err alone when the policy URL is not known
+// (no address for the mta-sts host), so a text never shows ": err".
+func prefixed(url, err string) string {
+	if url == "" {
+		return err
+	}
+	return url + ": " + err
 }

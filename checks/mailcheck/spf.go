@@ -26,7 +26,7 @@ func (spf) Info() checks.Info {
 		ID: "mail.spf", Articles: []string{"59-3"}, Needs: []string{scanners.ProbeMailDomain}, Severity: checks.High,
 		Title: checks.T("SPF によるなりすまし対策", "SPF sender policy"),
 		Remediation: checks.T(
-			"メールドメインに SPF レコードを 1 件だけ公開し、送信元を列挙して -all（または ~all）で終えてください。DNS 参照は 10 回以内に収めてください。",
+			"メールドメインに SPF レコードを 1 件だけ公開し、送信元を列挙して `-all`（または `~all`）で終えてください。DNS 参照は 10 回以内に収めてください。",
 			"Publish exactly one SPF record for the mail domain that lists your senders and ends in -all (or ~all), within 10 DNS lookups."),
 	}
 }
@@ -54,13 +54,14 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 		}
 		bad = append(bad, s.Errors...)
 		rec := strings.Join(s.Records, " | ")
+		recJA := checks.Raw(rec) // DNS data, quoted as published
 		if len(bad) > 0 {
 			kind := ""
 			if len(s.Errors) > 0 {
 				kind = "permerror: "
 			}
 			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
-				"SPF レコードに問題があります（"+kind+strings.Join(bad, "; ")+"）（レコード: "+rec+"）",
+				"SPF レコードに問題があります（"+checks.Raw(kind+strings.Join(bad, "; "))+"）（レコード: "+recJA+"）",
 				"the SPF record is not effective: "+kind+strings.Join(bad, "; ")+" (record: "+rec+")")))
 			return out
 		}
@@ -68,7 +69,7 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 			// RFC 7208 2.6.6: a DNS failure inside the tree is temperror;
 			// the record may be fine, so the check could not decide.
 			out = append(out, checks.Observed(info, o, "", checks.Error, checks.T(
-				"SPF の評価中に DNS 照会が失敗したため判定できませんでした（temperror）: "+strings.Join(s.TempErrors, "; ")+"（レコード: "+rec+"）",
+				"SPF の評価中に DNS 照会が失敗したため判定できませんでした（RFC 7208 の `temperror`）: "+checks.Raw(strings.Join(s.TempErrors, "; "))+"（レコード: "+recJA+"）",
 				"could not decide: a DNS lookup inside the SPF evaluation failed (temperror): "+strings.Join(s.TempErrors, "; ")+" (record: "+rec+")")))
 			return out
 		}
@@ -77,18 +78,18 @@ func (c spf) Evaluate(in *checks.Input) []checks.Finding {
 		// policy: spoofing is not refused.
 		if s.All == "" && !hasRedirect(s.Terms) {
 			f := checks.Observed(info, o, "", checks.Warn, checks.T(
-				"SPF レコードが all で終わっていません（既定は neutral）: "+rec,
+				"SPF レコードが `all` で終わっていません（既定は `neutral`）: "+recJA,
 				"the SPF record has no all mechanism (the default is neutral): "+rec))
 
 			f.Severity = checks.Medium
 			out = append(out, f)
 			return out
 		}
-		ja := fmt.Sprintf("SPF レコード 1 件、DNS 参照 %d 回（上限 10）、空の参照 %d 回（上限 2）、RFC 7208 の構文に適合: %s", s.Lookups, s.VoidLookups, rec)
+		ja := fmt.Sprintf("SPF レコード 1 件、DNS 参照 %d 回（上限 10）、空の参照 %d 回（上限 2）、RFC 7208 の構文に適合: %s", s.Lookups, s.VoidLookups, recJA)
 		en := fmt.Sprintf("one SPF record, RFC 7208 syntax valid, %s (limit 10), %s (limit 2): %s",
 			checks.Count(s.Lookups, "DNS-querying term", "DNS-querying terms"), checks.Count(s.VoidLookups, "void lookup", "void lookups"), rec)
 		if len(s.Notes) > 0 {
-			ja += "（未評価: " + strings.Join(s.Notes, "; ") + "）"
+			ja += "（未評価: " + checks.Raw(strings.Join(s.Notes, "; ")) + "）"
 			en += " (not evaluated: " + strings.Join(s.Notes, "; ") + ")"
 		}
 		out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(ja, en)))

@@ -23,7 +23,7 @@ func (startTLS) Info() checks.Info {
 		Severity: checks.High,
 		Title:    checks.T("SMTP の STARTTLS による暗号化", "SMTP STARTTLS encryption"),
 		Remediation: checks.T(
-			"ポート 25 で STARTTLS を提供し、有効な証明書で TLS ハンドシェイクが成功するよう設定してください（Postfix: smtpd_tls_security_level = may、smtpd_tls_chain_files）。",
+			"ポート 25 で STARTTLS を提供し、有効な証明書で TLS ハンドシェイクが成功するよう設定してください（Postfix: `smtpd_tls_security_level = may`、`smtpd_tls_chain_files`）。",
 			"Offer STARTTLS on port 25 with a working TLS configuration and certificate (Postfix: smtpd_tls_security_level = may, smtpd_tls_chain_files)."),
 	}
 }
@@ -51,7 +51,7 @@ func (c startTLS) Evaluate(in *checks.Input) []checks.Finding {
 				"STARTTLS is not offered in the EHLO reply: server-to-server mail travels unencrypted.")))
 		case !st.HandshakeOK:
 			out = append(out, checks.Observed(info, o, "", checks.Fail, checks.T(
-				"STARTTLS は提示されていますが TLS を確立できませんでした: "+st.Error+gradedNote,
+				"STARTTLS は提示されていますが TLS を確立できませんでした: "+checks.Raw(st.Error)+gradedNote,
 				"STARTTLS is offered but TLS could not be established: "+st.Error+gradedNoteEN)))
 		default:
 			out = append(out, checks.Observed(info, o, "", checks.Pass, checks.T(
