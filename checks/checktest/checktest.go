@@ -173,6 +173,9 @@ func Run(t *testing.T, c checks.Check, dir string) map[checks.Status]int {
 				if bad := OnePlural(tx.EN); len(bad) > 0 {
 					t.Errorf("%s: %s %q: English counts one of a plural (use checks.Count): %q in %q", file, f.Check, f.Subject, bad, tx.EN)
 				}
+				if bad := JapaneseInEN(tx.EN); len(bad) > 0 {
+					t.Errorf("%s: %s %q: Japanese %q in the English text %q (translate, or quote a name the server gave)", file, f.Check, f.Subject, bad, tx.EN)
+				}
 				if bad := EnglishInJA(tx.JA); len(bad) > 0 {
 					english++
 					if _, later := pendingJA[id]; !later {

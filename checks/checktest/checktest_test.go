@@ -149,3 +149,16 @@ func TestEnglishInJA(t *testing.T) {
 		}
 	}
 }
+
+func TestJapaneseInEN(t *testing.T) {
+	for en, want := range map[string]string{
+		"moved to 運用監視 (compatibility only)":      "運用監視",
+		`organisation "デジタル庁" in the certificate`: "",
+		"TLS 1.0 accepted; 「記録」 quoted":           "",
+		"plain English":                           "",
+	} {
+		if got := strings.Join(JapaneseInEN(en), " "); got != want {
+			t.Errorf("JapaneseInEN(%q) = %q, want %q", en, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package checktest
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // The golden cases are where every check's texts can be read at once, so
@@ -104,4 +105,23 @@ var pendingJA = map[string]string{
 	"http.methods":           "webcheck: method test records",
 	"http.robots":            "webcheck: fetch errors unquoted",
 	"http.security-headers":  "webcheck: remediation header values",
+}
+
+// JapaneseInEN returns the Japanese runs of an English text outside
+// quoted values ("...", 「...」): a name a server gave (an organisation, a
+// page title) is data and is quoted; anything else is an untranslated
+// fragment, such as a list name in a policy note.
+func JapaneseInEN(en string) []string {
+	var bad []string
+	run := []rune{}
+	for _, r := range quoted.ReplaceAllString(en, " ") + " " {
+		if unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) {
+			run = append(run, r)
+			continue
+		}
+		if len(run) > 0 {
+			bad, run = append(bad, string(run)), run[:0]
+		}
+	}
+	return bad
 }
