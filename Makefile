@@ -7,7 +7,11 @@ SDN_LAB ?= a
 export SDN_LAB
 SCAN_NS := sdn-$(SDN_LAB)-scan
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.version=$(VERSION)
+# DOCS_URL: where this repository's main branch is browsed (e.g.
+# https://github.com/ORG/shindan/blob/main/); SARIF rules then link to their
+# check's section of docs/checks.md. Empty: SARIF rules carry no helpUri.
+DOCS_URL ?=
+LDFLAGS := -s -w -X main.version=$(VERSION) -X shindan/reports/sarifreport.DocsRepo=$(DOCS_URL)
 FUZZTIME ?= 20s
 
 .PHONY: all build test unit lab-up lab-down demo bench lint fuzz deps clean

@@ -25,7 +25,7 @@ import (
 type Writer struct {
 	Lang string
 	// HelpBase prefixes the check ID in each rule's helpUri (default
-	// HelpBase).
+	// DefaultHelpBase; no helpUri when both are empty).
 	HelpBase string
 }
 
@@ -75,7 +75,7 @@ type rule struct {
 	ShortDescription     message       `json:"shortDescription"`
 	FullDescription      message       `json:"fullDescription"`
 	Help                 multiformat   `json:"help"`
-	HelpURI              string        `json:"helpUri"`
+	HelpURI              string        `json:"helpUri,omitempty"`
 	DefaultConfiguration configuration `json:"defaultConfiguration"`
 	Properties           props         `json:"properties"`
 }
@@ -163,17 +163,26 @@ func Level(f reports.Finding) string {
 }
 
 // DocsRepo is the web address of the repository's main branch, where
-// docs/checks.md is rendered; a build of a fork or a mirror sets
-// Writer.HelpBase instead.
-const DocsRepo = "https://github.com/shindan/shindan/blob/main/"
+// docs/checks.md is rendered, set when the binary is built
+// (make build DOCS_URL=https://.../blob/main/, i.e. -ldflags
+// -X shindan/reports/sarifreport.DocsRepo=...). It is empty by default:
+// the project records no hosting address, and a guessed one would give
+// every rule a dead "learn more" link. Without it rules carry no helpUri
+// (optional in SARIF) and their help text stands alone.
+var DocsRepo = ""
 
-// HelpBase is the default prefix of a rule's helpUri; the check ID is
-// appended. SARIF 2.1.0 §3.49.12 wants an absolute URI and GitHub code
-// scanning shows it as the rule's "learn more" link, so it is an http
-// address: the check's section of docs/checks.md, which
+// DefaultHelpBase is the default prefix of a rule's helpUri, the check ID
+// appended: the check's section of docs/checks.md under DocsRepo, which
 // checks/all's TestChecksDoc generates from the registry with one
-// <a id="check-id"> anchor per check.
-const HelpBase = DocsRepo + "docs/checks.md#"
+// <a id="check-id"> anchor per check. SARIF 2.1.0 §3.49.12 wants an
+// absolute URI and GitHub code scanning shows it as the rule's link, so
+// it is an http address, never a URN.
+func DefaultHelpBase() string {
+	if DocsRepo == "" {
+		return ""
+	}
+	return DocsRepo + "docs/checks.md#"
+}
 
 // TargetsBase is the uriBaseId under which endpoints are artifacts.
 const TargetsBase = "TARGETS"
@@ -244,7 +253,7 @@ func (w Writer) Write(out io.Writer, r *reports.Report) error {
 	}
 	helpBase := w.HelpBase
 	if helpBase == "" {
-		helpBase = HelpBase
+		helpBase = DefaultHelpBase()
 	}
 	c := rendutil.Prepare(r)
 
@@ -463,7 +472,7 @@ func (w Writer) rule(lang, id string, ri *ruleInfo, helpBase string) rule {
 	}
 	return rule{
 		ID: id, Name: ruleName(id), ShortDescription: message{title}, FullDescription: message{full},
-		Help: multiformat{Text: help, Markdown: md}, HelpURI: helpBase + id,
+		Help: multiformat{Text: help, Markdown: md}, HelpURI: helpURI(helpBase, id),
 		DefaultConfiguration: configuration{Level: level},
 		Properties: props{"articles": arts, "tags": tags, "security-severity": SecuritySeverity(ri.severity),
 			"precision": "high"},
@@ -500,4 +509,11 @@ func mdEscape(s string) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+func helpURI(base, id string) string {
+	if base == "" {
+		return ""
+	}
+	return base + id
 }
