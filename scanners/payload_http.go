@@ -142,6 +142,80 @@ type HTTPSite struct {
 	HTTPSChecked bool   `json:"https_checked,omitempty"`
 	HTTPSServed  bool   `json:"https_served,omitempty"`
 	HTTPSError   string `json:"https_error,omitempty"`
+	// TLS is how the HTTPS connections of this visit were made (https
+	// sites); HTTPSTLS the same for the port-443 check of a plain site.
+	// On a failed observation, TLS.Gap says why no handshake was possible.
+	TLS      *HTTPTLS `json:"tls,omitempty"`
+	HTTPSTLS *HTTPTLS `json:"https_tls,omitempty"`
+}
+
+// HTTPTLS is the TLS of a web visit. The web probes talk to legacy servers
+// to diagnose them: when crypto/tls's default hello is refused, a legacy
+// one is tried, then a short one, and the one that worked is recorded so a
+// verdict reached over it says so.
+type HTTPTLS struct {
+	// Profile is the hello that worked: "modern" (crypto/tls defaults from
+	// TLS 1.0), "legacy" (also every suite crypto/tls implements only when
+	// named: RSA key exchange, 3DES, RC4, CBC-SHA256) or "short" (legacy
+	// at TLS 1.2 at most in a hello under 256 bytes, for middleboxes that
+	// reset long hellos).
+	Profile string `json:"profile,omitempty"`
+	Version string `json:"version,omitempty"` // negotiated ("TLS 1.0")
+	Suite   string `json:"suite,omitempty"`   // negotiated, IANA name
+	// Refused lists the profiles tried first, each with its handshake error.
+	Refused []string `json:"refused,omitempty"`
+	// Gap is set when no profile could handshake and a raw hello showed
+	// what the server wants that crypto/tls does not implement.
+	Gap *TLSGap `json:"gap,omitempty"`
+}
+
+// Fallback reports whether the visit needed a hello other than the default.
+func (t *HTTPTLS) Fallback() bool { return t != nil && t.Profile != "" && t.Profile != "modern" }
+
+// Kinds of TLSGap.
+const (
+	GapProtocol    = "protocol"     // SSL 3.0 or older only
+	GapKeyExchange = "key-exchange" // a suite whose key exchange crypto/tls lacks (DHE, static DH, anonymous)
+	GapCipher      = "cipher"       // a suite whose cipher or MAC crypto/tls lacks (Camellia, ARIA, CCM, CBC-SHA384 ...)
+	GapGroup       = "group"        // a TLS 1.3 group crypto/tls lacks (x448, ffdhe)
+	GapAlert       = "alert"        // the server refused the raw hello too, with this alert
+	GapHello       = "hello"        // the server took the raw hello with what crypto/tls implements, yet refused crypto/tls's hellos
+)
+
+// TLSGap is what a server needs that Go's crypto/tls cannot offer, read
+// from the server's answer to tlsscan's raw identification hello.
+type TLSGap struct {
+	Kind   string `json:"kind"`
+	What   string `json:"what,omitempty"` // protocol, suite, group or alert name
+	Server string `json:"server"`         // the answer: "ServerHello TLS1.2 TLS_DHE_RSA_..."
+	// NoSNI is set when no server_name was sent (the target is an
+	// address): a server that needs one refuses every hello.
+	NoSNI bool `json:"no_sni,omitempty"`
+}
+
+// String says the gap in one English line.
+func (g *TLSGap) String() string {
+	switch g.Kind {
+	case GapProtocol:
+		return "the server speaks only " + g.What + " older than TLS 1.0, which crypto/tls does not implement (" + g.Server + ")"
+	case GapKeyExchange:
+		return "the server chooses " + g.What + ", a key exchange crypto/tls does not implement (" + g.Server + ")"
+	case GapCipher:
+		return "the server chooses " + g.What + ", a cipher suite crypto/tls does not implement (" + g.Server + ")"
+	case GapGroup:
+		return "the server requires the group " + g.What + ", which crypto/tls does not implement (" + g.Server + ")"
+	case GapAlert:
+		if g.NoSNI && g.What == "unrecognized_name" {
+			return "the server requires a server name (SNI), and none was sent, the target being an address (" + g.Server + ")"
+		}
+		s := "the server refuses even a hello with every suite and group the policy names (" + g.Server + ")"
+		if g.NoSNI {
+			s += "; no server name was sent, the target being an address"
+		}
+		return s
+	}
+	return "the server answers a hello without OCSP status_request and SCT request (" + g.Server +
+		") but refuses crypto/tls's, which always carries them"
 }
 
 func (*HTTPSite) payload()     {}

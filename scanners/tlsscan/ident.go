@@ -61,7 +61,10 @@ type IdentReply struct {
 	Version uint16 // negotiated protocol (0 for an alert)
 	Suite   uint16
 	HRR     bool
-	Alert   *AlertError
+	// Group is the TLS 1.3 key-share group: the one the server's key share
+	// uses, or the one a HelloRetryRequest asks for (0 below TLS 1.3).
+	Group uint16
+	Alert *AlertError
 }
 
 // Summary is a one-line description for transcripts and attributes.
@@ -127,7 +130,10 @@ func ParseIdentReply(b []byte) (r IdentReply, ok bool) {
 		if err != nil {
 			return r, false
 		}
-		return IdentReply{TLS: true, Version: sh.Version, Suite: sh.Suite, HRR: sh.HRR}, true
+		return IdentReply{TLS: true, Version: sh.Version, Suite: sh.Suite, HRR: sh.HRR, Group: sh.KeyShare}, true
 	}
 	return r, false
 }
+
+// AlertName names a TLS AlertDescription ("handshake_failure").
+func AlertName(desc uint8) string { return alertName(desc) }
