@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"shindan/scanners"
+	"shindan/scanners/tlsclient"
 )
 
 // backoff is the pause before each new GET / after one that looked like a
@@ -22,8 +23,9 @@ var backoff = []time.Duration{time.Second, 3 * time.Second}
 // dual-stack daemon shares its workers). A lone silent endpoint is not
 // retried, so a tarpit costs no more than before.
 func saturated(env *scanners.Env, t scanners.Target, err error) bool {
-	if errors.Is(err, context.Canceled) {
-		return false
+	var he *tlsclient.HandshakeError
+	if errors.Is(err, context.Canceled) || errors.As(err, &he) && he.Gap != nil {
+		return false // a server that answers a raw hello is not saturated
 	}
 	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.EPIPE) {
 		return true

@@ -7,7 +7,7 @@ package httpscan
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"shindan/scanners"
+	"shindan/scanners/tlsclient"
 )
 
 // Limits on what one response may cost.
@@ -45,6 +46,7 @@ type Client struct {
 	hc   *http.Client
 	tr   *http.Transport
 	env  *scanners.Env
+	tls  *tlsclient.Dialer // keeps the hello profile that works on this endpoint
 }
 
 // NewClient builds a client for scheme ("http" or "https") on target t.
@@ -64,13 +66,9 @@ func NewClient(env *scanners.Env, t scanners.Target, scheme string) *Client {
 	tr := &http.Transport{
 		Proxy:       nil, // never an environment proxy: traffic goes to the target only
 		DialContext: env.DialContext,
-		TLSClientConfig: &tls.Config{
-			InsecureSkipVerify: true, // grading certificates is tlsscan's job
-			ServerName:         t.Name,
-			MinVersion:         tls.VersionTLS10,
-		},
+		// DialTLSContext is set below: the handshake falls back to legacy
+		// hellos (tlsclient), which a TLSClientConfig cannot express.
 		ForceAttemptHTTP2:      true,
-		TLSHandshakeTimeout:    to,
 		ResponseHeaderTimeout:  to,
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: maxHeaderBytes,
@@ -85,9 +83,10 @@ func NewClient(env *scanners.Env, t scanners.Target, scheme string) *Client {
 	if ua == "" {
 		ua = "shindan/1 (network posture scanner)"
 	}
-	return &Client{
+	c := &Client{
 		base: &url.URL{Scheme: scheme, Host: t.HostPort()},
 		host: hostHdr, ua: ua, env: env, tr: tr,
+		tls: &tlsclient.Dialer{SNI: t.Name, ALPN: []string{"h2", "http/1.1"}, Timeout: to},
 		hc: &http.Client{
 			Transport: tr,
 			// Redirects are decided by the probe (same endpoint only).
@@ -95,7 +94,15 @@ func NewClient(env *scanners.Env, t scanners.Target, scheme string) *Client {
 			Timeout:       3 * to,
 		},
 	}
+	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return c.tls.Dial(ctx, func(ctx context.Context) (net.Conn, error) { return env.DialContext(ctx, network, addr) })
+	}
+	return c
 }
+
+// TLSInfo is how this client's HTTPS connections were made (nil before
+// one was).
+func (c *Client) TLSInfo() *scanners.HTTPTLS { return c.tls.Info() }
 
 // Close releases idle connections.
 func (c *Client) Close() { c.tr.CloseIdleConnections() }
@@ -133,6 +140,7 @@ func (c *Client) Do(ctx context.Context, method, path string, hdr http.Header, b
 	x.Request = method + " " + path + " HTTP/1.1"
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		err = c.fixURL(err, path)
 		x.Error = err.Error()
 		return x, err
 	}
@@ -190,6 +198,17 @@ func readBody(r io.Reader, buf []byte) ([]byte, error) {
 		}
 	}
 	return buf[:n], nil
+}
+
+// fixURL puts the URL that was requested into a client error: the request
+// carries its path in URL.Opaque (sent verbatim), which url.URL.String
+// renders without the host ("https:/dav/").
+func (c *Client) fixURL(err error, path string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = c.base.String() + path
+	}
+	return err
 }
 
 // keepHeaders copies at most maxHeaders values, each bounded.

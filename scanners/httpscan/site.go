@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"shindan/scanners"
+	"shindan/scanners/tlsclient"
 )
 
 func init() { scanners.Register(Site{}) }
@@ -72,10 +74,9 @@ func (Site) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]sc
 	}
 	defer c.Close()
 	if rootErr != nil {
-		o := scanners.Failed(scanners.ProbeHTTPSite, t, at, rootErr)
-		o.Reason = "httpscan: GET / on " + c.BaseURL() + ": " + rootErr.Error()
-		return []scanners.Observation{o}, nil
+		return []scanners.Observation{rootFailed(c, t, at, rootErr)}, nil
 	}
+	site.TLS = c.TLSInfo()
 	site.Baseline = c.baseline(ctx)
 	if len(site.Baseline.Samples) > 0 && site.Baseline.Samples[0].Status != 0 {
 		e := site.Baseline.Samples[0]
@@ -98,6 +99,25 @@ func (Site) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]sc
 		Probe: scanners.ProbeHTTPSite, Target: t, At: at, Status: scanners.OK, Data: site,
 		Evidence: []scanners.Evidence{scanners.HTTPEvidence(&site.Root, "GET / on "+site.URL)},
 	}}, nil
+}
+
+// rootFailed is the observation of a visit whose GET / got no answer. A
+// TLS handshake that no hello profile could make keeps what was tried and
+// what the server wants (HTTPSite.TLS) for the checks to say.
+func rootFailed(c *Client, t scanners.Target, at time.Time, err error) scanners.Observation {
+	o := scanners.Failed(scanners.ProbeHTTPSite, t, at, err)
+	o.Reason = "httpscan: GET / on " + c.BaseURL() + ": " + err.Error()
+	var he *tlsclient.HandshakeError
+	if errors.As(err, &he) {
+		o.Reason = "httpscan: GET / on " + c.BaseURL() + ": " + he.Error()
+		o.Data = &scanners.HTTPSite{URL: c.BaseURL(), Scheme: c.base.Scheme, Host: c.host,
+			TLS: &scanners.HTTPTLS{Refused: he.Tried, Gap: he.Gap}}
+		if he.Gap != nil {
+			o.Status = scanners.ProtocolError // it speaks TLS, only not any crypto/tls can
+		}
+		o.Evidence = []scanners.Evidence{{Kind: "tls", Summary: "TLS handshakes tried on " + c.BaseURL(), Data: strings.Join(he.Tried, "\n")}}
+	}
+	return o
 }
 
 // looksLikeTLSPort spots a TLS-only port asked in plain HTTP (nginx and
@@ -234,6 +254,7 @@ func (c *Client) httpsOn443(ctx context.Context, env *scanners.Env, t scanners.T
 	defer tc.Close()
 	site.HTTPSChecked = true
 	x, err := tc.Do(ctx, "HEAD", "/", nil, nil)
+	site.HTTPSTLS = tc.TLSInfo()
 	switch {
 	case err == nil:
 		site.HTTPSServed = true
