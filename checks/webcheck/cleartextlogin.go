@@ -37,7 +37,7 @@ var (
 
 func (c cleartextLogin) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		pages := []*scanners.HTTPExchange{&s.Root}
 		for i := range s.Folders {
 			pages = append(pages, &s.Folders[i])

@@ -30,7 +30,7 @@ func (directoryListing) Info() checks.Info {
 
 func (c directoryListing) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		var out []checks.Finding
 		pages := append([]scanners.HTTPExchange{s.Root}, s.Folders...)
 		asked, lost := 0, 0

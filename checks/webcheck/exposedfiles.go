@@ -30,7 +30,7 @@ func (exposedFiles) Info() checks.Info {
 
 func (c exposedFiles) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		var out []checks.Finding
 		check := func(x *scanners.HTTPExchange, kind string) {
 			why, ok := VerifyKind(kind, x)

@@ -52,7 +52,7 @@ func SecurityTxtFields(b []byte) map[string][]string {
 
 func (c hostingOrg) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		if s.Root.Status == 0 {
 			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
 				checks.T("トップページを取得できませんでした: "+s.Root.Error, "the root page could not be fetched: "+s.Root.Error)).WithEvidence()}

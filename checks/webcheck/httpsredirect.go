@@ -32,7 +32,7 @@ func (httpsRedirect) Info() checks.Info {
 
 func (c httpsRedirect) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		if s.Scheme == "https" {
 			return []checks.Finding{c.hsts(in, info, o, s)}
 		}

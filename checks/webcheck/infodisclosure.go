@@ -42,7 +42,7 @@ var (
 
 func (c infoDisclosure) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		var out []checks.Finding
 		seen := map[string]bool{}
 		add := func(subject string, x *scanners.HTTPExchange, ja, en string) {

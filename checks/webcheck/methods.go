@@ -33,7 +33,7 @@ func (methods) Info() checks.Info {
 
 func (c methods) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		fs := c.site(in, info, o, s)
 		// Advertised but unverified methods are evidence, never a verdict:
 		// OPTIONS alone is not trusted (nmap's http-methods reports them).

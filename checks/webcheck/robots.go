@@ -72,7 +72,7 @@ func RobotsExcludesAll(b []byte) bool {
 
 func (c robots) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		x := s.Robots
 		switch {
 		case x == nil || x.Status == 0:

@@ -28,7 +28,7 @@ func (securityHeaders) Info() checks.Info {
 
 func (c securityHeaders) Evaluate(in *checks.Input) []checks.Finding {
 	info := c.Info()
-	return checks.Each(in, info, scanners.ProbeHTTPSite, "", func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
+	return eachSite(in, info, func(o scanners.Observation, s *scanners.HTTPSite) []checks.Finding {
 		x := &s.Root
 		if x.Status == 0 {
 			return []checks.Finding{checks.Observed(info, o, "", checks.Error,
