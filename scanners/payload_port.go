@@ -34,8 +34,10 @@ type Service struct {
 	StartTLS bool   `json:"starttls,omitempty"` // the protocol offered an upgrade to TLS
 	Banner   string `json:"banner,omitempty"`   // first bytes the server sent, printable, bounded
 	// Method says how the name was decided: "banner", "probe:<name>",
-	// "reply" (an HTTP response to another protocol's probe) or "port" (a
-	// guess from the port number alone, low confidence).
+	// "reply" (an HTTP response to another protocol's probe), "port" (a
+	// guess from the port number alone, low confidence) or "port:tls"
+	// (TLS proven, the name from the port: no crypto/tls hello got
+	// inside, and Attrs[AttrTLSInner] says why).
 	Method string `json:"method,omitempty"`
 	// Date is the server's clock when the protocol tells it (HTTP Date,
 	// SMTP greeting), with Local the scanner's clock at the same moment.
@@ -48,6 +50,21 @@ type Service struct {
 
 func (*Service) payload()     {}
 func (*Service) Kind() string { return "service" }
+
+// AttrTLSInner is the Service attribute that says why the protocol inside
+// TLS could not be reached (Method "port:tls").
+const AttrTLSInner = "tls-inner"
+
+// InnerUnreachable reports why the protocol inside this TLS service could
+// not be reached by crypto/tls, when identification found so: a probe
+// that needs to talk inside cannot decide there, and must say why rather
+// than report that it found nothing.
+func (s *Service) InnerUnreachable() (string, bool) {
+	if s == nil || s.Method != "port:tls" {
+		return "", false
+	}
+	return s.Attrs[AttrTLSInner], true
+}
 
 // DBAccess is the outcome of a read-only attempt to use a database or cache
 // without credentials.

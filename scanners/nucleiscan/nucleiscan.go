@@ -306,6 +306,20 @@ func baseURL(env *scanners.Env, t scanners.Target) string {
 	return scheme + "://" + t.HostPort()
 }
 
+// innerUnreachable reports that svc.ident found TLS on t that no
+// crypto/tls hello could enter (Service.InnerUnreachable).
+func innerUnreachable(env *scanners.Env, t scanners.Target) (string, bool) {
+	if env.Prior == nil {
+		return "", false
+	}
+	for _, o := range env.Prior(scanners.ProbeSvcIdent, t) {
+		if s, ok := o.Data.(*scanners.Service); ok && s.Port == t.Port {
+			return s.InnerUnreachable()
+		}
+	}
+	return "", false
+}
+
 // Run executes every loaded template against the endpoint. A match is one
 // observation; a summary observation (TemplateID "") says how many
 // templates ran, so vuln.known can pass an endpoint with no match.
@@ -315,6 +329,12 @@ func (p *Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 	at := env.Clock()
 	if err := p.setup(ctx, env); err != nil {
 		return nil, err // cannot run at all: stops the scan, as Probe documents
+	}
+	if why, ok := innerUnreachable(env, t); ok {
+		// Templates sent there would all fail in the handshake, and
+		// "no template matched" would read as a pass.
+		return []scanners.Observation{{Probe: scanners.ProbeVulnNuclei, Target: t, At: at, Status: scanners.ProtocolError,
+			Reason: "nucleiscan: no template run: identification could not get inside TLS on " + t.String() + ": " + why}}, nil
 	}
 	url := baseURL(env, t)
 	var obs []scanners.Observation

@@ -3,9 +3,13 @@ package svcscan
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"net"
 	"net/netip"
 	"time"
 
+	"shindan/scanners"
+	"shindan/scanners/tlsclient"
 	"shindan/scanners/tlsscan"
 )
 
@@ -65,12 +69,21 @@ func (r *run) probeTLS(s *session, wait time.Duration) (result, bool) {
 	// Single-threaded servers (openssl s_server, gnutls-serv) serve one
 	// connection at a time: the next one waits until this one is closed.
 	s.close()
-	var res result
-	if rep.Alert == nil {
-		res = r.insideTLS(s.ctx)
-	}
+	// An alert to the raw hello is no verdict on crypto/tls's hellos
+	// (wolfSSL answers its long list of code points with decode_error,
+	// yet serves a shorter hello): the look inside is tried anyway.
+	res, herr := r.insideTLS(s.ctx)
 	res.tls = true
 	res.method = "probe:tls"
+	if res.id.Name == "" && herr != nil && herr.Gap != nil && scanners.Implies(r.t.Port, []string{"https"}) {
+		// TLS is proven and no crypto/tls hello can get inside: on a
+		// port that means HTTPS, name it so from the port and let
+		// http.site say exactly why it cannot look inside, instead of
+		// the web checks' verdicts ending as "unidentified".
+		res.id.Name, res.method = "https", "port:tls"
+		res.id.set(scanners.AttrTLSInner, herr.Gap.String())
+		r.tr.note("tls: named https from the port: " + herr.Gap.String())
+	}
 	if rep.Alert != nil {
 		res.id.set("tls-alert", rep.Summary())
 	} else {
@@ -79,23 +92,39 @@ func (r *run) probeTLS(s *session, wait time.Duration) (result, bool) {
 	return res, true
 }
 
-// insideTLS handshakes with crypto/tls on a fresh connection and identifies
-// the inner protocol: a greeting on server-first ports, else the port's
-// client-first question (LDAP or HTTP). A failed handshake leaves the
-// endpoint as unnamed TLS.
-func (r *run) insideTLS(ctx context.Context) result {
-	s, err := r.dial(ctx)
+// insideTLS handshakes with crypto/tls on a fresh connection (falling
+// back to legacy hellos, tlsclient) and identifies the inner protocol: a
+// greeting on server-first ports, else the port's client-first question
+// (LDAP or HTTP). A failed handshake leaves the endpoint as unnamed TLS
+// and returns why no hello could get in.
+func (r *run) insideTLS(ctx context.Context) (result, *tlsclient.HandshakeError) {
+	var s *session
+	defer func() {
+		if s != nil {
+			s.close()
+		}
+	}()
+	d := &tlsclient.Dialer{SNI: r.sni(), Timeout: r.cfg.timeout}
+	tc, err := d.Dial(ctx, func(ctx context.Context) (net.Conn, error) {
+		if s != nil {
+			s.close() // single-threaded servers serve one connection at a time
+		}
+		ns, err := r.dial(ctx)
+		if err != nil {
+			s = nil
+			return nil, err
+		}
+		s = ns
+		return ns.c, nil
+	})
 	if err != nil {
-		return result{}
-	}
-	defer s.close()
-	cfg := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS10, ServerName: r.sni()} //nolint:gosec // identification, not trust
-	tc := tls.Client(s.c, cfg)
-	hctx, cancel := context.WithTimeout(ctx, r.cfg.timeout)
-	defer cancel()
-	if err := tc.HandshakeContext(hctx); err != nil {
 		r.tr.note("tls: inner protocol not identified, crypto/tls cannot handshake: " + err.Error())
-		return result{}
+		var he *tlsclient.HandshakeError
+		errors.As(err, &he)
+		return result{}, he
+	}
+	if ti := d.Info(); ti.Fallback() {
+		r.tr.note("tls: inside with the " + ti.Profile + " hello (" + ti.Version + " " + ti.Suite + ")")
 	}
 	inner := &session{ctx: ctx, c: tc, tr: r.tr, timeout: s.timeout, stop: func() bool { return true }}
 	var res result
@@ -123,7 +152,7 @@ func (r *run) insideTLS(ctx context.Context) result {
 	if !ok {
 		res.id = Ident{}
 	}
-	return res
+	return res, nil
 }
 
 // tlsFirst runs the TLS probe before the banner wait on ports where TLS is
