@@ -53,6 +53,7 @@ func visit(t *testing.T, tg scanners.Target) (*scanners.Service, scanners.Observ
 func TestLabLegacyTLSReached(t *testing.T) {
 	l := netlab.Require(t)
 	for _, c := range []struct{ host, profile string }{
+		{"tlsmodern", "modern"},
 		{"tlslegacy", "modern"}, // TLS 1.0 ECDHE-RSA-AES128-SHA is in crypto/tls's defaults
 		{"tls3des", "modern"},
 		{"tlscamel", "legacy"}, // Camellia and CBC-SHA256/384 only: AES128-SHA256 is legacy-only in crypto/tls
@@ -66,6 +67,7 @@ func TestLabLegacyTLSReached(t *testing.T) {
 				t.Errorf("%s %s: svc %q, site %s %s", c.host, tg, svc.Name, o.Status, o.Reason)
 				continue
 			}
+			t.Logf("%s: %s over %+v", tg, site.Root.Proto, site.TLS)
 			if site.TLS == nil || site.TLS.Profile != c.profile {
 				t.Errorf("%s %s: tls %+v, want profile %s", c.host, tg, site.TLS, c.profile)
 			}

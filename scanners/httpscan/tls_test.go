@@ -54,6 +54,9 @@ func TestSiteLegacyTLS(t *testing.T) {
 	if !site.TLS.Fallback() || site.TLS.Profile != "legacy" || site.TLS.Version != "TLS 1.0" || site.TLS.Suite != "TLS_RSA_WITH_3DES_EDE_CBC_SHA" {
 		t.Errorf("tls: %+v", site.TLS)
 	}
+	if site.Root.TLSSubject == "" {
+		t.Error("the certificate subject must be kept over the custom TLS dialer (http.hosting-org)")
+	}
 	if len(site.Files) == 0 || site.Files[0].Status != 404 {
 		t.Errorf("the visit must go on over the legacy hello: %+v", site.Files)
 	}
@@ -102,5 +105,25 @@ func TestErrorURL(t *testing.T) {
 	}
 	if want := `"http://` + ap.String() + `/dav/"`; !strings.Contains(x.Error, want) || !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not name %s", x.Error, want)
+	}
+}
+
+// A modern server is visited over the default hello, HTTP/2 included
+// (the custom TLS dialer keeps the transport's ALPN).
+func TestSiteModernTLSHTTP2(t *testing.T) {
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "<html>modern</html>")
+	}))
+	s.EnableHTTP2 = true
+	s.StartTLS()
+	t.Cleanup(s.Close)
+	ap := netip.MustParseAddrPort(strings.TrimPrefix(s.URL, "https://"))
+	o := runSite(t, httpsEnv(), scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP})
+	site, _ := o.Data.(*scanners.HTTPSite)
+	if o.Status != scanners.OK || site == nil {
+		t.Fatalf("observation: %s %s", o.Status, o.Reason)
+	}
+	if site.Root.Proto != "HTTP/2.0" || site.TLS.Fallback() || site.TLS.Version != "TLS 1.3" {
+		t.Errorf("root over %s, tls %+v", site.Root.Proto, site.TLS)
 	}
 }
