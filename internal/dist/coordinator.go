@@ -156,19 +156,39 @@ func (c *Coordinator) Scan(ctx context.Context, set *targets.Set, h engine.Remot
 	if err != nil {
 		return nil, err
 	}
-	failed := make(chan uint64, 64)
-	adv, err := nc.Subscribe("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."+WorkStream+"."+WorkerConsumer, func(m *nats.Msg) {
-		var a struct {
-			Seq uint64 `json:"stream_seq"`
+	// A unit no worker will run again ends in an advisory: delivered
+	// MaxDeliver times, or terminated by a worker (an unreadable unit).
+	// Either way its hosts are reported, never waited for.
+	failed := make(chan lostUnit, 64)
+	for _, a := range []struct{ subject, reason string }{
+		{"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.", fmt.Sprintf("no worker finished this unit in %d deliveries (workers died or stalled on it)", MaxDeliver)},
+		{"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.", "a worker dropped this unit"},
+	} {
+		adv, err := nc.Subscribe(a.subject+WorkStream+"."+WorkerConsumer, func(m *nats.Msg) {
+			var ev struct {
+				Seq    uint64 `json:"stream_seq"`
+				Reason string `json:"reason"`
+			}
+			if json.Unmarshal(m.Data, &ev) != nil {
+				return
+			}
+			l := lostUnit{seq: ev.Seq, reason: a.reason}
+			if ev.Reason != "" {
+				l.reason += " (" + ev.Reason + ")"
+			}
+			select {
+			case failed <- l:
+			case <-quit:
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("dist: subscribe: %w", err)
 		}
-		if json.Unmarshal(m.Data, &a) == nil {
-			failed <- a.Seq
-		}
-	})
-	if err != nil {
+		defer adv.Unsubscribe()
+	}
+	if err := nc.Flush(); err != nil {
 		return nil, fmt.Errorf("dist: subscribe: %w", err)
 	}
-	defer adv.Unsubscribe()
 
 	h.Planned(len(units))
 	c.Log.Info("distributing", "scan", scan, "units", len(units), "hosts", set.Len(), "nats", redact(c.URL))
@@ -198,8 +218,8 @@ func (c *Coordinator) Scan(ctx context.Context, set *targets.Set, h engine.Remot
 		select {
 		case b := <-results:
 			c.take(b, h)
-		case seq := <-failed:
-			c.giveUp(seq, h)
+		case l := <-failed:
+			c.giveUp(l, h)
 		case <-idle.C:
 			if c.idle() {
 				c.Log.Warn("no worker has taken a unit yet; start one with: shindan worker --nats URL", "nats", redact(c.URL))
@@ -382,12 +402,18 @@ func onlyUnitHosts(u *Unit, ru engine.RemoteUnit) engine.RemoteUnit {
 	return ru
 }
 
-// giveUp reports a unit that no worker finished in MaxDeliver deliveries.
-func (c *Coordinator) giveUp(seq uint64, h engine.RemoteHooks) {
+// lostUnit is a unit the work stream will not deliver again.
+type lostUnit struct {
+	seq    uint64 // stream sequence
+	reason string
+}
+
+// giveUp reports a unit that no worker will run again.
+func (c *Coordinator) giveUp(l lostUnit, h engine.RemoteHooks) {
 	c.mu.Lock()
 	var us *unitState
 	for _, x := range c.units {
-		if x.seq == seq && !x.done {
+		if x.seq == l.seq && !x.done {
 			us = x
 		}
 	}
@@ -397,10 +423,13 @@ func (c *Coordinator) giveUp(seq uint64, h engine.RemoteHooks) {
 	}
 	us.done = true
 	c.finished++
+	if us.running != "" && c.workers[us.running] != nil {
+		c.workers[us.running].running--
+	}
+	us.running = ""
 	c.mu.Unlock()
-	reason := fmt.Sprintf("no worker finished this unit in %d deliveries (workers died or stalled on it)", MaxDeliver)
-	c.Log.Warn("unit given up", "unit", us.u.ID, "reason", reason)
-	h.Deliver(failedUnit(us.u, engine.RemoteUnit{}, reason))
+	c.Log.Warn("unit given up", "unit", us.u.ID, "reason", l.reason)
+	h.Deliver(failedUnit(us.u, engine.RemoteUnit{}, l.reason))
 }
 
 // failedUnit reports a unit's hosts not in ru as incomplete, with reason.

@@ -107,10 +107,23 @@ func (e *env) logged(s string) bool {
 
 func (e *env) startWorker(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	w := &Worker{URL: e.emb.URL(), Name: name, Log: e.logger().With("worker", name)}
+	e.runWorker(t, ctx, &Worker{URL: e.emb.URL(), Name: name})
+}
+
+// runWorker runs w until the test ends. A worker that stops early (its
+// setup failed) fails the test with its error, rather than leaving a scan
+// waiting for a unit nobody runs.
+func (e *env) runWorker(t *testing.T, ctx context.Context, w *Worker) {
+	t.Helper()
+	w.Log = e.logger().With("worker", w.Name)
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); w.Run(ctx) }()
+	go func() {
+		defer close(done)
+		if err := w.Run(ctx); err != nil {
+			t.Errorf("worker %s: %v", w.Name, err)
+		}
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 }
 
@@ -201,6 +214,132 @@ func TestRedeliveryAfterSilentWorker(t *testing.T) {
 	}
 	// The progress line: units done of total, per worker done+running.
 	if st := coord.Status(); !strings.Contains(st, "nats units 1/1") || !strings.Contains(st, "alive 1+0") {
+		t.Errorf("status line %q", st)
+	}
+}
+
+// flakyKV fails the first fails look-ups of the config bucket, or delays
+// each by delay, as a loaded server does (the API request times out, or
+// takes seconds).
+type flakyKV struct {
+	jetstream.KeyValue
+	fails atomic.Int32
+	delay time.Duration
+	gets  atomic.Int32
+}
+
+func (f *flakyKV) Get(ctx context.Context, key string) (jetstream.KeyValueEntry, error) {
+	f.gets.Add(1)
+	time.Sleep(f.delay)
+	if f.fails.Add(-1) >= 0 {
+		return nil, fmt.Errorf("nats: %w", context.DeadlineExceeded)
+	}
+	return f.KeyValue.Get(ctx, key)
+}
+
+// TestConfigReadFailureRedelivers: a worker that cannot read the scan's
+// config for a moment (a look-up timing out on a loaded server) hands the
+// unit back and runs it on the redelivery. The unit was terminated there
+// once, and the scan waited for it until its deadline.
+func TestConfigReadFailureRedelivers(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l := listen(t, "127.0.0.1")
+	cfg, sc := scanConfig(t, fmt.Sprint(l.port()), "127.0.0.1")
+	coord := &Coordinator{URL: e.emb.URL(), Config: sc, Log: e.logger()}
+	cfg.Dist.Remote = coord
+	kv := &flakyKV{}
+	kv.fails.Store(1)
+	w := &Worker{URL: e.emb.URL(), Name: "w", kvHook: func(b jetstream.KeyValue) jetstream.KeyValue { kv.KeyValue = b; return kv }}
+	e.runWorker(t, ctx, w)
+	began := time.Now()
+	r, err := engine.Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Scan.Complete || len(r.Scan.Incomplete) != 0 || !exposedOn(r, "127.0.0.1", l.port()) {
+		t.Fatalf("report incomplete or without the open port after %v: %+v", time.Since(began).Round(time.Millisecond), r.Scan)
+	}
+	if !e.logged("scan config not readable; the unit is handed back") || !e.logged("attempt=2") {
+		t.Errorf("the unit was not handed back and run again:\n%s", e.log)
+	}
+	if d := r.Scan.Distributed; d == nil || len(d.Workers) != 1 || d.Workers[0].Units != 1 {
+		t.Errorf("distributed %+v", r.Scan.Distributed)
+	}
+}
+
+// TestSlowStartNotRedelivered: a unit whose worker takes longer than the
+// ack wait to start it (its config look-up is slow) stays with that
+// worker: heartbeats run from its arrival. They started after the
+// look-up once, and the unit was delivered again, to run twice.
+func TestSlowStartNotRedelivered(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l := listen(t, "127.0.0.1")
+	cfg, sc := scanConfig(t, fmt.Sprint(l.port()), "127.0.0.1")
+	coord := &Coordinator{URL: e.emb.URL(), Config: sc, AckWait: time.Second, Log: e.logger()}
+	cfg.Dist.Remote = coord
+	kv := &flakyKV{delay: 1500 * time.Millisecond}
+	w := &Worker{URL: e.emb.URL(), Name: "w", kvHook: func(b jetstream.KeyValue) jetstream.KeyValue { kv.KeyValue = b; return kv }}
+	e.runWorker(t, ctx, w)
+	r, err := engine.Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Scan.Complete || !exposedOn(r, "127.0.0.1", l.port()) {
+		t.Fatalf("report incomplete or without the open port: %+v", r.Scan)
+	}
+	// A redelivery would be running by now: it came an ack wait after
+	// the first delivery, and its look-up takes the same 1.5 s.
+	time.Sleep(2 * time.Second)
+	if e.logged("attempt=2") || kv.gets.Load() != 1 {
+		t.Errorf("the unit was redelivered while its worker started it (%d config look-ups):\n%s", kv.gets.Load(), e.log)
+	}
+}
+
+// TestTerminatedUnitReported: a unit a worker terminates (it could not
+// read it) is reported with its hosts incomplete and the reason, at once:
+// the scan does not wait for a result no worker will send.
+func TestTerminatedUnitReported(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l := listen(t, "127.0.0.1")
+	cfg, sc := scanConfig(t, fmt.Sprint(l.port()), "127.0.0.1")
+	cons, err := e.js.CreateOrUpdateConsumer(ctx, WorkStream, workConsumerConfig(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	coord := &Coordinator{URL: e.emb.URL(), Config: sc, Log: e.logger()}
+	cfg.Dist.Remote = coord
+	res := make(chan *reports.Report, 1)
+	go func() { r, _ := engine.Run(ctx, cfg); res <- r }()
+	b, err := cons.Fetch(1, jetstream.FetchMaxWait(20*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m := range b.Messages() {
+		if err := m.TermWithReason("unreadable unit"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	began := time.Now()
+	r := <-res
+	if r == nil {
+		t.Fatal("no report")
+	}
+	if len(r.Scan.Incomplete) != 1 || !strings.Contains(r.Scan.Incomplete[0].Reason, "a worker dropped this unit (unreadable unit)") {
+		t.Fatalf("incomplete hosts %+v", r.Scan.Incomplete)
+	}
+	if d := time.Since(began); d > 10*time.Second {
+		t.Errorf("the report came %v after the unit was terminated", d.Round(time.Millisecond))
+	}
+	if l.conns.Load() != 0 {
+		t.Errorf("%d connections to a host no worker scanned", l.conns.Load())
+	}
+	if st := coord.Status(); !strings.Contains(st, "nats units 1/1") {
 		t.Errorf("status line %q", st)
 	}
 }

@@ -34,6 +34,9 @@ type Worker struct {
 	Log   *slog.Logger
 
 	limiter *rate.Limiter
+	// kvHook wraps the config bucket: tests inject its faults (a look-up
+	// that times out on a loaded server). nil = the bucket as is.
+	kvHook func(jetstream.KeyValue) jetstream.KeyValue
 
 	nc      *nats.Conn
 	js      jetstream.JetStream
@@ -71,6 +74,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer w.nc.Close()
 	if w.kv, err = ensureStreams(ctx, w.js); err != nil {
 		return err
+	}
+	if w.kvHook != nil {
+		w.kv = w.kvHook(w.kv)
 	}
 	cons, err := w.consumer(ctx)
 	if err != nil {
@@ -162,15 +168,49 @@ func (w *Worker) handle(ctx context.Context, cons jetstream.Consumer, msg jetstr
 		attempt = int(md.NumDelivered)
 	}
 	log := w.Log.With("scan", u.Scan, "unit", u.ID, "attempt", attempt)
+	// Heartbeats from the moment the unit is here: the ack wait runs since
+	// the server sent it, and the config and consumer look-ups below are
+	// API round trips that take seconds on a loaded server. A first
+	// heartbeat only after them (plus a third of the ack wait) had the
+	// unit redelivered, and run twice, while this worker was starting it.
+	hbDone := make(chan struct{})
+	var hb sync.WaitGroup
+	hb.Add(1)
+	go func() {
+		defer hb.Done()
+		w.heartbeat(ctx, cons, msg, hbDone, log)
+	}()
+	stopHB := sync.OnceFunc(func() { close(hbDone); hb.Wait() })
+	defer stopHB()
 	sc, err := w.config(ctx, u.Scan)
-	if err != nil || w.isStopped(u.Scan) {
+	switch {
+	case w.isStopped(u.Scan) || errors.Is(err, jetstream.ErrKeyNotFound):
+		// The coordinator deleted the scan's config (it ended) or
+		// cancelled it: nobody waits for this unit.
 		log.Warn("unit of a scan that is gone or cancelled dropped", "err", err)
+		stopHB()
 		_ = msg.TermWithReason("scan gone")
 		return
-	}
-	ackWait := DefaultAckWait
-	if ci, err := cons.Info(ctx); err == nil && ci.Config.AckWait > 0 {
-		ackWait = ci.Config.AckWait
+	case errors.As(err, new(*configError)):
+		// A config this worker cannot use (another build) fails the same
+		// way on every worker of this build: say so in a result, so the
+		// coordinator reports the hosts with the reason.
+		log.Warn("unit's scan config unusable", "err", err)
+		stopHB()
+		w.finish(ctx, msg, &Result{Scan: u.Scan, Unit: u.ID, Worker: w.info, Attempt: attempt, Error: err.Error()}, log)
+		return
+	case err != nil:
+		// A failed look-up (timeout, reconnect) says nothing about the
+		// unit: hand it back for a later try. Terminating it here lost the
+		// unit: the coordinator waited for a result that never came.
+		log.Warn("scan config not readable; the unit is handed back", "err", err)
+		stopHB()
+		if ctx.Err() != nil {
+			_ = msg.Nak()
+		} else {
+			_ = msg.NakWithDelay(configRetryDelay)
+		}
+		return
 	}
 	uctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -179,25 +219,6 @@ func (w *Worker) handle(ctx context.Context, cons jetstream.Consumer, msg jetstr
 	if b, err := json.Marshal(Started{Unit: u.ID, Worker: w.info}); err == nil {
 		_ = w.nc.Publish(startedSubject+u.Scan, b)
 	}
-	// Heartbeats: the unit stays ours while it runs, however long.
-	hbDone := make(chan struct{})
-	var hb sync.WaitGroup
-	hb.Add(1)
-	go func() {
-		defer hb.Done()
-		t := time.NewTicker(ackWait / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-hbDone:
-				return
-			case <-t.C:
-				if err := msg.InProgress(); err != nil {
-					log.Warn("heartbeat", "err", err)
-				}
-			}
-		}
-	}()
 	lim := w.limiter
 	if lim == nil && sc.Rate > 0 {
 		// A local limiter at the scan's rate: senders size their batches
@@ -212,8 +233,7 @@ func (w *Worker) handle(ctx context.Context, cons jetstream.Consumer, msg jetstr
 	began := time.Now()
 	log.Info("unit started", "hosts", len(u.Hosts))
 	ru, interrupted, runErr := runUnit(uctx, sc, &u, opts)
-	close(hbDone)
-	hb.Wait()
+	stopHB()
 	if ctx.Err() != nil {
 		// This worker is stopping: another one runs the unit in full.
 		_ = msg.Nak()
@@ -229,15 +249,57 @@ func (w *Worker) handle(ctx context.Context, cons jetstream.Consumer, msg jetstr
 	} else if interrupted != "" {
 		res.Interrupted = interrupted
 	}
-	if err := w.publishResult(ctx, &res); err != nil {
+	if w.finish(ctx, msg, &res, log) {
+		log.Info("unit done", "hosts", len(ru.Hosts), "took", time.Since(began).Round(time.Millisecond), "error", res.Error)
+	}
+}
+
+// configRetryDelay is how long a unit whose scan config could not be
+// read waits before it is redelivered.
+const configRetryDelay = time.Second
+
+// finish publishes a unit's result and acks the unit; a result not
+// published hands the unit back (nak) for another run.
+func (w *Worker) finish(ctx context.Context, msg jetstream.Msg, res *Result, log *slog.Logger) bool {
+	if err := w.publishResult(ctx, res); err != nil {
 		log.Warn("result not published; the unit will be redelivered", "err", err)
 		_ = msg.Nak()
-		return
+		return false
 	}
 	if err := msg.DoubleAck(ctx); err != nil {
 		log.Warn("ack", "err", err)
 	}
-	log.Info("unit done", "hosts", len(ru.Hosts), "took", time.Since(began).Round(time.Millisecond), "error", res.Error)
+	return true
+}
+
+// heartbeat keeps msg in progress until done: once at once, then every
+// third of the consumer's ack wait (read from the server: the
+// coordinator may have set it after this worker bound).
+func (w *Worker) heartbeat(ctx context.Context, cons jetstream.Consumer, msg jetstream.Msg, done <-chan struct{}, log *slog.Logger) {
+	if err := msg.InProgress(); err != nil {
+		log.Warn("heartbeat", "err", err)
+	}
+	ackWait := DefaultAckWait
+	if ci := cons.CachedInfo(); ci != nil && ci.Config.AckWait > 0 {
+		ackWait = ci.Config.AckWait
+	}
+	ictx, cancel := context.WithTimeout(ctx, ackWait/3)
+	if ci, err := cons.Info(ictx); err == nil && ci.Config.AckWait > 0 {
+		ackWait = ci.Config.AckWait
+	}
+	cancel()
+	t := time.NewTicker(ackWait / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			if err := msg.InProgress(); err != nil {
+				log.Warn("heartbeat", "err", err)
+			}
+		}
+	}
 }
 
 // publishResult sends a result, deduplicated by scan and unit (a unit
@@ -326,11 +388,11 @@ func (w *Worker) config(ctx context.Context, scan string) (*ScanConfig, error) {
 	}
 	sc = &ScanConfig{}
 	if err := json.Unmarshal(e.Value(), sc); err != nil {
-		return nil, fmt.Errorf("dist: scan %s config: %w", scan, err)
+		return nil, &configError{fmt.Errorf("dist: scan %s config: %w", scan, err)}
 	}
 	sc.Settings.RootCAs = nil // CAPEM carries them
 	if err := sc.Settings.CheckWireValues(); err != nil {
-		return nil, fmt.Errorf("dist: scan %s config: %w", scan, err)
+		return nil, &configError{fmt.Errorf("dist: scan %s config: %w", scan, err)}
 	}
 	w.mu.Lock()
 	if len(w.configs) > 64 {
@@ -340,6 +402,13 @@ func (w *Worker) config(ctx context.Context, scan string) (*ScanConfig, error) {
 	w.mu.Unlock()
 	return sc, nil
 }
+
+// configError is a scan config that was read but cannot be used: no
+// retry mends it.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
 
 func (w *Worker) track(u *Unit, cancel context.CancelCauseFunc, add bool) {
 	w.mu.Lock()
