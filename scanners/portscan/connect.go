@@ -43,6 +43,10 @@ type Connect struct {
 	// HostTimeout bounds one host's discovery (--host-timeout); 0 means
 	// none. A host that hits it is summarised as Interrupted.
 	HostTimeout time.Duration
+	// SrcPort fixes the source port of the Linux fast path's sockets
+	// (tests pin it, so their nftables rules touch their own traffic
+	// only); 0 is the kernel's choice.
+	SrcPort uint16
 }
 
 // pingPorts are tried to learn whether a host is there at all.
@@ -194,6 +198,9 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 		wg     sync.WaitGroup
 	)
 	rtt := newRTT(timeout)
+	// The window (politeness under loss) is the host's across retry
+	// rounds, as the round trips are.
+	win := newConnWindow(per)
 	attempt := func(port uint16) (state string, err error) {
 		dctx, dcancel := context.WithTimeout(hctx, rtt.rto())
 		defer dcancel()
@@ -202,11 +209,13 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 		if err == nil {
 			rtt.sample(time.Since(began))
 			conn.Close()
+			win.answered(port, "open")
 			return "open", nil
 		}
 		switch {
 		case errors.Is(err, syscall.ECONNREFUSED):
 			rtt.sample(time.Since(began))
+			win.answered(port, "closed")
 			return "closed", nil
 		case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 			return "unreachable", nil
@@ -246,7 +255,7 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 		}
 	}
 	run := func(ports []uint16, final bool) {
-		if done, err := fastScan(hctx, env, t.Addr, rtt, per, ports, func(port uint16, state string) bool {
+		if done, err := fastScan(hctx, env, t.Addr, rtt, win, c.SrcPort, per, ports, func(port uint16, state string) bool {
 			record(port, state, final)
 			return hctx.Err() == nil
 		}); done || err != nil {
@@ -257,16 +266,26 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 		}
 		next.Store(0)
 		workers := min(per, len(ports))
+		gate := newWindowGate(win)
 		for range workers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				for {
-					i := next.Add(1) - 1
-					if i >= int64(len(ports)) || hctx.Err() != nil {
+					if !gate.enter(hctx) {
 						return
 					}
+					i := next.Add(1) - 1
+					if i >= int64(len(ports)) || hctx.Err() != nil {
+						gate.leave()
+						return
+					}
+					if pp, ok := win.attempted(); ok {
+						state, err := attempt(pp)
+						win.pinged(err == nil && (state == "open" || state == "closed"))
+					}
 					state, err := attempt(ports[i])
+					gate.leave()
 					if err != nil {
 						return
 					}
@@ -304,7 +323,7 @@ func (c *Connect) scanHost(ctx context.Context, env *scanners.Env, t scanners.Ta
 		}
 	}
 	summary.Data = &scanners.PortState{Proto: scanners.TCP, State: state, Method: "connect", Covered: covered,
-		Reason: fmt.Sprintf("open %d, closed %d, filtered %d, %d ports in %s", n.open.Load(), n.closed.Load(),
-			n.filtered.Load(), len(c.Ports), env.Clock().Sub(start).Round(time.Millisecond))}
+		Reason: fmt.Sprintf("open %d, closed %d, filtered %d, %d ports in %s%s", n.open.Load(), n.closed.Load(),
+			n.filtered.Load(), len(c.Ports), env.Clock().Sub(start).Round(time.Millisecond), win.note())}
 	emit(summary)
 }

@@ -25,11 +25,14 @@ type epollScan struct {
 	timeout  time.Duration
 	inflight int
 	rtt      *rttEstimator // per host, shared with retry rounds
+	win      *connWindow   // per host, shared with retry rounds
+	srcPort  uint16        // 0 = the kernel's choice
 }
 
 type pending struct {
 	port  uint16
 	start time.Time
+	ping  bool // a loss probe of the window (connWindow), not a port to report
 }
 
 // run tries ports and calls result(port, state) for each, state being
@@ -65,18 +68,31 @@ func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16,
 	// start connects fd (new, or reset by a refused connect) to the next
 	// port. It reports false when result asked to stop.
 	var start func(fd int, fresh bool) (bool, error)
+	var ping func(port uint16) error
 	// done records a port's state and recycles or closes its socket.
 	done := func(fd int, state string, reusable bool) (bool, error) {
 		p := open[fd]
 		delete(open, fd)
-		if state == "open" || state == "closed" {
+		answered := state == "open" || state == "closed"
+		if answered {
 			s.rtt.sample(time.Since(p.start))
+		}
+		if p.ping {
+			s.win.pinged(answered)
+			if state == "open" {
+				_ = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+			}
+			rawClose(fd)
+			return true, nil
+		}
+		if answered {
+			s.win.answered(p.port, state)
 		}
 		if !result(p.port, state) {
 			rawClose(fd)
 			return false, nil
 		}
-		if reusable && next < len(ports) && len(open) < s.inflight {
+		if reusable && next < len(ports) && len(open) < s.window() {
 			return start(fd, false)
 		}
 		if state == "open" {
@@ -95,6 +111,13 @@ func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16,
 		port := ports[next]
 		next++
 		open[fd] = pending{port: port, start: time.Now()}
+		if pp, ok := s.win.attempted(); ok {
+			if err := ping(pp); err != nil {
+				rawClose(fd)
+				delete(open, fd)
+				return false, err
+			}
+		}
 		err := ra.connect(fd, port)
 		switch {
 		case errors.Is(err, unix.EINPROGRESS):
@@ -110,14 +133,43 @@ func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16,
 		st := classify(err)
 		return done(fd, st, st == "closed")
 	}
+	// ping connects a loss probe to port, a port of this host that has
+	// answered: its outcome goes to the window, not to result.
+	ping = func(port uint16) error {
+		fd, err := s.socket(fam)
+		if err != nil {
+			s.win.pinged(true) // no socket: no evidence either way
+			return nil
+		}
+		if err := s.env.Wait(ctx, 1); err != nil {
+			rawClose(fd)
+			return err
+		}
+		open[fd] = pending{port: port, start: time.Now(), ping: true}
+		err = ra.connect(fd, port)
+		switch {
+		case errors.Is(err, unix.EINPROGRESS):
+			if err := rawEpollAdd(ep, fd); err != nil {
+				delete(open, fd)
+				rawClose(fd)
+				return err
+			}
+			return nil
+		case err == nil:
+			_, err = done(fd, "open", false)
+			return err
+		}
+		_, err = done(fd, classify(err), false)
+		return err
+	}
 	events := make([]unix.EpollEvent, 256)
 	var lastSweep time.Time
 	for next < len(ports) || len(open) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for next < len(ports) && len(open) < s.inflight {
-			fd, err := rawSocket(fam)
+		for next < len(ports) && len(open) < s.window() {
+			fd, err := s.socket(fam)
 			if err != nil {
 				if errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) {
 					break // out of descriptors: drain completions first
@@ -129,7 +181,7 @@ func (s *epollScan) run(ctx context.Context, ports []uint16, result func(uint16,
 			}
 		}
 		wait := 50
-		if next >= len(ports) || len(open) >= s.inflight {
+		if next >= len(ports) || len(open) >= s.window() {
 			wait = 20
 		}
 		n, err := unix.EpollWait(ep, events, wait)
@@ -186,13 +238,30 @@ func classify(err error) string {
 	return "filtered"
 }
 
+// window is how many attempts may be in flight: the host's congestion
+// window under the cap.
+func (s *epollScan) window() int { return min(s.inflight, s.win.size()) }
+
+// socket is a non-blocking TCP socket, bound to srcPort when set.
+func (s *epollScan) socket(fam int) (int, error) {
+	fd, err := rawSocket(fam)
+	if err != nil || s.srcPort == 0 {
+		return fd, err
+	}
+	if err := bindSrcPort(fd, fam, s.srcPort); err != nil {
+		rawClose(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
 // fastScan runs the epoll path. done is false when the path cannot be
 // used at all (then the dialer path runs); err reports a failure midway.
 // One loop per host: a second loop on the same host measured slower, as
 // the kernel's own packet work needs the other core.
-func fastScan(ctx context.Context, env *scanners.Env, addr netip.Addr, rtt *rttEstimator, inflight int,
+func fastScan(ctx context.Context, env *scanners.Env, addr netip.Addr, rtt *rttEstimator, win *connWindow, srcPort uint16, inflight int,
 	ports []uint16, result func(uint16, string) bool) (done bool, err error) {
-	s := &epollScan{env: env, addr: addr, timeout: rtt.max, inflight: inflight, rtt: rtt}
+	s := &epollScan{env: env, addr: addr, timeout: rtt.max, inflight: inflight, rtt: rtt, win: win, srcPort: srcPort}
 	err = s.run(ctx, ports, result)
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return true, nil

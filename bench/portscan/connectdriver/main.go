@@ -22,6 +22,7 @@ func main() {
 	ports := flag.String("p", "all", "port spec")
 	rate := flag.Int("rate", 0, "packets per second (0 = unlimited)")
 	per := flag.Int("concurrency", 512, "connections in flight")
+	retries := flag.Int("retries", 0, "retries of ports that timed out")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: connectdriver [-p SPEC] [-rate N] ADDR")
@@ -35,12 +36,18 @@ func main() {
 	}
 	g := scope.New(func(a netip.Addr) bool { return a == addr }, *rate)
 	env := g.Env(time.Second)
-	c := &portscan.Connect{Ports: sp.TCP, PerHost: *per}
+	c := &portscan.Connect{Ports: sp.TCP, PerHost: *per, Retries: *retries}
 	var mu sync.Mutex
 	var open []uint16
 	start := time.Now()
 	err = c.Sweep(context.Background(), env, slices.Values([]scanners.Target{{Addr: addr}}), func(o scanners.Observation) {
-		if o.Target.Port != 0 {
+		if o.Target.Port == 0 {
+			if ps, ok := o.Data.(*scanners.PortState); ok {
+				fmt.Fprintln(os.Stderr, "summary:", ps.Reason)
+			}
+			return
+		}
+		{
 			mu.Lock()
 			open = append(open, o.Target.Port)
 			mu.Unlock()
