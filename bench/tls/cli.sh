@@ -15,7 +15,10 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a
 report_pairs() {
 	python3 - "$1" <<'PY'
 import json, re, sys
-r = json.load(open(sys.argv[1]))
+try:
+    r = json.load(open(sys.argv[1]))
+except (OSError, ValueError):
+    sys.exit(0)  # no report: every pair counts as missed
 seen = set()
 def walk(f):
     for e in f.get("evidence") or []:
@@ -45,7 +48,8 @@ for e in "${ENDPOINTS[@]}"; do
 	host=${addr%:*} port=${addr##*:}
 	target=$host s=()
 	[[ $st != - ]] && s=(--starttls-"$st")
-	[[ $sni != - ]] && target=$sni s+=(--sni-name="$sni")
+	# The CLI takes fully qualified names (the lab names them under lab.example).
+	[[ $sni != - ]] && target=$sni s+=(--sni-name="$sni") && [[ $sni != *.* ]] && target=$sni.lab.example
 	ts_sh="" ts_ss=""
 	for i in $(seq 1 "$n"); do
 		rm -f "$OUT/$name.json"
