@@ -214,6 +214,12 @@ func anyIdentity(ids []scanners.DNSIdentity) bool {
 func (c *client) recursion(ctx context.Context, server, network, qname string, expect []netip.Addr) (scanners.DNSRecursion, error) {
 	res := scanners.DNSRecursion{Transport: network, QName: qname}
 	r, err := c.ask(ctx, server, network, newQuery(qname, dns.TypeA, true))
+	if err != nil && network == "tcp" && ctx.Err() == nil && statusOf(err) == scanners.Timeout {
+		// UDP gets its tries from the client; TCP gets one more here: a
+		// resolver still recursing for a cold name stays silent past the
+		// deadline, and has the answer cached by the second ask.
+		r, err = c.ask(ctx, server, network, newQuery(qname, dns.TypeA, true))
+	}
 	if err != nil {
 		res.Class, res.Error = scanners.ResolverNoAnswer, err.Error()
 		return res, err

@@ -534,3 +534,39 @@ func TestReplyFromAnotherAddress(t *testing.T) {
 		t.Fatalf("status ok: %+v, want no usable reply", obs[0].Data)
 	}
 }
+
+// TestTCPRecursionAskedAgainAfterSilence: a resolver that stays silent
+// over TCP on the first ask (still recursing for a cold name) and answers
+// the second is judged from that answer, not called no-answer.
+func TestTCPRecursionAskedAgainAfterSilence(t *testing.T) {
+	var mu sync.Mutex
+	tcpAsks := 0
+	open := resolverHandler(t, "open")
+	h := func(w dns.ResponseWriter, q *dns.Msg) {
+		if !overUDP(w) && q.Question[0].Name == DefaultProbeName {
+			mu.Lock()
+			tcpAsks++
+			first := tcpAsks == 1
+			mu.Unlock()
+			if first {
+				time.Sleep(700 * time.Millisecond) // past testEnv's 500 ms
+				return
+			}
+		}
+		open(w, q)
+	}
+	ap := fakeServer(t, h)
+	obs, err := serverProbe{}.Run(context.Background(), testEnv(), scanners.Target{Addr: ap.Addr(), Port: ap.Port(), Proto: scanners.TCP})
+	if err != nil || len(obs) != 1 || obs[0].Status != scanners.OK {
+		t.Fatalf("Run = %+v, %v", obs, err)
+	}
+	p := obs[0].Data.(*scanners.DNSServer)
+	if len(p.Recursion) != 2 || p.Recursion[1].Transport != "tcp" || p.Recursion[1].Class != scanners.ResolverOpen {
+		t.Fatalf("recursion %+v, want the tcp test open from the second ask", p.Recursion)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if tcpAsks != 2 {
+		t.Fatalf("%d tcp asks of the probe name, want 2", tcpAsks)
+	}
+}
