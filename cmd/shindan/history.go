@@ -67,7 +67,7 @@ func historyCommand() *cli.Command {
 			}
 			tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 			if lang == "ja" {
-				fmt.Fprintln(tw, "スキャンID\t開始 (UTC)\tプロファイル\t完了\tホスト\t不適合\t警告\t判定不能\t適合\t対象")
+				fmt.Fprintln(tw, "スキャンID\t開始 (UTC)\tプロファイル\t完了\tホスト\t不適合\t要注意\t判定不能\t適合\t対象")
 			} else {
 				fmt.Fprintln(tw, "SCAN ID\tSTARTED (UTC)\tPROFILE\tCOMPLETE\tHOSTS\tFAIL\tWARN\tERROR\tPASS\tTARGETS")
 			}
