@@ -14,13 +14,23 @@ DOCS_URL ?=
 LDFLAGS := -s -w -X main.version=$(VERSION) -X shindan/reports/sarifreport.DocsRepo=$(DOCS_URL)
 FUZZTIME ?= 20s
 
-.PHONY: all build test unit lab-up lab-down demo bench lint fuzz deps clean
+.PHONY: all build test-nuclei test unit lab-up lab-down demo bench lint fuzz deps clean
 
 all: build
 
-## build: the shindan binary in bin/
+## build: the shindan binary in bin/ and beside it shindan-nuclei, the
+## child process that runs vuln.nuclei's templates (shindan does not link
+## nuclei; it finds the child next to itself, in $SHINDAN_NUCLEI or in PATH)
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/shindan ./cmd/shindan
+	$(GO) build -trimpath -ldflags '-s -w' -o bin/shindan-nuclei ./cmd/shindan-nuclei
+
+# The tests' vuln.nuclei child, built once for every package that needs it
+# (scanners/nucleiproc/nucleitest); without -trimpath, so it shares the
+# build cache with go test's own compile of nuclei.
+TEST_NUCLEI := $(CURDIR)/out/test/shindan-nuclei
+test-nuclei:
+	$(GO) build -o $(TEST_NUCLEI) ./cmd/shindan-nuclei
 
 ## deps: Go modules and the lab's Debian packages (idempotent)
 deps:
@@ -29,16 +39,16 @@ deps:
 
 ## test: every test — unit, fuzz seeds and the integration tests against the
 ## real-server lab — in one go test run inside the scanner namespace.
-test: deps lint
+test: deps lint test-nuclei
 	$(LAB) up
 	set -o pipefail; rc=0; \
-	ip netns exec $(SCAN_NS) env GOPROXY=off GOFLAGS=-mod=readonly SHINDAN_REQUIRE_LAB=1 \
+	ip netns exec $(SCAN_NS) env GOPROXY=off GOFLAGS=-mod=readonly SHINDAN_REQUIRE_LAB=1 SHINDAN_NUCLEI=$(TEST_NUCLEI) \
 		$(GO) test -tags netlab -count=1 -timeout 40m ./... || rc=$$?; \
 	$(LAB) down; exit $$rc
 
 ## unit: the tests that need no lab (no root)
-unit:
-	$(GO) test ./...
+unit: test-nuclei
+	SHINDAN_NUCLEI=$(TEST_NUCLEI) $(GO) test ./...
 
 lab-up: deps
 	$(LAB) up

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"shindan/internal/store/pgtest"
 	"shindan/reports"
 	"shindan/reports/reporttest"
+	"shindan/scanners/nucleiproc/nucleitest"
 )
 
 // pair writes two reports of the same targets: NEW opens tcp/2222, turns
@@ -172,7 +174,22 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	cleanup := func() {}
+	if needNucleiChild {
+		c, err := nucleitest.Setup()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		cleanup = c
+	}
 	code := m.Run()
+	cleanup()
 	pgtest.Stop()
 	os.Exit(code)
 }
+
+// needNucleiChild is set by the lab tests, whose scans run vuln.nuclei:
+// TestMain then provides cmd/shindan-nuclei (nucleitest.Setup). The unit
+// tests run no template and skip that nuclei link.
+var needNucleiChild bool

@@ -107,3 +107,26 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestMainBinaryWithoutNuclei: the shindan binary does not link nuclei,
+// not even through a dependency: its package inits cost every process
+// about 60 ms of CPU at start. vuln.nuclei runs it in cmd/shindan-nuclei
+// (scanners/nucleiproc), and only that command may reach it.
+func TestMainBinaryWithoutNuclei(t *testing.T) {
+	const bin = "shindan/cmd/shindan"
+	cmd := exec.Command("go", "list", "-deps", bin)
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v", bin, err)
+	}
+	deps := strings.Fields(string(out))
+	if !contains(deps, "shindan/scanners/nucleiproc") {
+		t.Fatalf("go list -deps %s: %d packages, nucleiproc missing: the rule would hold vacuously", bin, len(deps))
+	}
+	for _, d := range deps {
+		if under(d, "github.com/projectdiscovery/nuclei/v3") || d == "shindan/scanners/nucleiscan" {
+			t.Errorf("%s links %s; only cmd/shindan-nuclei may", bin, d)
+		}
+	}
+}

@@ -8,7 +8,7 @@ import (
 	_ "shindan/scanners/mailscan"   // mail.domain
 	_ "shindan/scanners/ndpscan"    // ndp.segment (IPv6 on a segment, RAs, transition)
 	_ "shindan/scanners/neighscan"  // net.neighbor (the kernel's ARP/NDP table, for pairing)
-	_ "shindan/scanners/nucleiscan" // vuln.nuclei
+	_ "shindan/scanners/nucleiproc" // vuln.nuclei (runs cmd/shindan-nuclei)
 	_ "shindan/scanners/portscan"   // port discovery (connect scan)
 	_ "shindan/scanners/smtpscan"   // smtp.session
 	_ "shindan/scanners/svcscan"    // svc.ident, svc.dbauth

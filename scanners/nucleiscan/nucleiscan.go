@@ -1,18 +1,21 @@
-// Package nucleiscan runs nuclei templates (the curated set embedded here
-// plus a user's directory) against web endpoints: probe vuln.nuclei. It is
-// the only package that imports nuclei. The engine is built once per
-// process, offline (no template download, no update or version check, its
-// config in a temporary directory) and every request it sends goes through
-// a loopback proxy that dials with Env.DialContext (scopeProxy).
+// Package nucleiscan runs nuclei templates (the curated set of
+// scanners/nucleiwire plus a user's directory) against web endpoints: the
+// engine behind vuln.nuclei. It is the only package that imports nuclei,
+// and only cmd/shindan-nuclei links it: the scanning process registers
+// scanners/nucleiproc, which runs that child and serves its HTTP through
+// the scope proxy (Serve is the child's side). The engine is built once
+// per process, offline (no template download, no update or version check,
+// its config in a temporary directory), its only resolver refuses every
+// query, and every request it sends goes through a nucleiwire.ScopeProxy
+// that dials with Env.DialContext: the parent's (WithProxyURL) or, in this
+// package's tests, its own.
 package nucleiscan
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -31,12 +34,10 @@ import (
 	updateutils "github.com/projectdiscovery/utils/update"
 
 	"shindan/scanners"
+	"shindan/scanners/nucleiwire"
 
 	nucleienv "0shindan/nucleienv"
 )
-
-//go:embed templates/*.yaml
-var embedded embed.FS
 
 // excerpt bounds the request/response text kept per match.
 const excerpt = 4096
@@ -46,10 +47,11 @@ const excerpt = 4096
 // serves every host, one endpoint at a time (architecture.md §3.5).
 type Probe struct {
 	userDirs []string
+	proxyURL string // the parent's scope proxy; "" runs one here
 
 	mu      sync.Mutex // one engine run at a time
 	eng     *nuclei.NucleiEngine
-	proxy   *scopeProxy
+	proxy   *nucleiwire.ScopeProxy // own proxy, when proxyURL is ""
 	dns     *dnsRefuser
 	dir     string // temporary config + template dir
 	sink    func(*output.ResultEvent)
@@ -64,6 +66,10 @@ type Option func(*Probe)
 // WithTemplates adds a directory of the user's own templates (--templates).
 func WithTemplates(dir string) Option { return func(p *Probe) { p.userDirs = append(p.userDirs, dir) } }
 
+// WithProxyURL sends every request through the scope proxy at url (the
+// parent process's) instead of one this probe runs.
+func WithProxyURL(url string) Option { return func(p *Probe) { p.proxyURL = url } }
+
 // New returns a probe; the engine is built on the first Run.
 func New(opts ...Option) *Probe {
 	p := &Probe{}
@@ -73,10 +79,6 @@ func New(opts ...Option) *Probe {
 	return p
 }
 
-// Default is the registered probe. It reads Settings.Nuclei.TemplateDirs
-// (--templates) on its first run.
-var Default = New()
-
 func init() {
 	nucleienv.Restore() // nuclei's package inits are done
 	// What those inits wrote is not needed: build writes afresh. Removing it
@@ -84,7 +86,6 @@ func init() {
 	if nucleienv.Created != "" {
 		os.RemoveAll(nucleienv.Created) //nolint:errcheck // best effort on a temp dir
 	}
-	scanners.Register(Default)
 }
 
 var (
@@ -154,7 +155,7 @@ func (p *Probe) build(ctx context.Context, env *scanners.Env) error {
 	config.DefaultConfig.SetConfigDir(dir)
 	config.DefaultConfig.DisableUpdateCheck()
 	tdir := filepath.Join(dir, "templates")
-	if err := copyEmbedded(tdir); err != nil {
+	if err := nucleiwire.CopyTemplates(tdir); err != nil {
 		return err
 	}
 	config.DefaultConfig.SetTemplatesDir(tdir)
@@ -166,11 +167,15 @@ func (p *Probe) build(ctx context.Context, env *scanners.Env) error {
 			return fmt.Errorf("nucleiscan: --templates %s: not a directory", d)
 		}
 	}
-	px, err := newScopeProxy()
-	if err != nil {
-		return fmt.Errorf("nucleiscan: proxy: %w", err)
+	proxyURL := p.proxyURL
+	if proxyURL == "" {
+		px, err := nucleiwire.NewScopeProxy()
+		if err != nil {
+			return fmt.Errorf("nucleiscan: proxy: %w", err)
+		}
+		p.proxy = px
+		proxyURL = px.URL()
 	}
-	p.proxy = px
 	rs, err := newDNSRefuser()
 	if err != nil {
 		return fmt.Errorf("nucleiscan: resolver: %w", err)
@@ -194,7 +199,7 @@ func (p *Probe) build(ctx context.Context, env *scanners.Env) error {
 		nuclei.WithTemplateFilters(nuclei.TemplateFilters{ProtocolTypes: "http", ExcludeTags: excludedTags(env)}),
 		nuclei.WithInteractshOptions(nuclei.InteractshOpts{NoInteractsh: true, DisableHttpFallback: true, NoColor: true,
 			CacheSize: 16, Eviction: time.Minute, CooldownPeriod: time.Second, PollDuration: 5 * time.Second}),
-		nuclei.WithProxy([]string{px.URL()}, false),
+		nuclei.WithProxy([]string{proxyURL}, false),
 		nuclei.WithNetworkConfig(nuclei.NetworkConfig{Timeout: timeout, Retries: 0, DisableMaxHostErr: true,
 			InternalResolversList: []string{rs.Addr()}}),
 		nuclei.WithConcurrency(nuclei.Concurrency{TemplateConcurrency: 4, HostConcurrency: 1,
@@ -237,24 +242,6 @@ func (p *Probe) dispatch(ev *output.ResultEvent) {
 // sinkMu guards Probe.sink against nuclei's result goroutines.
 var sinkMu sync.Mutex
 
-// copyEmbedded writes the curated templates where nuclei's disk catalog
-// can read them together with the user's.
-func copyEmbedded(dst string) error {
-	if err := os.MkdirAll(dst, 0o700); err != nil {
-		return fmt.Errorf("nucleiscan: %w", err)
-	}
-	return fs.WalkDir(embedded, "templates", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := embedded.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, filepath.Base(path)), b, 0o600)
-	})
-}
-
 // Templates returns how many templates the engine loaded (0 before the
 // first Run).
 func (p *Probe) Templates() int {
@@ -289,69 +276,55 @@ func (p *Probe) Close() error {
 	return nil
 }
 
-// baseURL is the URL nuclei scans for the endpoint.
-func baseURL(env *scanners.Env, t scanners.Target) string {
-	scheme := "http"
-	if env.Prior != nil {
-		for _, o := range env.Prior(scanners.ProbeSvcIdent, t) {
-			if s, ok := o.Data.(*scanners.Service); ok && s.Port == t.Port && (s.TLS || s.Name == "https") {
-				scheme = "https"
-			}
-		}
-	}
-	switch t.Port {
-	case 443, 4443, 8443, 9443:
-		scheme = "https"
-	}
-	return scheme + "://" + t.HostPort()
-}
-
-// innerUnreachable reports that svc.ident found TLS on t that no
-// crypto/tls hello could enter (Service.InnerUnreachable).
-func innerUnreachable(env *scanners.Env, t scanners.Target) (string, bool) {
-	if env.Prior == nil {
-		return "", false
-	}
-	for _, o := range env.Prior(scanners.ProbeSvcIdent, t) {
-		if s, ok := o.Data.(*scanners.Service); ok && s.Port == t.Port {
-			return s.InnerUnreachable()
-		}
-	}
-	return "", false
-}
-
 // Run executes every loaded template against the endpoint. A match is one
 // observation; a summary observation (TemplateID "") says how many
 // templates ran, so vuln.known can pass an endpoint with no match.
 func (p *Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) ([]scanners.Observation, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	at := env.Clock()
 	if err := p.setup(ctx, env); err != nil {
 		return nil, err // cannot run at all: stops the scan, as Probe documents
 	}
-	if why, ok := innerUnreachable(env, t); ok {
-		// Templates sent there would all fail in the handshake, and
-		// "no template matched" would read as a pass.
-		return []scanners.Observation{{Probe: scanners.ProbeVulnNuclei, Target: t, At: at, Status: scanners.ProtocolError,
-			Reason: "nucleiscan: no template run: identification could not get inside TLS on " + t.String() + ": " + why}}, nil
+	if why, ok := nucleiwire.InnerUnreachable(env, t); ok {
+		return []scanners.Observation{nucleiwire.Unreachable(t, env.Clock(), why)}, nil
 	}
-	url := baseURL(env, t)
+	return p.run(ctx, env, t, nucleiwire.BaseURL(env, t)), nil
+}
+
+// RunURL runs every loaded template against url, the base URL the parent
+// chose for t (nucleiwire.BaseURL); env carries the settings, the clock
+// and, without WithProxyURL, the dialer.
+func (p *Probe) RunURL(ctx context.Context, env *scanners.Env, t scanners.Target, url string) ([]scanners.Observation, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.setup(ctx, env); err != nil {
+		return nil, err
+	}
+	return p.run(ctx, env, t, url), nil
+}
+
+// run scans url; p.mu is held and the engine built.
+func (p *Probe) run(ctx context.Context, env *scanners.Env, t scanners.Target, url string) []scanners.Observation {
+	at := env.Clock()
 	var obs []scanners.Observation
 	sinkMu.Lock()
 	p.sink = func(ev *output.ResultEvent) {
 		obs = append(obs, toObservation(t, env.Clock(), ev))
 	}
 	sinkMu.Unlock()
-	p.proxy.setEnv(env)
+	if p.proxy != nil {
+		p.proxy.SetEnv(env)
+	}
 	ip := provider.NewSimpleInputProviderWithUrls(p.eng.Options().ExecutionId, url)
 	p.eng.Engine().ExecuteScanWithOpts(ctx, p.eng.GetTemplates(), ip, false)
-	p.proxy.endRun()
+	if p.proxy != nil {
+		p.proxy.EndRun()
+	}
 	sinkMu.Lock()
 	p.sink = nil
 	sinkMu.Unlock()
 	if err := ctx.Err(); err != nil {
-		return []scanners.Observation{scanners.Failed(scanners.ProbeVulnNuclei, t, at, err)}, nil
+		return []scanners.Observation{scanners.Failed(scanners.ProbeVulnNuclei, t, at, err)}
 	}
 	sort.SliceStable(obs, func(i, j int) bool {
 		a, b := obs[i].Data.(*scanners.NucleiMatch), obs[j].Data.(*scanners.NucleiMatch)
@@ -360,7 +333,7 @@ func (p *Probe) Run(ctx context.Context, env *scanners.Env, t scanners.Target) (
 	obs = append(obs, scanners.Observation{Probe: scanners.ProbeVulnNuclei, Target: t, At: at, Status: scanners.OK,
 		Data:     &scanners.NucleiMatch{Templates: p.ntmpl, MatchedAt: url},
 		Evidence: []scanners.Evidence{{Kind: "note", Summary: fmt.Sprintf("%d nuclei templates ran against %s", p.ntmpl, url)}}})
-	return obs, nil
+	return obs
 }
 
 // clip bounds a request or response kept as evidence at excerpt bytes;

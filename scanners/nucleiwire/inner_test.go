@@ -1,4 +1,4 @@
-package nucleiscan
+package nucleiwire
 
 import (
 	"testing"
@@ -20,14 +20,14 @@ func TestInnerUnreachable(t *testing.T) {
 	}
 	gap := &scanners.Service{Proto: scanners.TCP, Port: 443, Name: "https", TLS: true, Method: "port:tls",
 		Attrs: map[string]string{scanners.AttrTLSInner: "the server requires the group x448"}}
-	if why, ok := innerUnreachable(env(gap), tg); !ok || why != "the server requires the group x448" {
+	if why, ok := InnerUnreachable(env(gap), tg); !ok || why != "the server requires the group x448" {
 		t.Errorf("port:tls service: %q %v", why, ok)
 	}
 	reached := &scanners.Service{Proto: scanners.TCP, Port: 443, Name: "http", TLS: true, Method: "probe:tls"}
-	if _, ok := innerUnreachable(env(reached), tg); ok {
+	if _, ok := InnerUnreachable(env(reached), tg); ok {
 		t.Error("a service identified inside TLS must be scanned")
 	}
-	if _, ok := innerUnreachable(&scanners.Env{}, tg); ok {
+	if _, ok := InnerUnreachable(&scanners.Env{}, tg); ok {
 		t.Error("no identification: scanned")
 	}
 }

@@ -1,4 +1,4 @@
-package nucleiscan
+package nucleiwire
 
 import (
 	"crypto/sha256"
@@ -51,13 +51,13 @@ func TemplateDigest(extra ...string) (string, error) {
 			return nil
 		})
 		if err != nil {
-			return "", fmt.Errorf("nucleiscan: --templates: %w", err)
+			return "", fmt.Errorf("nucleiwire: --templates: %w", err)
 		}
 		slices.Sort(files)
 		for _, f := range files {
 			b, err := os.ReadFile(f)
 			if err != nil {
-				return "", fmt.Errorf("nucleiscan: --templates: %w", err)
+				return "", fmt.Errorf("nucleiwire: --templates: %w", err)
 			}
 			rel, _ := filepath.Rel(extra, f)
 			add("user/"+rel, b)
@@ -65,6 +65,3 @@ func TemplateDigest(extra ...string) (string, error) {
 	}
 	return fmt.Sprintf("%d templates, sha256:%s", n, hex.EncodeToString(h.Sum(nil))[:16]), nil
 }
-
-// TemplateSet implements the engine's template-set hook for the report.
-func (p *Probe) TemplateSet(extra []string) (string, error) { return TemplateDigest(extra...) }

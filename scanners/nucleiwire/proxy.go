@@ -1,4 +1,4 @@
-package nucleiscan
+package nucleiwire
 
 import (
 	"context"
@@ -12,12 +12,14 @@ import (
 	"shindan/scanners"
 )
 
-// scopeProxy is an HTTP forward proxy on loopback whose only way out is
+// ScopeProxy is an HTTP forward proxy on loopback whose only way out is
 // Env.DialContext: nuclei is told to use it for every HTTP request, so the
 // scan's scope guard and rate limit hold for template traffic too (the SDK
-// has no custom-dialer option). It serves one engine run at a time; the
-// env is swapped per run.
-type scopeProxy struct {
+// has no custom-dialer option). It runs in the scanning process, where the
+// guard is, and nuclei (in a child process, or in-process in nucleiscan's
+// tests) reaches it by its loopback URL. It serves one engine run at a
+// time; the env is swapped per run.
+type ScopeProxy struct {
 	ln  net.Listener
 	srv *http.Server
 	mu  sync.RWMutex
@@ -25,14 +27,14 @@ type scopeProxy struct {
 	tr  *http.Transport
 }
 
-// newScopeProxy listens on a loopback port chosen by the kernel; the
+// NewScopeProxy listens on a loopback port chosen by the kernel; the
 // header timeouts bound a target that accepts and then says nothing.
-func newScopeProxy() (*scopeProxy, error) {
+func NewScopeProxy() (*ScopeProxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	p := &scopeProxy{ln: ln}
+	p := &ScopeProxy{ln: ln}
 	p.tr = &http.Transport{
 		Proxy:                 nil,
 		DialContext:           p.dial,
@@ -41,7 +43,7 @@ func newScopeProxy() (*scopeProxy, error) {
 		// An idle keep-alive connection holds a worker of a small server
 		// (tinyproxy, embedded web UIs) until the server's own timeout,
 		// and a slot of the scope guard's per-endpoint cap: keep few,
-		// briefly, and drop them when the run ends (endRun).
+		// briefly, and drop them when the run ends (EndRun).
 		MaxIdleConnsPerHost: 2,
 		IdleConnTimeout:     time.Second,
 	}
@@ -51,11 +53,11 @@ func newScopeProxy() (*scopeProxy, error) {
 }
 
 // URL is the proxy address nuclei is configured with.
-func (p *scopeProxy) URL() string { return "http://" + p.ln.Addr().String() }
+func (p *ScopeProxy) URL() string { return "http://" + p.ln.Addr().String() }
 
-// setEnv points the proxy at the current run's Env (its scope guard and
+// SetEnv points the proxy at the current run's Env (its scope guard and
 // rate limit); nil refuses every request between runs.
-func (p *scopeProxy) setEnv(env *scanners.Env) {
+func (p *ScopeProxy) SetEnv(env *scanners.Env) {
 	p.mu.Lock()
 	p.env = env
 	p.mu.Unlock()
@@ -63,12 +65,12 @@ func (p *scopeProxy) setEnv(env *scanners.Env) {
 
 // dial is the proxy's only way out: one rate-limit token, then the Env's
 // dialer, which refuses addresses outside the scan's scope.
-func (p *scopeProxy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+func (p *ScopeProxy) dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	p.mu.RLock()
 	env := p.env
 	p.mu.RUnlock()
 	if env == nil {
-		return nil, errors.New("nucleiscan: no scan in progress")
+		return nil, errors.New("nucleiwire: no scan in progress")
 	}
 	if err := env.Wait(ctx, 1); err != nil {
 		return nil, err
@@ -79,13 +81,13 @@ func (p *scopeProxy) dial(ctx context.Context, network, addr string) (net.Conn, 
 // ServeHTTP forwards one plain-HTTP request (absolute URL, as proxies
 // receive them) or tunnels a CONNECT for HTTPS. The response body is
 // capped at 8 MiB so a hostile target cannot fill memory through nuclei.
-func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (p *ScopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodConnect {
 		p.connect(w, r)
 		return
 	}
 	if r.URL.Host == "" {
-		http.Error(w, "nucleiscan proxy: absolute URL required", http.StatusBadRequest)
+		http.Error(w, "shindan nuclei proxy: absolute URL required", http.StatusBadRequest)
 		return
 	}
 	out := r.Clone(r.Context())
@@ -98,7 +100,7 @@ func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := p.tr.RoundTrip(out)
 	if err != nil {
-		http.Error(w, "nucleiscan proxy: "+err.Error(), http.StatusBadGateway)
+		http.Error(w, "shindan nuclei proxy: "+err.Error(), http.StatusBadGateway)
 		return
 	}
 	defer resp.Body.Close()
@@ -114,18 +116,18 @@ func (p *scopeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // connect tunnels a CONNECT: the upstream is dialed through the guard
 // first, then bytes are copied both ways until either side closes or the
 // two-minute deadline ends a tunnel that would otherwise hang the run.
-func (p *scopeProxy) connect(w http.ResponseWriter, r *http.Request) {
+func (p *ScopeProxy) connect(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	up, err := p.dial(ctx, "tcp", r.Host)
 	cancel()
 	if err != nil {
-		http.Error(w, "nucleiscan proxy: "+err.Error(), http.StatusBadGateway)
+		http.Error(w, "shindan nuclei proxy: "+err.Error(), http.StatusBadGateway)
 		return
 	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		up.Close()
-		http.Error(w, "nucleiscan proxy: no hijack", http.StatusInternalServerError)
+		http.Error(w, "shindan nuclei proxy: no hijack", http.StatusInternalServerError)
 		return
 	}
 	down, buf, err := hj.Hijack()
@@ -153,15 +155,15 @@ func (p *scopeProxy) connect(w http.ResponseWriter, r *http.Request) {
 	down.Close()
 }
 
-// endRun refuses further requests and closes the idle upstream
+// EndRun refuses further requests and closes the idle upstream
 // connections, so nothing stays open to the target after its templates.
-func (p *scopeProxy) endRun() {
-	p.setEnv(nil)
+func (p *ScopeProxy) EndRun() {
+	p.SetEnv(nil)
 	p.tr.CloseIdleConnections()
 }
 
 // Close stops the listener and drops idle upstream connections.
-func (p *scopeProxy) Close() {
+func (p *ScopeProxy) Close() {
 	p.srv.Close() //nolint:errcheck
 	p.tr.CloseIdleConnections()
 }

@@ -1,4 +1,4 @@
-package nucleiscan
+package nucleiwire
 
 import (
 	"os"
