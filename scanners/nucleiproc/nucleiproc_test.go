@@ -239,3 +239,30 @@ func TestCancel(t *testing.T) {
 		t.Fatalf("after cancel: %v %+v", err, obs)
 	}
 }
+
+// The real child killed between two endpoints: the rest of the scan is
+// Unavailable with the reason (checks give error), and the next scan
+// (after the engine's Close) starts a new child.
+func TestRealChildKilled(t *testing.T) {
+	s := vulnServer(t)
+	tg := target(s)
+	env := &scanners.Env{IOTimeout: 3 * time.Second}
+	p := &Probe{}
+	defer p.Close()
+	if obs, err := p.Run(context.Background(), env, tg); err != nil || len(obs) < 2 {
+		t.Fatalf("%v %+v", err, obs)
+	}
+	if err := p.child.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		obs, err := p.Run(context.Background(), env, tg)
+		if err != nil || len(obs) != 1 || obs[0].Status != scanners.Unavailable || !strings.Contains(obs[0].Reason, "killed") {
+			t.Fatalf("after kill: %v %+v", err, obs)
+		}
+	}
+	p.Close() //nolint:errcheck
+	if obs, err := p.Run(context.Background(), env, tg); err != nil || len(obs) < 2 || obs[len(obs)-1].Status != scanners.OK {
+		t.Fatalf("next scan: %v %+v", err, obs)
+	}
+}
