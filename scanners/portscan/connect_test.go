@@ -74,25 +74,43 @@ func TestConnectCancel(t *testing.T) {
 // so refused sockets are reused for later ports: every open port must
 // still be found and no closed port reported open.
 func TestConnectManyClosedReuse(t *testing.T) {
-	var ports, open []uint16
-	for i := range 120 {
+	ports, open := loopbackPorts(t, 120, 40, 7)
+	got, summary := sweepLoopback(t, &Connect{Ports: ports, PerHost: 8, Timeout: time.Second})
+	if !slices.Equal(got, open) {
+		t.Fatalf("open %v, want %v", got, open)
+	}
+	if !strings.HasPrefix(summary, "open 3, closed 117, filtered 0") {
+		t.Fatalf("summary %q", summary)
+	}
+}
+
+// loopbackPorts returns n loopback ports, every every-th from off open
+// (listening until the test ends) and the rest closed.
+func loopbackPorts(t *testing.T, n, every, off int) (ports, open []uint16) {
+	t.Helper()
+	for i := range n {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		p := uint16(ln.Addr().(*net.TCPAddr).Port)
-		if i%40 == 7 {
-			defer ln.Close()
+		if i%every == off {
+			t.Cleanup(func() { ln.Close() })
 			open = append(open, p)
 		} else {
 			ln.Close()
 		}
 		ports = append(ports, p)
 	}
-	c := &Connect{Ports: ports, PerHost: 8, Timeout: time.Second}
+	slices.Sort(open)
+	return ports, open
+}
+
+// sweepLoopback runs c over 127.0.0.1 and returns the open ports it
+// reported (sorted) and the host summary's reason.
+func sweepLoopback(t *testing.T, c *Connect) (open []uint16, summary string) {
+	t.Helper()
 	var mu sync.Mutex
-	var got []uint16
-	var summary string
 	emit := func(o scanners.Observation) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -100,18 +118,12 @@ func TestConnectManyClosedReuse(t *testing.T) {
 			summary = o.Data.(*scanners.PortState).Reason
 			return
 		}
-		got = append(got, o.Target.Port)
+		open = append(open, o.Target.Port)
 	}
 	host := scanners.Target{Addr: netip.MustParseAddr("127.0.0.1")}
 	if err := c.Sweep(context.Background(), &scanners.Env{}, slices.Values([]scanners.Target{host}), emit); err != nil {
 		t.Fatal(err)
 	}
-	slices.Sort(got)
 	slices.Sort(open)
-	if !slices.Equal(got, open) {
-		t.Fatalf("open %v, want %v", got, open)
-	}
-	if !strings.HasPrefix(summary, "open 3, closed 117, filtered 0") {
-		t.Fatalf("summary %q", summary)
-	}
+	return open, summary
 }

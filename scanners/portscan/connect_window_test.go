@@ -2,16 +2,12 @@ package portscan
 
 import (
 	"context"
-	"net"
-	"net/netip"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"shindan/scanners"
 )
 
 // pingsDue runs n attempts and returns the pings they made due.
@@ -131,40 +127,8 @@ func TestWindowGate(t *testing.T) {
 // and a few open ones pings the first closed port and never cuts its
 // window (the summary has no loss note), and still finds the open ports.
 func TestConnectLoopbackNoLossNoCut(t *testing.T) {
-	var ports, open []uint16
-	for i := range 600 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := uint16(ln.Addr().(*net.TCPAddr).Port)
-		if i%150 == 3 {
-			defer ln.Close()
-			open = append(open, p)
-		} else {
-			ln.Close()
-		}
-		ports = append(ports, p)
-	}
-	c := &Connect{Ports: ports, PerHost: 64, Timeout: time.Second}
-	var mu sync.Mutex
-	var got []uint16
-	var summary string
-	emit := func(o scanners.Observation) {
-		mu.Lock()
-		defer mu.Unlock()
-		if o.Target.Port == 0 {
-			summary = o.Data.(*scanners.PortState).Reason
-			return
-		}
-		got = append(got, o.Target.Port)
-	}
-	host := scanners.Target{Addr: netip.MustParseAddr("127.0.0.1")}
-	if err := c.Sweep(context.Background(), &scanners.Env{}, slices.Values([]scanners.Target{host}), emit); err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(got)
-	slices.Sort(open)
+	ports, open := loopbackPorts(t, 600, 150, 3)
+	got, summary := sweepLoopback(t, &Connect{Ports: ports, PerHost: 64, Timeout: time.Second})
 	if !slices.Equal(got, open) {
 		t.Fatalf("open %v, want %v", got, open)
 	}
