@@ -4,7 +4,6 @@ package portscan
 
 import (
 	"context"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,23 +28,11 @@ func TestConnectLabLossBacksOff(t *testing.T) {
 	if !ok {
 		t.Skip("webhardened host not up")
 	}
-	ports := make([]uint16, 0, 3000)
-	for p := 1; p <= 3000; p++ {
-		ports = append(ports, uint16(p))
-	}
+	ports := portRange(1, 3000)
 	const table = "sdnconnloss"
 	const lossPort = 61235 // outside the kernel's ephemeral ports (32768-60999)
 	addr := h.IPv4.String()
-	nft := func(rules string) {
-		t.Helper()
-		_ = exec.Command("nft", "delete", "table", "ip", table).Run()
-		cmd := exec.Command("nft", "-f", "-")
-		cmd.Stdin = strings.NewReader("table ip " + table + " {" + rules + "}")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Skipf("nftables in the scanner namespace: %v: %s", err, out)
-		}
-	}
-	t.Cleanup(func() { _ = exec.Command("nft", "delete", "table", "ip", table).Run() })
+	nft := func(rules string) { t.Helper(); nftTable(t, table, rules) }
 	sweep := func() ([]uint16, string, time.Duration) {
 		var c collector
 		s := &Connect{Ports: ports, PerHost: 512, Timeout: 1500 * time.Millisecond, Retries: 3, SrcPort: lossPort}

@@ -4,10 +4,8 @@ package portscan
 
 import (
 	"context"
-	"os/exec"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -24,10 +22,7 @@ func TestSYNLabDualstack(t *testing.T) {
 	if !ok {
 		t.Skip("dualstack host not up")
 	}
-	ports := make([]uint16, 0, 65535)
-	for p := 1; p <= 65535; p++ {
-		ports = append(ports, uint16(p))
-	}
+	ports := portRange(1, 65535)
 	var c collector
 	s := &SYN{Ports: ports, EmitClosed: false, Wait: 300 * time.Millisecond}
 	t0 := time.Now()
@@ -90,10 +85,7 @@ func TestSYNLabLossBacksOff(t *testing.T) {
 	if !ok {
 		t.Skip("dualstack host not up")
 	}
-	ports := make([]uint16, 0, 3000)
-	for p := 1; p <= 3000; p++ {
-		ports = append(ports, uint16(p))
-	}
+	ports := portRange(1, 3000)
 	const table = "sdnlosstest"
 	const lossPort = 61234 // outside the kernel's ephemeral ports (32768-60999)
 	sweep := func() (*Pace, []uint16) {
@@ -112,16 +104,9 @@ func TestSYNLabLossBacksOff(t *testing.T) {
 		t.Fatalf("without loss: cuts %d rate %v open %v, want 0, %d, [80]", clean.Cuts(), clean.Rate(), open, 4*PaceStart)
 	}
 	drop := func(percent int) {
-		_ = exec.Command("nft", "delete", "table", "ip", table).Run()
-		rule := "table ip " + table + " { chain in { type filter hook input priority -10; ip saddr " + h.IPv4.String() +
-			" tcp dport " + strconv.Itoa(lossPort) + " tcp flags & rst == rst numgen random mod 100 < " + strconv.Itoa(percent) + " drop; }; }"
-		cmd := exec.Command("nft", "-f", "-")
-		cmd.Stdin = strings.NewReader(rule)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Skipf("nftables in the scanner namespace: %v: %s", err, out)
-		}
+		nftTable(t, table, " chain in { type filter hook input priority -10; ip saddr "+h.IPv4.String()+
+			" tcp dport "+strconv.Itoa(lossPort)+" tcp flags & rst == rst numgen random mod 100 < "+strconv.Itoa(percent)+" drop; };")
 	}
-	t.Cleanup(func() { _ = exec.Command("nft", "delete", "table", "ip", table).Run() })
 	// 30% of the replies lost: slow start still sees most replies and
 	// grows, the retransmission rounds recover the rest and cut the rate.
 	drop(30)
