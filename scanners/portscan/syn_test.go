@@ -12,6 +12,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/sys/unix"
 
 	"shindan/scanners"
 	"shindan/scanners/rawio"
@@ -80,7 +81,7 @@ func listen(t *testing.T, network, addr string) uint16 {
 
 func rawOK(t *testing.T) {
 	t.Helper()
-	c, err := rawio.ListenIP(false, "tcp")
+	c, err := rawio.ListenBatch(false, unix.IPPROTO_TCP, "", 1)
 	if errors.Is(err, rawio.ErrNeedRawSocket) {
 		t.Skip("no CAP_NET_RAW")
 	}

@@ -198,7 +198,7 @@ func zoneIndex(a netip.Addr) uint32 {
 }
 
 // Packet is one received packet: its transport header onwards (the IPv4
-// header is stripped, as IPConn.Recv does) and its source address.
+// header the kernel hands a raw socket is stripped) and its source address.
 type Packet struct {
 	Data []byte
 	Src  netip.Addr
